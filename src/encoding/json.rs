@@ -1,0 +1,289 @@
+//! A strict JSON reader producing `serde_json::Value`.
+//!
+//! serde_json silently keeps the last of duplicate members and accepts a BOM-less
+//! but otherwise lax superset in places; identity data needs I-JSON (RFC 7493):
+//! duplicate members, lone surrogates, invalid UTF-8, trailing data and nesting
+//! past [`MAX_JSON_DEPTH`](crate::limits::MAX_JSON_DEPTH) are all errors here.
+
+use crate::error::{limit, malformed, Result};
+use crate::limits::MAX_JSON_DEPTH;
+use serde_json::{Map, Number, Value};
+
+/// Parses `bytes` as one JSON value. `what` names the input in messages.
+pub(crate) fn parse_json(bytes: &[u8], what: &str) -> Result<Value> {
+    let text = core::str::from_utf8(bytes)
+        .map_err(|_| malformed(format!("{what}: JSON is not valid UTF-8")))?;
+    let mut p = Parser {
+        s: text.as_bytes(),
+        text,
+        pos: 0,
+    };
+    p.ws();
+    let v = p.value(0).map_err(|e| e.context(what))?;
+    p.ws();
+    if p.pos != p.s.len() {
+        return Err(malformed(format!(
+            "{what}: trailing data after JSON value at byte {}",
+            p.pos
+        )));
+    }
+    Ok(v)
+}
+
+/// Parses `bytes` as a JSON object.
+pub(crate) fn parse_json_object(bytes: &[u8], what: &str) -> Result<Map<String, Value>> {
+    match parse_json(bytes, what)? {
+        Value::Object(m) => Ok(m),
+        _ => Err(malformed(format!("{what}: JSON is not an object"))),
+    }
+}
+
+struct Parser<'a> {
+    s: &'a [u8],
+    text: &'a str,
+    pos: usize,
+}
+
+impl Parser<'_> {
+    fn peek(&self) -> Option<u8> {
+        self.s.get(self.pos).copied()
+    }
+
+    fn ws(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
+            self.pos += 1;
+        }
+    }
+
+    fn err(&self, msg: &str) -> crate::Error {
+        malformed(format!("invalid JSON at byte {}: {msg}", self.pos))
+    }
+
+    fn expect_lit(&mut self, lit: &[u8]) -> Result<()> {
+        if self.s.get(self.pos..self.pos + lit.len()) == Some(lit) {
+            self.pos += lit.len();
+            Ok(())
+        } else {
+            Err(self.err("unexpected token"))
+        }
+    }
+
+    fn value(&mut self, depth: usize) -> Result<Value> {
+        match self.peek() {
+            None => Err(self.err("unexpected end of input")),
+            Some(b'{') => {
+                if depth >= MAX_JSON_DEPTH {
+                    return Err(limit(format!(
+                        "JSON nesting deeper than {MAX_JSON_DEPTH} levels"
+                    )));
+                }
+                self.pos += 1;
+                self.object(depth + 1)
+            }
+            Some(b'[') => {
+                if depth >= MAX_JSON_DEPTH {
+                    return Err(limit(format!(
+                        "JSON nesting deeper than {MAX_JSON_DEPTH} levels"
+                    )));
+                }
+                self.pos += 1;
+                self.array(depth + 1)
+            }
+            Some(b'"') => Ok(Value::String(self.string()?)),
+            Some(b't') => self.expect_lit(b"true").map(|_| Value::Bool(true)),
+            Some(b'f') => self.expect_lit(b"false").map(|_| Value::Bool(false)),
+            Some(b'n') => self.expect_lit(b"null").map(|_| Value::Null),
+            Some(b'-' | b'0'..=b'9') => self.number(),
+            Some(_) => Err(self.err("unexpected character")),
+        }
+    }
+
+    fn object(&mut self, depth: usize) -> Result<Value> {
+        let mut map = Map::new();
+        self.ws();
+        if self.peek() == Some(b'}') {
+            self.pos += 1;
+            return Ok(Value::Object(map));
+        }
+        loop {
+            self.ws();
+            if self.peek() != Some(b'"') {
+                return Err(self.err("expected a member name"));
+            }
+            let key = self.string()?;
+            self.ws();
+            if self.peek() != Some(b':') {
+                return Err(self.err("expected ':'"));
+            }
+            self.pos += 1;
+            self.ws();
+            let v = self.value(depth)?;
+            if map.contains_key(&key) {
+                return Err(malformed(format!("duplicate JSON member {key:?}")));
+            }
+            map.insert(key, v);
+            self.ws();
+            match self.peek() {
+                Some(b',') => self.pos += 1,
+                Some(b'}') => {
+                    self.pos += 1;
+                    return Ok(Value::Object(map));
+                }
+                _ => return Err(self.err("expected ',' or '}'")),
+            }
+        }
+    }
+
+    fn array(&mut self, depth: usize) -> Result<Value> {
+        let mut items = Vec::new();
+        self.ws();
+        if self.peek() == Some(b']') {
+            self.pos += 1;
+            return Ok(Value::Array(items));
+        }
+        loop {
+            self.ws();
+            items.push(self.value(depth)?);
+            self.ws();
+            match self.peek() {
+                Some(b',') => self.pos += 1,
+                Some(b']') => {
+                    self.pos += 1;
+                    return Ok(Value::Array(items));
+                }
+                _ => return Err(self.err("expected ',' or ']'")),
+            }
+        }
+    }
+
+    fn hex4(&mut self) -> Result<u32> {
+        let digits = self
+            .text
+            .get(self.pos..self.pos + 4)
+            .ok_or_else(|| self.err("truncated \\u escape"))?;
+        if !digits.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(self.err("invalid \\u escape"));
+        }
+        self.pos += 4;
+        u32::from_str_radix(digits, 16).map_err(|_| self.err("invalid \\u escape"))
+    }
+
+    fn string(&mut self) -> Result<String> {
+        // at the opening quote
+        self.pos += 1;
+        let mut out = String::new();
+        loop {
+            let start = self.pos;
+            while let Some(b) = self.peek() {
+                if b == b'"' || b == b'\\' || b < 0x20 {
+                    break;
+                }
+                self.pos += 1;
+            }
+            // start..pos lies on char boundaries: we stopped at an ASCII byte or the end.
+            out.push_str(
+                self.text
+                    .get(start..self.pos)
+                    .ok_or_else(|| self.err("invalid string"))?,
+            );
+            match self.peek() {
+                None => return Err(self.err("unterminated string")),
+                Some(b'"') => {
+                    self.pos += 1;
+                    return Ok(out);
+                }
+                Some(b'\\') => {
+                    self.pos += 1;
+                    let esc = self.peek().ok_or_else(|| self.err("truncated escape"))?;
+                    self.pos += 1;
+                    match esc {
+                        b'"' => out.push('"'),
+                        b'\\' => out.push('\\'),
+                        b'/' => out.push('/'),
+                        b'b' => out.push('\u{8}'),
+                        b'f' => out.push('\u{c}'),
+                        b'n' => out.push('\n'),
+                        b'r' => out.push('\r'),
+                        b't' => out.push('\t'),
+                        b'u' => {
+                            let hi = self.hex4()?;
+                            let cp = if (0xD800..0xDC00).contains(&hi) {
+                                if self.s.get(self.pos..self.pos + 2) != Some(b"\\u") {
+                                    return Err(self.err("lone surrogate in \\u escape"));
+                                }
+                                self.pos += 2;
+                                let lo = self.hex4()?;
+                                if !(0xDC00..0xE000).contains(&lo) {
+                                    return Err(self.err("lone surrogate in \\u escape"));
+                                }
+                                0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00)
+                            } else if (0xDC00..0xE000).contains(&hi) {
+                                return Err(self.err("lone surrogate in \\u escape"));
+                            } else {
+                                hi
+                            };
+                            out.push(char::from_u32(cp).ok_or_else(|| self.err("bad escape"))?);
+                        }
+                        _ => return Err(self.err("invalid escape")),
+                    }
+                }
+                Some(_) => return Err(self.err("control character in string")),
+            }
+        }
+    }
+
+    fn digits(&mut self) -> usize {
+        let start = self.pos;
+        while let Some(b'0'..=b'9') = self.peek() {
+            self.pos += 1;
+        }
+        self.pos - start
+    }
+
+    fn number(&mut self) -> Result<Value> {
+        let start = self.pos;
+        if self.peek() == Some(b'-') {
+            self.pos += 1;
+        }
+        match self.peek() {
+            Some(b'0') => {
+                self.pos += 1;
+                if let Some(b'0'..=b'9') = self.peek() {
+                    return Err(self.err("leading zero in number"));
+                }
+            }
+            Some(b'1'..=b'9') => {
+                self.digits();
+            }
+            _ => return Err(self.err("invalid number")),
+        }
+        if self.peek() == Some(b'.') {
+            self.pos += 1;
+            if self.digits() == 0 {
+                return Err(self.err("invalid fraction"));
+            }
+        }
+        if let Some(b'e' | b'E') = self.peek() {
+            self.pos += 1;
+            if let Some(b'+' | b'-') = self.peek() {
+                self.pos += 1;
+            }
+            if self.digits() == 0 {
+                return Err(self.err("invalid exponent"));
+            }
+        }
+        let lexeme = self
+            .text
+            .get(start..self.pos)
+            .ok_or_else(|| self.err("invalid number"))?;
+        let n: Number = if let Ok(i) = lexeme.parse::<i64>() {
+            i.into()
+        } else if let Ok(u) = lexeme.parse::<u64>() {
+            u.into()
+        } else {
+            let f: f64 = lexeme.parse().map_err(|_| self.err("invalid number"))?;
+            Number::from_f64(f).ok_or_else(|| self.err("number out of range"))?
+        };
+        Ok(Value::Number(n))
+    }
+}

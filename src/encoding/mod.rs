@@ -1,0 +1,57 @@
+//! Bounded, strict encodings: base64url (RFC 4648 §5, no padding, canonical) and
+//! JSON (RFC 8259, I-JSON: no duplicate members, no lone surrogates, bounded depth).
+
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+pub(crate) mod der;
+mod json;
+
+pub(crate) use json::{parse_json, parse_json_object};
+
+use crate::error::{limit, malformed, Result};
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::Engine as _;
+
+/// Encodes bytes as base64url without padding.
+pub(crate) fn b64u_encode(bytes: impl AsRef<[u8]>) -> String {
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// Decodes strict base64url: no padding, no whitespace, no `+`/`/`, canonical trailing bits.
+/// The encoded length is checked against `max_encoded` before anything is decoded.
+pub(crate) fn b64u_decode(text: &str, max_encoded: usize, what: &str) -> Result<Vec<u8>> {
+    if text.len() > max_encoded {
+        return Err(limit(format!(
+            "{what}: {} bytes of base64url exceeds the limit of {max_encoded}",
+            text.len()
+        )));
+    }
+    URL_SAFE_NO_PAD
+        .decode(text.as_bytes())
+        .map_err(|e| malformed(format!("{what}: invalid base64url ({e})")))
+}
+
+/// Decodes standard base64 with canonical padding (as in `x5c`).
+pub(crate) fn b64_std_decode(text: &str, max_encoded: usize, what: &str) -> Result<Vec<u8>> {
+    if text.len() > max_encoded {
+        return Err(limit(format!(
+            "{what}: exceeds the limit of {max_encoded} bytes"
+        )));
+    }
+    STANDARD
+        .decode(text.as_bytes())
+        .map_err(|e| malformed(format!("{what}: invalid base64 ({e})")))
+}
+
+/// Encodes standard base64 with padding.
+pub(crate) fn b64_std_encode(bytes: impl AsRef<[u8]>) -> String {
+    STANDARD.encode(bytes)
+}
+
+#[cfg(test)]
+mod tests;
