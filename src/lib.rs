@@ -4,6 +4,7 @@
 mod crypto;
 mod encoding;
 mod error;
+mod jose;
 pub mod limits;
 mod time;
 mod trust;

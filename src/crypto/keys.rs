@@ -29,7 +29,7 @@ impl Algorithm {
             "EdDSA" | "Ed25519" => Ok(Algorithm::EdDsa),
             other => Err(unsupported(format!(
                 "algorithm {:?} is not accepted (ES256, ES384 and EdDSA are)",
-                truncate(other, 32)
+                clip_impl(other, 32)
             ))),
         }
     }
@@ -70,7 +70,7 @@ impl Algorithm {
     }
 }
 
-pub(crate) fn truncate(s: &str, max: usize) -> &str {
+pub(crate) fn clip_impl(s: &str, max: usize) -> &str {
     match s.char_indices().nth(max) {
         Some((i, _)) => s.get(..i).unwrap_or(s),
         None => s,

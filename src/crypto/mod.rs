@@ -143,3 +143,8 @@ pub(crate) fn verify_signature(
 
 #[cfg(test)]
 mod tests;
+
+/// At most 32 characters of `s`, for messages quoting untrusted text.
+pub(crate) fn clip(s: &str) -> &str {
+    keys::clip_impl(s, 32)
+}

@@ -1,0 +1,23 @@
+//! JOSE: JWK (RFC 7517/7518, with RFC 7638 thumbprints) and compact JWS (RFC 7515)
+//! over the closed algorithm set of [`crate::crypto`].
+//!
+//! A parsed JWS keeps the exact bytes received: the signature is checked over the
+//! signing input as it arrived, never over a re-encoding.
+
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod claims;
+mod jwk;
+mod jws;
+
+pub(crate) use claims::{numeric_date, optional_str};
+pub(crate) use jwk::{private_jwk, private_key_from_jwk, public_jwk, public_key_from_jwk};
+pub(crate) use jws::{sign_compact, typ_matches, Jws};
+
+#[cfg(test)]
+mod tests;
