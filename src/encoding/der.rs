@@ -10,10 +10,13 @@ pub(crate) mod tag {
     pub(crate) const INTEGER: u8 = 0x02;
     pub(crate) const BIT_STRING: u8 = 0x03;
     pub(crate) const OCTET_STRING: u8 = 0x04;
-    pub(crate) const NULL: u8 = 0x05;
     pub(crate) const OID: u8 = 0x06;
     pub(crate) const UTF8_STRING: u8 = 0x0c;
     pub(crate) const PRINTABLE_STRING: u8 = 0x13;
+    pub(crate) const TELETEX_STRING: u8 = 0x14;
+    pub(crate) const IA5_STRING: u8 = 0x16;
+    pub(crate) const UNIVERSAL_STRING: u8 = 0x1c;
+    pub(crate) const BMP_STRING: u8 = 0x1e;
     pub(crate) const UTC_TIME: u8 = 0x17;
     pub(crate) const GENERALIZED_TIME: u8 = 0x18;
     pub(crate) const SEQUENCE: u8 = 0x30;
@@ -103,6 +106,18 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// Reads one TLV whose tag must be `want`, returning the whole encoding
+    /// (tag, length and value) and the value.
+    pub(crate) fn expect_raw(&mut self, want: u8) -> Result<(&'a [u8], &'a [u8])> {
+        let before = self.input;
+        let value = self.expect(want)?;
+        let used = before.len().saturating_sub(self.input.len());
+        let raw = before
+            .get(..used)
+            .ok_or_else(|| malformed("DER: internal length mismatch"))?;
+        Ok((raw, value))
+    }
+
     /// Fails unless all input was consumed.
     pub(crate) fn finish(&self) -> Result<()> {
         if self.input.is_empty() {
@@ -158,4 +173,106 @@ pub(crate) fn read_uint<'a>(r: &mut Reader<'a>) -> Result<&'a [u8]> {
         [b, ..] if b & 0x80 != 0 => Err(malformed("DER: negative INTEGER")),
         _ => Ok(v),
     }
+}
+
+/// Context-specific tag number `n` (0..=30), constructed or primitive.
+pub(crate) const fn context(n: u8, constructed: bool) -> u8 {
+    0x80 | if constructed { 0x20 } else { 0 } | (n & 0x1f)
+}
+
+/// Encodes a dotted OBJECT IDENTIFIER (`"2.5.29.19"`) as its content octets
+/// (without tag and length). The first arc must be 0, 1 or 2, the second below 40
+/// unless the first is 2, and there must be at least two arcs.
+pub(crate) fn oid_from_dotted(dotted: &str) -> Result<Vec<u8>> {
+    let bad = || malformed(format!("not a dotted OID: {dotted:?}"));
+    let arcs = dotted
+        .split('.')
+        .map(|a| {
+            if a.is_empty()
+                || (a.len() > 1 && a.starts_with('0'))
+                || !a.bytes().all(|b| b.is_ascii_digit())
+            {
+                Err(bad())
+            } else {
+                a.parse::<u64>().map_err(|_| bad())
+            }
+        })
+        .collect::<Result<Vec<u64>>>()?;
+    let (first, second, rest) = match arcs.as_slice() {
+        [f, s, rest @ ..] => (*f, *s, rest),
+        _ => return Err(bad()),
+    };
+    if first > 2 || (first < 2 && second >= 40) {
+        return Err(bad());
+    }
+    let head = first
+        .checked_mul(40)
+        .and_then(|v| v.checked_add(second))
+        .ok_or_else(bad)?;
+    let mut out = Vec::new();
+    for arc in core::iter::once(head).chain(rest.iter().copied()) {
+        push_base128(&mut out, arc);
+    }
+    Ok(out)
+}
+
+fn push_base128(out: &mut Vec<u8>, mut v: u64) {
+    let mut tmp = [0u8; 10];
+    let mut n = 0usize;
+    loop {
+        if let Some(slot) = tmp.get_mut(n) {
+            *slot = (v & 0x7f).to_be_bytes().last().copied().unwrap_or(0);
+        }
+        n += 1;
+        v >>= 7;
+        if v == 0 || n >= tmp.len() {
+            break;
+        }
+    }
+    for i in (0..n).rev() {
+        let b = tmp.get(i).copied().unwrap_or(0);
+        out.push(if i == 0 { b } else { b | 0x80 });
+    }
+}
+
+/// Renders OBJECT IDENTIFIER content octets in dotted form, rejecting empty,
+/// non-minimal (leading 0x80) and truncated arcs, and arcs above 2^64.
+pub(crate) fn oid_to_dotted(content: &[u8]) -> Result<String> {
+    if content.is_empty() {
+        return Err(malformed("DER: empty OID"));
+    }
+    let mut arcs: Vec<u64> = Vec::new();
+    let mut cur: u64 = 0;
+    let mut fresh = true;
+    for &b in content {
+        if fresh && b == 0x80 {
+            return Err(malformed("DER: non-minimal OID arc"));
+        }
+        cur = cur
+            .checked_mul(128)
+            .and_then(|v| v.checked_add(u64::from(b & 0x7f)))
+            .ok_or_else(|| malformed("DER: OID arc too large"))?;
+        fresh = b & 0x80 == 0;
+        if fresh {
+            arcs.push(cur);
+            cur = 0;
+        }
+    }
+    if !fresh {
+        return Err(malformed("DER: truncated OID"));
+    }
+    let mut out = String::new();
+    for (i, arc) in arcs.iter().enumerate() {
+        if i == 0 {
+            let (a, b) = match *arc {
+                v if v < 40 => (0, v),
+                v if v < 80 => (1, v - 40),
+                v => (2, v - 80),
+            };
+            out.push_str(&format!("{a}.{b}"));
+        } else {
+            out.push_str(&format!(".{arc}"));
+        }
+    }
+    Ok(out)
 }
