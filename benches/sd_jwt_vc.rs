@@ -1,1 +1,161 @@
-fn main() {}
+//! W1–W3 for an EU PID SD-JWT VC with 20 disclosable claims, against the
+//! cryptographic floor measured in the same run (ring ES256 sign and verify).
+//!
+//! After criterion's own output, prints a table of each workload's mean time and
+//! its ratio to the signature operations it cannot avoid:
+//!   issue   = 1 ES256 sign          present = 1 ES256 sign (the KB-JWT)
+//!   verify  = 2 ES256 verifications (issuer JWT and KB-JWT)
+
+use criterion::Criterion;
+use passerelle::{
+    Algorithm, ClaimPath, Disclosable, Expectations, HeldSdJwt, KeyBinding, Policy, PrivateKey,
+    SdJwtVcIssuer, Signer, TrustStore, UnixTime, Verifier,
+};
+use ring::signature::{self, KeyPair as _};
+use serde_json::Value;
+use std::hint::black_box;
+
+const NOW: u64 = 1_790_000_000;
+
+fn pid_claims() -> serde_json::Map<String, Value> {
+    let mut c = passerelle::eu_pid_example("https://pid-provider.example");
+    c.insert("birth_given_name".into(), "Erika".into());
+    c.insert("resident_city".into(), "Köln".into());
+    c
+}
+
+fn disclosable(c: &serde_json::Map<String, Value>) -> Vec<ClaimPath> {
+    c.keys()
+        .filter(|k| !["iss", "vct"].contains(&k.as_str()))
+        .map(|k| ClaimPath::from_segments([k.as_str()]))
+        .collect()
+}
+
+fn main() {
+    let mut c = Criterion::default().configure_from_args();
+    let issuer = PrivateKey::generate(Algorithm::Es256).unwrap();
+    let holder = PrivateKey::generate(Algorithm::Es256).unwrap();
+    let claims = pid_claims();
+    let paths = disclosable(&claims);
+    assert_eq!(paths.len(), 20);
+    let sel = Disclosable::Paths(paths.clone());
+    let now = UnixTime::from_secs(NOW);
+
+    // the floor: ring directly
+    let rng = ring::rand::SystemRandom::new();
+    let pkcs8 =
+        signature::EcdsaKeyPair::generate_pkcs8(&signature::ECDSA_P256_SHA256_FIXED_SIGNING, &rng)
+            .unwrap();
+    let kp = signature::EcdsaKeyPair::from_pkcs8(
+        &signature::ECDSA_P256_SHA256_FIXED_SIGNING,
+        pkcs8.as_ref(),
+        &rng,
+    )
+    .unwrap();
+    let msg = vec![0x61u8; 1200];
+    let sig = kp.sign(&rng, &msg).unwrap();
+    let pk = signature::UnparsedPublicKey::new(
+        &signature::ECDSA_P256_SHA256_FIXED,
+        kp.public_key().as_ref().to_vec(),
+    );
+    c.bench_function("floor/es256_sign", |b| {
+        b.iter(|| kp.sign(&rng, black_box(&msg)).unwrap())
+    });
+    c.bench_function("floor/es256_verify", |b| {
+        b.iter(|| pk.verify(black_box(&msg), sig.as_ref()).unwrap())
+    });
+
+    let iss = SdJwtVcIssuer::new(&issuer).with_max_decoys(0);
+    c.bench_function("w1/issue_20", |b| {
+        b.iter(|| {
+            iss.issue(black_box(&claims), &sel, Some(holder.public_key()), now)
+                .unwrap()
+        })
+    });
+    let issued = iss
+        .issue(&claims, &sel, Some(holder.public_key()), now)
+        .unwrap();
+    let held = HeldSdJwt::parse(&issued).unwrap();
+    let ten: Vec<ClaimPath> = paths[..10].to_vec();
+    let signer: &dyn Signer = &holder;
+    let kb = || KeyBinding {
+        signer,
+        nonce: "n",
+        audience: "https://rp.example",
+        iat: now,
+    };
+    c.bench_function("w2/present_10_kb", |b| {
+        b.iter(|| held.present(black_box(&ten), Some(kb())).unwrap())
+    });
+    let vp = held.present(&ten, Some(kb())).unwrap();
+    let mut trust = TrustStore::new();
+    trust.add_issuer_key(
+        issuer.public_key().clone(),
+        Some("https://pid-provider.example"),
+        None,
+    );
+    let verifier = Verifier::new(trust, Policy::default().require_holder_binding(true));
+    let expect = Expectations::at(now)
+        .nonce("n")
+        .audience("https://rp.example");
+    assert_eq!(
+        verifier
+            .verify(vp.as_bytes(), &expect)
+            .unwrap()
+            .claims()
+            .as_object()
+            .unwrap()
+            .len(),
+        10 + 4
+    );
+    c.bench_function("w3/verify_10_kb", |b| {
+        b.iter(|| verifier.verify(black_box(vp.as_bytes()), &expect).unwrap())
+    });
+    c.final_summary();
+    report();
+}
+
+fn mean_ns(id: &str) -> Option<f64> {
+    let dir = std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| "target".into());
+    let p = format!(
+        "{dir}/criterion/{}/new/estimates.json",
+        id.replace('/', "_")
+    );
+    let p2 = format!("{dir}/criterion/{id}/new/estimates.json");
+    let text = std::fs::read_to_string(&p)
+        .or_else(|_| std::fs::read_to_string(&p2))
+        .ok()?;
+    let v: Value = serde_json::from_str(&text).ok()?;
+    v["mean"]["point_estimate"].as_f64()
+}
+
+fn report() {
+    let (Some(sign), Some(verify)) = (mean_ns("floor/es256_sign"), mean_ns("floor/es256_verify"))
+    else {
+        eprintln!("(no criterion estimates found: ratios not printed)");
+        return;
+    };
+    println!("\n| workload | mean | floor | ratio |");
+    println!("|---|---|---|---|");
+    println!("| ES256 sign (ring) | {:.1} µs | | |", sign / 1e3);
+    println!("| ES256 verify (ring) | {:.1} µs | | |", verify / 1e3);
+    for (id, name, floor, floor_name) in [
+        ("w1/issue_20", "issue, 20 disclosable", sign, "1 sign"),
+        ("w2/present_10_kb", "present 10 + KB-JWT", sign, "1 sign"),
+        (
+            "w3/verify_10_kb",
+            "verify 10 + KB-JWT",
+            2.0 * verify,
+            "2 verify",
+        ),
+    ] {
+        if let Some(m) = mean_ns(id) {
+            println!(
+                "| {name} | {:.1} µs | {floor_name} = {:.1} µs | {:.2} |",
+                m / 1e3,
+                floor / 1e3,
+                m / floor
+            );
+        }
+    }
+}

@@ -4,11 +4,32 @@
 mod crypto;
 mod encoding;
 mod error;
+mod formats;
+#[doc(hidden)]
+pub mod internal;
+mod issuer;
 mod jose;
 pub mod limits;
+mod policy;
+mod sd_jwt;
+mod status;
 mod time;
 mod trust;
+mod verifier;
+mod wallet;
 
 pub use crypto::{Algorithm, Curve, PrivateKey, PublicKey, SecureRandom, Signer, SystemRandom};
 pub use error::{Error, ErrorKind, Result};
+pub use formats::sd_jwt_vc::example_pid_claims as eu_pid_example;
+pub use issuer::SdJwtVcIssuer;
+pub use policy::Policy;
+pub use sd_jwt::{ClaimPath, Disclosable};
+pub use status::{Status, StatusReference};
 pub use time::{Clock, FixedClock, SystemClock, UnixTime};
+pub use trust::x509::{Certificate, CertificateBuilder};
+pub use trust::{resolve_did_offline, TrustBasis, TrustStore};
+pub use verifier::{
+    CredentialFormat, Expectations, HolderBinding, IdentityView, IssuerInfo, NonceRegistry,
+    Validity, VerificationResult, Verifier,
+};
+pub use wallet::{HeldSdJwt, KeyBinding};

@@ -6,7 +6,7 @@
 /// Largest SD-JWT / SD-JWT+KB presentation accepted, in bytes of compact text.
 pub const MAX_SD_JWT_BYTES: usize = 1024 * 1024;
 /// Largest single compact JWS accepted (issuer JWT, KB-JWT), in bytes.
-pub const MAX_JWS_BYTES: usize = 512 * 1024;
+pub const MAX_JWS_BYTES: usize = 1024 * 1024;
 /// Largest encoded JOSE protected header, in bytes of base64url text.
 pub const MAX_JOSE_HEADER_BYTES: usize = 16 * 1024;
 /// Most disclosures in one SD-JWT.

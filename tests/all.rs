@@ -1,1 +1,12 @@
+//! The integration tests, one binary (one link step).
 
+#![allow(unreachable_pub, missing_docs)]
+
+mod cli;
+mod common;
+mod hostile;
+mod interop;
+mod layering;
+mod properties;
+mod python_cases;
+mod vectors;

@@ -1,1 +1,466 @@
-fn main() {}
+//! The `passerelle` command line, for interop test harnesses and the demo.
+//!
+//! JSON on stdout, diagnostics on stderr. Exit 0: success; 1: the input failed
+//! (with `{"valid": false, "error": {"kind", "message"}}`); 2: a usage error.
+
+use passerelle::{
+    Algorithm, ClaimPath, Disclosable, Error, ErrorKind, Expectations, HeldSdJwt, KeyBinding,
+    Policy, PrivateKey, PublicKey, SdJwtVcIssuer, TrustStore, UnixTime, Verifier,
+};
+use serde_json::{json, Value};
+use std::process::ExitCode;
+
+#[path = "cli/demo.rs"]
+mod demo;
+
+const USAGE: &str = "usage:
+  passerelle keygen [--alg ES256|ES384|EdDSA]
+  passerelle issue --format dc+sd-jwt --issuer-key JWK [--x5c CHAIN.pem] [--holder-key PUBJWK]
+                   --claims CLAIMS.json [--sd PATHS|all] [--kid KID] [--at UNIX_SECONDS] [--decoys N]
+  passerelle present --credential FILE --holder-key JWK (--disclose PATHS | --dcql QUERY.json)
+                     --nonce N --aud A [--at UNIX_SECONDS]
+  passerelle verify INPUT [--trust TRUST.json] [--anchor CERT.pem]... [--issuer-jwk JWK]...
+                   [--nonce N] [--aud A] [--at UNIX_SECONDS] [--status-list FILE]...
+                   [--require-holder-binding] [--allow-legacy-typ] [--policy POLICY.json]
+                   [--transcript FILE] [--reader-key JWK]
+  passerelle did resolve DID [--log FILE | --document FILE] [--at UNIX_SECONDS]
+  passerelle demo
+
+PATHS: `all`, or comma-separated JSON Pointers (/given_name,/address/locality,/nationalities/0),
+or a JSON array of JSON Pointers. INPUT and FILE may be `-` for standard input.";
+
+/// A usage error (exit 2).
+struct Usage(String);
+
+enum Failure {
+    Usage(Usage),
+    Input(Error),
+}
+
+impl From<Usage> for Failure {
+    fn from(u: Usage) -> Self {
+        Failure::Usage(u)
+    }
+}
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Self {
+        Failure::Input(e)
+    }
+}
+
+fn usage(msg: impl Into<String>) -> Failure {
+    Failure::Usage(Usage(msg.into()))
+}
+
+/// Parsed `--flag value` options and positionals.
+struct Args {
+    positional: Vec<String>,
+    opts: Vec<(String, Option<String>)>,
+}
+
+const SWITCHES: &[&str] = &["--require-holder-binding", "--allow-legacy-typ", "--help"];
+
+impl Args {
+    fn parse(raw: &[String]) -> Result<Self, Failure> {
+        let mut positional = Vec::new();
+        let mut opts = Vec::new();
+        let mut it = raw.iter();
+        while let Some(a) = it.next() {
+            if let Some(stripped) = a.strip_prefix("--") {
+                if let Some((k, v)) = stripped.split_once('=') {
+                    opts.push((format!("--{k}"), Some(v.to_owned())));
+                } else if SWITCHES.contains(&a.as_str()) {
+                    opts.push((a.clone(), None));
+                } else {
+                    let v = it
+                        .next()
+                        .ok_or_else(|| usage(format!("{a} needs a value")))?;
+                    opts.push((a.clone(), Some(v.clone())));
+                }
+            } else {
+                positional.push(a.clone());
+            }
+        }
+        Ok(Args { positional, opts })
+    }
+
+    fn check_known(&self, known: &[&str]) -> Result<(), Failure> {
+        for (k, _) in &self.opts {
+            if !known.contains(&k.as_str()) {
+                return Err(usage(format!("unknown option {k}")));
+            }
+        }
+        Ok(())
+    }
+
+    fn one(&self, name: &str) -> Result<Option<&str>, Failure> {
+        let mut found = self.opts.iter().filter(|(k, _)| k == name);
+        let first = found.next().and_then(|(_, v)| v.as_deref());
+        if found.next().is_some() {
+            return Err(usage(format!("{name} given more than once")));
+        }
+        Ok(first)
+    }
+
+    fn required(&self, name: &str) -> Result<&str, Failure> {
+        self.one(name)?
+            .ok_or_else(|| usage(format!("{name} is required")))
+    }
+
+    fn many(&self, name: &str) -> Vec<&str> {
+        self.opts
+            .iter()
+            .filter(|(k, _)| k == name)
+            .filter_map(|(_, v)| v.as_deref())
+            .collect()
+    }
+
+    fn flag(&self, name: &str) -> bool {
+        self.opts.iter().any(|(k, _)| k == name)
+    }
+}
+
+/// Reads a file (or stdin for `-`), bounded, trimming one trailing newline
+/// (ENC-04: the library API itself stays strict).
+fn read_input(path: &str) -> Result<Vec<u8>, Failure> {
+    use std::io::Read;
+    const MAX: u64 = 8 * 1024 * 1024;
+    let mut buf = Vec::new();
+    let res = if path == "-" {
+        std::io::stdin().take(MAX + 1).read_to_end(&mut buf)
+    } else {
+        std::fs::File::open(path).and_then(|f| f.take(MAX + 1).read_to_end(&mut buf))
+    };
+    res.map_err(|e| usage(format!("cannot read {path}: {e}")))?;
+    if u64::try_from(buf.len()).unwrap_or(u64::MAX) > MAX {
+        return Err(Failure::Input(Error::new(
+            ErrorKind::LimitExceeded,
+            format!("{path} is larger than {MAX} bytes"),
+        )));
+    }
+    if buf.last() == Some(&b'\n') {
+        buf.pop();
+        if buf.last() == Some(&b'\r') {
+            buf.pop();
+        }
+    }
+    Ok(buf)
+}
+
+fn read_text(path: &str) -> Result<String, Failure> {
+    String::from_utf8(read_input(path)?).map_err(|_| {
+        Failure::Input(Error::new(
+            ErrorKind::Malformed,
+            format!("{path} is not UTF-8"),
+        ))
+    })
+}
+
+fn parse_time(v: Option<&str>) -> Result<UnixTime, Failure> {
+    match v {
+        None => Ok(UnixTime::now()),
+        Some(s) => s
+            .parse::<u64>()
+            .map(UnixTime::from_secs)
+            .map_err(|_| usage(format!("--at wants seconds since the epoch, not {s:?}"))),
+    }
+}
+
+fn parse_paths(spec: &str) -> Result<Vec<ClaimPath>, Failure> {
+    let list: Vec<String> = if spec.trim_start().starts_with('[') {
+        serde_json::from_str(spec).map_err(|e| usage(format!("paths: {e}")))?
+    } else {
+        spec.split(',')
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect()
+    };
+    list.iter()
+        .map(|p| ClaimPath::parse(p.trim()).map_err(|e| usage(e.message().to_owned())))
+        .collect()
+}
+
+/// DCQL (OpenID4VP 1.0 §6): the claim paths requested by the first credential
+/// query. `null` path components select the whole array.
+fn dcql_paths(query: &Value) -> Result<Vec<ClaimPath>, Failure> {
+    let cred = query
+        .get("credentials")
+        .and_then(Value::as_array)
+        .and_then(|a| a.first())
+        .ok_or_else(|| usage("DCQL query has no credentials"))?;
+    let claims = cred
+        .get("claims")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let mut out = Vec::new();
+    for c in claims {
+        let path = c
+            .get("path")
+            .and_then(Value::as_array)
+            .ok_or_else(|| usage("DCQL claim without a path"))?;
+        let mut segs = Vec::new();
+        for p in path {
+            match p {
+                Value::String(s) => segs.push(s.clone()),
+                Value::Number(n) => segs.push(n.to_string()),
+                Value::Null => break,
+                _ => return Err(usage("DCQL path components are strings, integers or null")),
+            }
+        }
+        out.push(ClaimPath::from_segments(segs));
+    }
+    Ok(out)
+}
+
+fn cmd_keygen(args: &Args) -> Result<Value, Failure> {
+    args.check_known(&["--alg"])?;
+    let alg = match args.one("--alg")?.unwrap_or("ES256") {
+        "ES256" => Algorithm::Es256,
+        "ES384" => Algorithm::Es384,
+        "EdDSA" => Algorithm::EdDsa,
+        other => return Err(usage(format!("unknown --alg {other}"))),
+    };
+    let key = PrivateKey::generate(alg)?;
+    let jwk: Value = serde_json::from_str(&key.to_jwk()).map_err(|e| usage(e.to_string()))?;
+    Ok(jwk)
+}
+
+fn cmd_issue(args: &Args) -> Result<String, Failure> {
+    args.check_known(&[
+        "--format",
+        "--issuer-key",
+        "--x5c",
+        "--holder-key",
+        "--claims",
+        "--sd",
+        "--kid",
+        "--at",
+        "--decoys",
+    ])?;
+    match args.required("--format")? {
+        "dc+sd-jwt" => {}
+        "mso_mdoc" | "vc+sd-jwt" => {
+            return Err(Failure::Input(Error::new(
+                ErrorKind::Unsupported,
+                "this build issues dc+sd-jwt only",
+            )))
+        }
+        other => return Err(usage(format!("unknown --format {other}"))),
+    }
+    let issuer = PrivateKey::from_jwk(&read_text(args.required("--issuer-key")?)?)?;
+    let claims_text = read_text(args.required("--claims")?)?;
+    let claims: Value = serde_json::from_str(&claims_text)
+        .map_err(|e| Failure::Input(Error::new(ErrorKind::Malformed, format!("claims: {e}"))))?;
+    let claims = claims.as_object().ok_or_else(|| {
+        Failure::Input(Error::new(ErrorKind::Malformed, "claims must be an object"))
+    })?;
+    let holder = match args.one("--holder-key")? {
+        Some(f) => Some(public_from_any_jwk(&read_text(f)?)?),
+        None => None,
+    };
+    let disclosable = match args.one("--sd")?.unwrap_or("all") {
+        "all" => Disclosable::All,
+        spec => Disclosable::Paths(parse_paths(spec)?),
+    };
+    let now = parse_time(args.one("--at")?)?;
+    let chain = match args.one("--x5c")? {
+        Some(f) => passerelle::Certificate::from_pem(&read_text(f)?)?,
+        None => Vec::new(),
+    };
+    let mut iss = SdJwtVcIssuer::new(&issuer).with_x5c(&chain);
+    if let Some(kid) = args.one("--kid")? {
+        iss = iss.with_kid(kid);
+    }
+    if let Some(n) = args.one("--decoys")? {
+        iss = iss.with_max_decoys(n.parse().map_err(|_| usage("--decoys wants a number"))?);
+    }
+    Ok(iss.issue(claims, &disclosable, holder.as_ref(), now)?)
+}
+
+/// A public key from JWK text that may also hold the private part.
+fn public_from_any_jwk(text: &str) -> Result<PublicKey, Failure> {
+    let mut v: Value = serde_json::from_str(text)
+        .map_err(|e| Failure::Input(Error::new(ErrorKind::Malformed, format!("JWK: {e}"))))?;
+    if let Some(o) = v.as_object_mut() {
+        o.remove("d");
+    }
+    Ok(PublicKey::from_jwk(&v.to_string())?)
+}
+
+fn cmd_present(args: &Args) -> Result<String, Failure> {
+    args.check_known(&[
+        "--credential",
+        "--holder-key",
+        "--disclose",
+        "--dcql",
+        "--nonce",
+        "--aud",
+        "--at",
+    ])?;
+    let cred = read_text(args.required("--credential")?)?;
+    let holder = PrivateKey::from_jwk(&read_text(args.required("--holder-key")?)?)?;
+    let held = HeldSdJwt::parse(&cred)?;
+    let paths = match (args.one("--disclose")?, args.one("--dcql")?) {
+        (Some("all"), None) => vec![],
+        (Some(spec), None) => parse_paths(spec)?,
+        (None, Some(f)) => {
+            let q: Value =
+                serde_json::from_str(&read_text(f)?).map_err(|e| usage(format!("DCQL: {e}")))?;
+            dcql_paths(&q)?
+        }
+        _ => return Err(usage("give exactly one of --disclose and --dcql")),
+    };
+    let paths = if args.one("--disclose")? == Some("all") {
+        held.disclosable_paths()
+    } else {
+        paths
+    };
+    let kb = KeyBinding {
+        signer: &holder,
+        nonce: args.required("--nonce")?,
+        audience: args.required("--aud")?,
+        iat: parse_time(args.one("--at")?)?,
+    };
+    Ok(held.present(&paths, Some(kb))?)
+}
+
+fn policy_from_file(text: &str, mut p: Policy) -> Result<Policy, Failure> {
+    let v: Value = serde_json::from_str(text).map_err(|e| usage(format!("policy: {e}")))?;
+    let o = v
+        .as_object()
+        .ok_or_else(|| usage("policy must be a JSON object"))?;
+    for (k, v) in o {
+        p = match (k.as_str(), v) {
+            ("require_holder_binding", Value::Bool(b)) => p.require_holder_binding(*b),
+            ("allow_legacy_typ", Value::Bool(b)) => p.allow_legacy_typ(*b),
+            ("clock_skew_secs", Value::Number(n)) => p.clock_skew_secs(n.as_u64().unwrap_or(0)),
+            ("kb_max_age_secs", Value::Number(n)) => p.kb_max_age_secs(n.as_u64().unwrap_or(0)),
+            _ => return Err(usage(format!("policy: unknown or mistyped member {k}"))),
+        };
+    }
+    Ok(p)
+}
+
+fn cmd_verify(args: &Args) -> Result<Value, Failure> {
+    args.check_known(&[
+        "--trust",
+        "--anchor",
+        "--issuer-jwk",
+        "--nonce",
+        "--aud",
+        "--at",
+        "--transcript",
+        "--reader-key",
+        "--status-list",
+        "--require-holder-binding",
+        "--allow-legacy-typ",
+        "--policy",
+    ])?;
+    let [input] = args.positional.as_slice() else {
+        return Err(usage("verify takes exactly one INPUT"));
+    };
+    let mut trust = match args.one("--trust")? {
+        Some(f) => TrustStore::from_json(&read_text(f)?)?,
+        None => TrustStore::new(),
+    };
+    for a in args.many("--anchor") {
+        trust.add_anchor_pem(&read_text(a)?)?;
+    }
+    for j in args.many("--issuer-jwk") {
+        trust.add_issuer_jwk(&read_text(j)?)?;
+    }
+    let mut policy = Policy::default();
+    if let Some(f) = args.one("--policy")? {
+        policy = policy_from_file(&read_text(f)?, policy)?;
+    }
+    if args.flag("--require-holder-binding") {
+        policy = policy.require_holder_binding(true);
+    }
+    if args.flag("--allow-legacy-typ") {
+        policy = policy.allow_legacy_typ(true);
+    }
+    if !args.many("--status-list").is_empty() {
+        eprintln!("passerelle: status lists are not checked by this build; status is reported as not_checked");
+    }
+    let mut expect = Expectations::at(parse_time(args.one("--at")?)?);
+    if let Some(n) = args.one("--nonce")? {
+        expect = expect.nonce(n);
+    }
+    if let Some(a) = args.one("--aud")? {
+        expect = expect.audience(a);
+    }
+    let bytes = read_input(input)?;
+    let result = Verifier::new(trust, policy).verify(&bytes, &expect)?;
+    Ok(result.to_json())
+}
+
+fn cmd_did(args: &Args) -> Result<Value, Failure> {
+    args.check_known(&["--log", "--document", "--at"])?;
+    match args.positional.as_slice() {
+        [sub, did] if sub == "resolve" => Ok(passerelle::resolve_did_offline(did)?),
+        _ => Err(usage("did resolve DID")),
+    }
+}
+
+fn error_json(e: &Error) -> Value {
+    json!({"valid": false, "error": {"kind": e.kind().as_str(), "message": e.message()}})
+}
+
+fn main() -> ExitCode {
+    let raw: Vec<String> = std::env::args().skip(1).collect();
+    let Some((cmd, rest)) = raw.split_first() else {
+        eprintln!("{USAGE}");
+        return ExitCode::from(2);
+    };
+    let args = match Args::parse(rest) {
+        Ok(a) => a,
+        Err(Failure::Usage(Usage(m))) => {
+            eprintln!("passerelle: {m}\n{USAGE}");
+            return ExitCode::from(2);
+        }
+        Err(Failure::Input(e)) => {
+            println!("{}", error_json(&e));
+            return ExitCode::from(1);
+        }
+    };
+    enum Out {
+        Json(Value),
+        Text(String),
+    }
+    let res: Result<Out, Failure> = match cmd.as_str() {
+        "keygen" => cmd_keygen(&args).map(Out::Json),
+        "issue" => cmd_issue(&args).map(Out::Text),
+        "present" => cmd_present(&args).map(Out::Text),
+        "verify" => cmd_verify(&args).map(Out::Json),
+        "did" => cmd_did(&args).map(Out::Json),
+        "demo" => demo::run().map(|()| Out::Text(String::new())),
+        "help" | "--help" | "-h" => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        other => Err(usage(format!("unknown command {other}"))),
+    };
+    match res {
+        Ok(Out::Json(v)) => {
+            println!("{v}");
+            ExitCode::SUCCESS
+        }
+        Ok(Out::Text(t)) => {
+            if !t.is_empty() {
+                println!("{t}");
+            }
+            ExitCode::SUCCESS
+        }
+        Err(Failure::Usage(Usage(m))) => {
+            eprintln!("passerelle: {m}\n{USAGE}");
+            ExitCode::from(2)
+        }
+        Err(Failure::Input(e)) => {
+            println!("{}", error_json(&e));
+            eprintln!("passerelle: {e}");
+            ExitCode::from(1)
+        }
+    }
+}

@@ -123,17 +123,18 @@ fn mont_mul(a: &[u64], b: &[u64], p: &[u64], n0: u64) -> Limbs {
     out
 }
 
-/// Whether the big-endian coordinates `x`, `y` (each exactly the field size) are a
-/// point on the curve, with both coordinates below p.
-pub(super) fn on_curve(params: &CurveParams, x: &[u8], y: &[u8]) -> bool {
+/// Per-curve constants in Montgomery form, computed once.
+struct Prepared {
+    p: Limbs,
+    n0: u64,
+    r2: Limbs,
+    bm: Limbs,
+}
+
+fn prepare(params: &CurveParams) -> Prepared {
     let n = params.p.len() / 16;
     let p = from_hex(params.p, n);
     let b = from_hex(params.b, n);
-    let x = from_be(x, n);
-    let y = from_be(y, n);
-    if geq(&x, &p) || geq(&y, &p) {
-        return false;
-    }
     // n0 = -p^{-1} mod 2^64 (Newton iteration)
     let mut inv = 1u64;
     for _ in 0..6 {
@@ -146,13 +147,39 @@ pub(super) fn on_curve(params: &CurveParams, x: &[u8], y: &[u8]) -> bool {
     for _ in 0..(128 * n) {
         r2 = add_mod(&r2, &r2, &p);
     }
-    let xm = mont_mul(&x, &r2, &p, n0);
-    let ym = mont_mul(&y, &r2, &p, n0);
     let bm = mont_mul(&b, &r2, &p, n0);
-    let lhs = mont_mul(&ym, &ym, &p, n0);
-    let x2 = mont_mul(&xm, &xm, &p, n0);
-    let x3 = mont_mul(&x2, &xm, &p, n0);
-    let three_x = add_mod(&add_mod(&xm, &xm, &p), &xm, &p);
-    let rhs = add_mod(&sub_mod(&x3, &three_x, &p), &bm, &p);
+    Prepared { p, n0, r2, bm }
+}
+
+fn prepared(params: &CurveParams) -> &'static Prepared {
+    use std::sync::OnceLock;
+    static P256_PREP: OnceLock<Prepared> = OnceLock::new();
+    static P384_PREP: OnceLock<Prepared> = OnceLock::new();
+    let cell = if params.p.len() == P256.p.len() {
+        &P256_PREP
+    } else {
+        &P384_PREP
+    };
+    cell.get_or_init(|| prepare(params))
+}
+
+/// Whether the big-endian coordinates `x`, `y` (each exactly the field size) are a
+/// point on the curve, with both coordinates below p.
+pub(super) fn on_curve(params: &CurveParams, x: &[u8], y: &[u8]) -> bool {
+    let Prepared { p, n0, r2, bm } = prepared(params);
+    let (n0, n) = (*n0, p.len());
+    let x = from_be(x, n);
+    let y = from_be(y, n);
+    if geq(&x, p) || geq(&y, p) {
+        return false;
+    }
+    let (p, r2, bm) = (p.as_slice(), r2.as_slice(), bm.as_slice());
+    let xm = mont_mul(&x, r2, p, n0);
+    let ym = mont_mul(&y, r2, p, n0);
+    let lhs = mont_mul(&ym, &ym, p, n0);
+    let x2 = mont_mul(&xm, &xm, p, n0);
+    let x3 = mont_mul(&x2, &xm, p, n0);
+    let three_x = add_mod(&add_mod(&xm, &xm, p), &xm, p);
+    let rhs = add_mod(&sub_mod(&x3, &three_x, p), bm, p);
     lhs == rhs
 }

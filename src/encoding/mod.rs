@@ -9,6 +9,8 @@
 )]
 
 pub(crate) mod der;
+#[allow(dead_code)] // used by the W3C VC Data Integrity work (issue 4)
+pub(crate) mod jcs;
 mod json;
 
 pub(crate) use json::{parse_json, parse_json_object};
@@ -54,4 +56,10 @@ pub(crate) fn b64_std_encode(bytes: impl AsRef<[u8]>) -> String {
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 mod tests;

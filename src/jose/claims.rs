@@ -1,6 +1,7 @@
 //! Typed reads of JWT claims. A wrongly typed claim is `Malformed`, never "absent".
 
-use crate::error::{malformed, Result};
+use crate::error::{expired, malformed, not_yet_valid, Result};
+use crate::time::UnixTime;
 use serde_json::{Map, Value};
 
 /// Reads a NumericDate claim: absent is `None`; anything but a non-negative
@@ -27,4 +28,36 @@ pub(crate) fn optional_str<'a>(
         Some(Value::String(s)) => Ok(Some(s)),
         Some(_) => Err(malformed(format!("claim {name:?} is not a string"))),
     }
+}
+
+/// The registered time claims, checked against `now` with `skew` seconds of
+/// tolerance: expired when `now >= exp + skew` (the boundary counts as expired),
+/// not yet valid when `nbf > now + skew` or `iat > now + skew`.
+pub(crate) fn check_validity(
+    claims: &Map<String, Value>,
+    now: UnixTime,
+    skew: u64,
+) -> Result<(Option<u64>, Option<u64>, Option<u64>)> {
+    let (iat, nbf, exp) = (
+        numeric_date(claims, "iat")?,
+        numeric_date(claims, "nbf")?,
+        numeric_date(claims, "exp")?,
+    );
+    let now = now.as_secs();
+    if let Some(exp) = exp {
+        if now >= exp.saturating_add(skew) {
+            return Err(expired(format!("expired at {exp}")));
+        }
+    }
+    if let Some(nbf) = nbf {
+        if nbf > now.saturating_add(skew) {
+            return Err(not_yet_valid(format!("not valid before {nbf}")));
+        }
+    }
+    if let Some(iat) = iat {
+        if iat > now.saturating_add(skew) {
+            return Err(not_yet_valid(format!("issued in the future ({iat})")));
+        }
+    }
+    Ok((iat, nbf, exp))
 }

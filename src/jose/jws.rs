@@ -87,24 +87,15 @@ impl Jws {
         })
     }
 
-    /// The protected header.
-    pub(crate) fn header(&self) -> &Map<String, Value> {
-        &self.header
-    }
-
     /// The payload claims.
     pub(crate) fn payload(&self) -> &Map<String, Value> {
         &self.payload
     }
 
     /// The algorithm named in the header (already in the allowed set).
+    #[cfg(test)]
     pub(crate) fn alg(&self) -> Algorithm {
         self.alg
-    }
-
-    /// The compact text as received.
-    pub(crate) fn as_str(&self) -> &str {
-        &self.text
     }
 
     /// The `typ` header, if present.
@@ -175,12 +166,40 @@ impl Jws {
 }
 
 fn check_crit(header: &Map<String, Value>) -> Result<()> {
+    let crit = match header.get("crit") {
+        None => None,
+        Some(c) => {
+            let list = c
+                .as_array()
+                .ok_or_else(|| malformed("crit is not an array"))?;
+            if list.is_empty() {
+                return Err(malformed("crit is empty"));
+            }
+            let mut seen: Vec<&str> = Vec::new();
+            for e in list {
+                let name = e
+                    .as_str()
+                    .ok_or_else(|| malformed("crit entry is not a string"))?;
+                if seen.contains(&name) {
+                    return Err(malformed(format!("crit lists {name:?} twice")));
+                }
+                seen.push(name);
+                if REGISTERED.contains(&name) {
+                    return Err(malformed(format!(
+                        "crit names the registered parameter {name:?}"
+                    )));
+                }
+                if !header.contains_key(name) {
+                    return Err(malformed(format!(
+                        "crit names {name:?}, which the header lacks"
+                    )));
+                }
+            }
+            Some(seen)
+        }
+    };
     if let Some(b64) = header.get("b64") {
-        let in_crit = header
-            .get("crit")
-            .and_then(Value::as_array)
-            .is_some_and(|c| c.iter().any(|e| e == "b64"));
-        if !in_crit {
+        if !crit.as_ref().is_some_and(|c| c.contains(&"b64")) {
             return Err(malformed("b64 header present without crit (RFC 7797)"));
         }
         if b64 != &Value::Bool(true) {
@@ -189,41 +208,17 @@ fn check_crit(header: &Map<String, Value>) -> Result<()> {
             ));
         }
     }
-    let Some(crit) = header.get("crit") else {
-        return Ok(());
-    };
-    let list = crit
-        .as_array()
-        .ok_or_else(|| malformed("crit is not an array"))?;
-    if list.is_empty() {
-        return Err(malformed("crit is empty"));
+    match crit.as_deref() {
+        // We understand no header extension (b64: true changes nothing).
+        Some(names) => match names.iter().find(|n| **n != "b64") {
+            Some(first) => Err(unsupported(format!(
+                "critical header extension {:?} is not understood",
+                crate::crypto::clip(first)
+            ))),
+            None => Ok(()),
+        },
+        None => Ok(()),
     }
-    let mut seen: Vec<&str> = Vec::new();
-    for e in list {
-        let name = e
-            .as_str()
-            .ok_or_else(|| malformed("crit entry is not a string"))?;
-        if seen.contains(&name) {
-            return Err(malformed(format!("crit lists {name:?} twice")));
-        }
-        seen.push(name);
-        if REGISTERED.contains(&name) {
-            return Err(malformed(format!(
-                "crit names the registered parameter {name:?}"
-            )));
-        }
-        if !header.contains_key(name) {
-            return Err(malformed(format!(
-                "crit names {name:?}, which the header lacks"
-            )));
-        }
-    }
-    // We understand no header extension (b64 is refused above when false).
-    let first = seen.first().copied().unwrap_or_default();
-    Err(unsupported(format!(
-        "critical header extension {:?} is not understood",
-        crate::crypto::clip(first)
-    )))
 }
 
 /// Media-type comparison for `typ`: case-insensitive, `application/` optional (RFC 7515 §4.1.9).

@@ -15,9 +15,17 @@ mod claims;
 mod jwk;
 mod jws;
 
-pub(crate) use claims::{numeric_date, optional_str};
-pub(crate) use jwk::{private_jwk, private_key_from_jwk, public_jwk, public_key_from_jwk};
+#[cfg(test)]
+use claims::numeric_date;
+pub(crate) use claims::{check_validity, optional_str};
+pub(crate) use jwk::{public_jwk, public_key_from_jwk};
 pub(crate) use jws::{sign_compact, typ_matches, Jws};
 
 #[cfg(test)]
+#[allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 mod tests;

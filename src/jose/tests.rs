@@ -87,7 +87,7 @@ fn hostile_crit_and_b64() {
         ),
         (
             r#"{"alg":"ES256","crit":["b64","b64"],"b64":false}"#,
-            ErrorKind::Unsupported,
+            ErrorKind::Malformed,
         ),
         (
             r#"{"alg":"ES256","crit":["b64"],"b64":false}"#,

@@ -1,3 +1,335 @@
 //! Trust decisions: which keys, certificates and identifiers vouch for an issuer.
+//!
+//! Keys come only from trust configuration: a key embedded in a token (`jwk`
+//! header), or fetched from `jku`/`x5u`, is never trusted, and a root certificate
+//! carried inside `x5c` is never an anchor.
 
 pub(crate) mod x509;
+
+use crate::crypto::PublicKey;
+use crate::encoding::{b64u_decode, parse_json_object};
+use crate::error::{malformed, untrusted, Result};
+use crate::jose::{public_key_from_jwk, Jws};
+use crate::time::UnixTime;
+use serde_json::{json, Map, Value};
+
+/// Trusted issuer keys, X.509 anchors and DIDs.
+///
+/// ```
+/// let issuer = passerelle::PrivateKey::generate(passerelle::Algorithm::Es256)?;
+/// let mut trust = passerelle::TrustStore::new();
+/// trust.add_issuer_key(issuer.public_key().clone(), Some("https://issuer.example"), None);
+/// # Ok::<(), passerelle::Error>(())
+/// ```
+#[derive(Debug, Default, Clone)]
+pub struct TrustStore {
+    keys: Vec<TrustedKey>,
+    anchors: Vec<x509::TrustAnchorCert>,
+    dids: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+struct TrustedKey {
+    key: PublicKey,
+    iss: Option<String>,
+    kid: Option<String>,
+}
+
+/// How an issuer's key was vouched for.
+#[non_exhaustive]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TrustBasis {
+    /// An `x5c` chain validated to a configured anchor.
+    X509 {
+        /// The leaf certificate's subject.
+        subject: String,
+        /// The anchor's subject.
+        anchor: String,
+    },
+    /// A key configured for this issuer.
+    ConfiguredKey {
+        /// The key's `kid`, if one was configured.
+        kid: Option<String>,
+    },
+    /// A trusted DID whose document gave the key.
+    Did {
+        /// The DID.
+        did: String,
+    },
+}
+
+impl TrustBasis {
+    pub(crate) fn to_json(&self) -> Value {
+        match self {
+            TrustBasis::X509 { subject, anchor } => {
+                json!({"method": "x509", "subject": subject, "anchor": anchor})
+            }
+            TrustBasis::ConfiguredKey { kid } => json!({"method": "configured_key", "kid": kid}),
+            TrustBasis::Did { did } => json!({"method": "did", "did": did}),
+        }
+    }
+}
+
+/// An issuer key the trust store vouched for.
+#[derive(Debug, Clone)]
+pub(crate) struct IssuerKey {
+    pub(crate) key: PublicKey,
+    pub(crate) basis: TrustBasis,
+    /// The issuer identifier: `iss`, or the certificate subject when `iss` is absent.
+    pub(crate) issuer_id: String,
+}
+
+impl TrustStore {
+    /// An empty store: nothing is trusted.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Trusts `key` for the issuer `iss` (any issuer when `None`), under `kid`
+    /// when given (then a token's `kid`, if present, must equal it).
+    pub fn add_issuer_key(&mut self, key: PublicKey, iss: Option<&str>, kid: Option<&str>) {
+        self.keys.push(TrustedKey {
+            key,
+            iss: iss.map(str::to_owned),
+            kid: kid.map(str::to_owned),
+        });
+    }
+
+    /// Trusts a key given as JWK text; optional `iss` and `kid` members bind it.
+    pub fn add_issuer_jwk(&mut self, jwk: &str) -> Result<()> {
+        let obj = parse_json_object(jwk.as_bytes(), "issuer JWK")?;
+        self.add_issuer_jwk_object(&obj)
+    }
+
+    fn add_issuer_jwk_object(&mut self, obj: &Map<String, Value>) -> Result<()> {
+        let key = public_key_from_jwk(obj)?;
+        let get = |n: &str| -> Result<Option<String>> {
+            match obj.get(n) {
+                None => Ok(None),
+                Some(Value::String(s)) => Ok(Some(s.clone())),
+                Some(_) => Err(malformed(format!("issuer JWK member {n} is not a string"))),
+            }
+        };
+        let iss = get("iss")?;
+        let kid = get("kid")?;
+        self.add_issuer_key(key, iss.as_deref(), kid.as_deref());
+        Ok(())
+    }
+
+    /// Trusts every certificate in PEM text as an anchor.
+    pub fn add_anchor_pem(&mut self, pem: &str) -> Result<()> {
+        let certs = x509::TrustAnchorCert::from_pem(pem)?;
+        if certs.is_empty() {
+            return Err(malformed("no certificate in the PEM text"));
+        }
+        self.anchors.extend(certs);
+        Ok(())
+    }
+
+    /// Trusts one DER certificate as an anchor.
+    pub fn add_anchor_der(&mut self, der: &[u8]) -> Result<()> {
+        self.anchors
+            .push(x509::TrustAnchorCert::from_der(der.to_vec())?);
+        Ok(())
+    }
+
+    /// Trusts a DID as an issuer (did:jwk today); its key comes from the DID.
+    pub fn add_did(&mut self, did: &str) -> Result<()> {
+        if !did.starts_with("did:jwk:") {
+            return Err(crate::error::unsupported(format!(
+                "DID method of {:?} is not supported yet",
+                crate::crypto::clip(did)
+            )));
+        }
+        let _ = resolve_did_jwk(did)?;
+        self.dids.push(did.to_owned());
+        Ok(())
+    }
+
+    /// Reads a trust file:
+    /// `{"issuers": [JWK with optional iss/kid, …], "anchors": [PEM, …], "dids": [DID, …]}`.
+    pub fn from_json(text: &str) -> Result<Self> {
+        let obj = parse_json_object(text.as_bytes(), "trust file")?;
+        let mut t = TrustStore::new();
+        for (k, v) in &obj {
+            let list = v
+                .as_array()
+                .ok_or_else(|| malformed(format!("trust file: {k} is not an array")))?;
+            for e in list {
+                match (k.as_str(), e) {
+                    ("issuers", Value::Object(o)) => t.add_issuer_jwk_object(o)?,
+                    ("anchors", Value::String(pem)) => t.add_anchor_pem(pem)?,
+                    ("dids", Value::String(did)) => t.add_did(did)?,
+                    ("issuers" | "anchors" | "dids", _) => {
+                        return Err(malformed(format!("trust file: bad entry in {k}")))
+                    }
+                    _ => return Err(malformed(format!("trust file: unknown member {k:?}"))),
+                }
+            }
+        }
+        Ok(t)
+    }
+
+    /// Finds the trusted key for an issuer-signed JWS. `iss` is the issuer
+    /// claim, if any.
+    pub(crate) fn issuer_key_for_jws(
+        &self,
+        jws: &Jws,
+        iss: Option<&str>,
+        now: UnixTime,
+    ) -> Result<IssuerKey> {
+        if let Some(chain) = jws.x5c()? {
+            if !self.anchors.is_empty() || self.keys.is_empty() {
+                let leaf = x509::validate_chain(
+                    &chain,
+                    &self.anchors,
+                    now,
+                    x509::ChainPurpose::SdJwtVcIssuer,
+                )?;
+                if let Some(iss) = iss {
+                    if !x509::leaf_matches_issuer(&leaf, iss) {
+                        return Err(untrusted(format!(
+                            "iss {:?} does not match the leaf certificate's subject alternative names",
+                            crate::crypto::clip(iss)
+                        )));
+                    }
+                }
+                return Ok(IssuerKey {
+                    key: leaf.public_key.clone(),
+                    issuer_id: iss
+                        .map(str::to_owned)
+                        .unwrap_or_else(|| leaf.subject.clone()),
+                    basis: TrustBasis::X509 {
+                        subject: leaf.subject.clone(),
+                        anchor: leaf.anchor_subject.clone(),
+                    },
+                });
+            }
+        }
+        if let Some(iss) = iss.filter(|i| i.starts_with("did:jwk:")) {
+            if !self.dids.iter().any(|d| d == iss) {
+                return Err(untrusted("the issuer DID is not trusted"));
+            }
+            if let Some(kid) = jws.kid() {
+                if kid != format!("{iss}#0") && kid != "#0" {
+                    return Err(untrusted("kid does not name the did:jwk key (#0)"));
+                }
+            }
+            return Ok(IssuerKey {
+                key: resolve_did_jwk(iss)?,
+                basis: TrustBasis::Did {
+                    did: iss.to_owned(),
+                },
+                issuer_id: iss.to_owned(),
+            });
+        }
+        let kid = jws.kid();
+        // Without iss, only keys configured for any issuer can match.
+        let found = self.keys.iter().find(|k| {
+            (match (k.iss.as_deref(), iss) {
+                (None, _) => true,
+                (Some(a), Some(b)) => a == b,
+                (Some(_), None) => false,
+            }) && match (&k.kid, kid) {
+                (Some(a), Some(b)) => a == b,
+                _ => true,
+            }
+        });
+        match found {
+            Some(k) => Ok(IssuerKey {
+                key: k.key.clone(),
+                basis: TrustBasis::ConfiguredKey { kid: k.kid.clone() },
+                issuer_id: iss
+                    .or(k.kid.as_deref())
+                    .unwrap_or("(unnamed issuer)")
+                    .to_owned(),
+            }),
+            None => Err(untrusted(format!(
+                "no trusted key for issuer {:?}",
+                crate::crypto::clip(iss.unwrap_or("(no iss)"))
+            ))),
+        }
+    }
+}
+
+/// The public key of a did:jwk (`did:jwk:<base64url JWK>`). Private material or a
+/// key type other than EC/OKP is `Malformed`.
+pub(crate) fn resolve_did_jwk(did: &str) -> Result<PublicKey> {
+    let enc = did
+        .strip_prefix("did:jwk:")
+        .ok_or_else(|| malformed("not a did:jwk"))?;
+    let enc = enc.split('#').next().unwrap_or_default();
+    let bytes = b64u_decode(enc, 4096, "did:jwk")?;
+    let jwk = parse_json_object(&bytes, "did:jwk")?;
+    match jwk.get("kty").and_then(Value::as_str) {
+        Some("EC" | "OKP") => {}
+        _ => return Err(malformed("did:jwk must hold an EC or OKP public key")),
+    }
+    public_key_from_jwk(&jwk)
+}
+
+/// Resolves a DID without the network: did:jwk from the identifier itself. The
+/// document follows the did:jwk specification (a `JsonWebKey2020` method `#0`;
+/// with `use: enc` only keyAgreement, otherwise every relationship but that one).
+///
+/// Returns the shape the CLI prints: `{"valid": true, "document": …, "version_id": null}`.
+///
+/// ```
+/// let did = "did:jwk:eyJjcnYiOiJQLTI1NiIsImt0eSI6IkVDIiwieCI6ImFjYklRaXVNczNpOF91c3pFakoydHBUdFJNNEVVM3l6OTFQSDZDZEgyVjAiLCJ5IjoiX0tjeUxqOXZXTXB0bm1LdG00NkdxRHo4d2Y3NEk1TEtncmwyR3pIM25TRSJ9";
+/// let doc = passerelle::resolve_did_offline(did)?;
+/// assert_eq!(doc["document"]["assertionMethod"][0], format!("{did}#0"));
+/// # Ok::<(), passerelle::Error>(())
+/// ```
+pub fn resolve_did_offline(did: &str) -> Result<Value> {
+    if !did.starts_with("did:jwk:") {
+        return Err(crate::error::unsupported(format!(
+            "resolving {:?} needs its document or log (only did:jwk resolves from the identifier)",
+            crate::crypto::clip(did)
+        )));
+    }
+    let enc = did.trim_start_matches("did:jwk:");
+    if enc.contains(['#', '/', '?']) {
+        return Err(malformed("a DID, not a DID URL, is resolved"));
+    }
+    let bytes = b64u_decode(enc, 4096, "did:jwk")?;
+    let jwk = parse_json_object(&bytes, "did:jwk")?;
+    let vm = format!("{did}#0");
+    let usage = jwk.get("use").and_then(Value::as_str);
+    if usage == Some("enc") {
+        // keyAgreement keys (X25519) are not signature keys we parse; check the shape only.
+        if jwk.contains_key("d")
+            || !matches!(jwk.get("kty").and_then(Value::as_str), Some("OKP" | "EC"))
+        {
+            return Err(malformed("did:jwk must hold an EC or OKP public key"));
+        }
+    } else {
+        let _ = resolve_did_jwk(did)?;
+    }
+    let mut doc = Map::new();
+    doc.insert(
+        "@context".into(),
+        json!([
+            "https://www.w3.org/ns/did/v1",
+            "https://w3id.org/security/suites/jws-2020/v1"
+        ]),
+    );
+    doc.insert("id".into(), did.into());
+    doc.insert(
+        "verificationMethod".into(),
+        json!([{"id": vm, "type": "JsonWebKey2020", "controller": did, "publicKeyJwk": jwk}]),
+    );
+    if usage != Some("enc") {
+        for rel in [
+            "assertionMethod",
+            "authentication",
+            "capabilityInvocation",
+            "capabilityDelegation",
+        ] {
+            doc.insert(rel.into(), json!([vm]));
+        }
+    }
+    if usage != Some("sig") {
+        doc.insert("keyAgreement".into(), json!([vm]));
+    }
+    Ok(json!({"valid": true, "document": doc, "version_id": null}))
+}

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Seeds each target's corpus from test-vectors/ (the corpora themselves are not committed).
+set -euo pipefail
+cd "$(dirname "$0")"
+V=../test-vectors
+mkdir -p corpus/jws corpus/sd_jwt_presentation
+i=0
+for f in $(find "$V" -name '*.txt' -o -name '*.json' | sort); do
+  i=$((i + 1))
+  cp "$f" "corpus/sd_jwt_presentation/seed-$i"
+  # the issuer-signed JWT (everything before the first ~), and the whole file, for the JWS target
+  head -c 65536 "$f" | cut -d'~' -f1 > "corpus/jws/seed-$i-jwt"
+  cp "$f" "corpus/jws/seed-$i"
+done

@@ -1,0 +1,179 @@
+//! `passerelle demo`: the whole journey, told on stdout.
+//!
+//! A PID provider with a CA of its own issues an EU PID as an SD-JWT VC; the
+//! wallet presents a subset with key binding to a verifier that sent a nonce
+//! and names itself as the audience; the verifier prints what it verified and
+//! what it learned; then a tampered copy and a replay to another verifier fail.
+
+use super::Failure;
+use passerelle::{
+    Algorithm, CertificateBuilder, ClaimPath, Disclosable, Expectations, HeldSdJwt, KeyBinding,
+    Policy, PrivateKey, SdJwtVcIssuer, TrustStore, UnixTime, Verifier,
+};
+
+const PID_PROVIDER: &str = "https://pid-provider.example";
+const VERIFIER: &str = "https://verifier.example";
+
+fn show(title: &str) {
+    println!("\n== {title}");
+}
+
+pub(crate) fn run() -> Result<(), Failure> {
+    let now = UnixTime::now();
+    let year = 365 * 24 * 3600;
+    println!(
+        "passerelle demo: an EU PID, issued, held, presented and verified (SD-JWT VC, dc+sd-jwt)"
+    );
+
+    show("1. The PID provider sets up its PKI");
+    let ca_key = PrivateKey::generate(Algorithm::Es256)?;
+    let ca = CertificateBuilder::new("Demo PID Provider CA")
+        .organization("Demo Member State")
+        .country("DE")
+        .validity(
+            UnixTime::from_secs(now.as_secs() - 3600),
+            UnixTime::from_secs(now.as_secs() + 10 * year),
+        )
+        .ca(Some(0))
+        .self_signed(&ca_key)?;
+    let issuer_key = PrivateKey::generate(Algorithm::Es256)?;
+    let issuer_cert = CertificateBuilder::new("Demo PID Provider")
+        .organization("Demo Member State")
+        .country("DE")
+        .validity(
+            UnixTime::from_secs(now.as_secs() - 3600),
+            UnixTime::from_secs(now.as_secs() + year),
+        )
+        .end_entity()
+        .uri(PID_PROVIDER)
+        .dns_name("pid-provider.example")
+        .issued_by(&ca, &ca_key, issuer_key.public_key())?;
+    println!("   CA certificate:     CN=Demo PID Provider CA, C=DE (self-signed, P-256)");
+    println!("   issuer certificate: CN=Demo PID Provider, SAN {PID_PROVIDER} (issued by the CA)");
+
+    show("2. The wallet makes its holder key");
+    let holder_key = PrivateKey::generate(Algorithm::Es256)?;
+    println!(
+        "   holder key thumbprint (RFC 7638): {}",
+        holder_key.public_key().jwk_thumbprint()
+    );
+
+    show("3. Issuance: Erika Mustermann's PID, every attribute selectively disclosable");
+    let claims = passerelle::eu_pid_example(PID_PROVIDER);
+    let issued = SdJwtVcIssuer::new(&issuer_key)
+        .with_x5c(&[issuer_cert, ca.clone()])
+        .issue(
+            &claims,
+            &Disclosable::All,
+            Some(holder_key.public_key()),
+            now,
+        )?;
+    let held = HeldSdJwt::parse(&issued)?;
+    println!(
+        "   {} bytes, {} disclosures; x5c carries the issuer certificate only (the root stays with the verifier)",
+        issued.len(),
+        held.disclosable_paths().len()
+    );
+
+    show("4. The verifier asks; the wallet discloses four attributes with key binding");
+    let nonce = format!("demo-{}", now.as_secs());
+    let wanted = [
+        "/given_name",
+        "/family_name",
+        "/age_equal_or_over/18",
+        "/nationalities",
+    ];
+    println!(
+        "   request: nonce {nonce}, audience {VERIFIER}, claims {}",
+        wanted.join(", ")
+    );
+    let paths = wanted
+        .iter()
+        .map(|p| ClaimPath::parse(p))
+        .collect::<Result<Vec<_>, _>>()?;
+    let kb = KeyBinding {
+        signer: &holder_key,
+        nonce: &nonce,
+        audience: VERIFIER,
+        iat: now,
+    };
+    let presentation = held.present(&paths, Some(kb))?;
+    println!(
+        "   presentation: {} bytes, {} of {} disclosures",
+        presentation.len(),
+        presentation.matches('~').count() - 1,
+        held.disclosable_paths().len()
+    );
+
+    show("5. The verifier checks it against the provider's CA");
+    let mut trust = TrustStore::new();
+    trust.add_anchor_der(ca.der())?;
+    let verifier = Verifier::new(trust, Policy::default().require_holder_binding(true));
+    let expect = Expectations::at(now).nonce(&nonce).audience(VERIFIER);
+    let result = verifier.verify(presentation.as_bytes(), &expect)?;
+    let pretty = |v: &serde_json::Value| serde_json::to_string_pretty(v).unwrap_or_default();
+    println!("{}", indent(&pretty(&result.to_json())));
+    let id = result.identity();
+    println!(
+        "   learned: {} {}, adult: {}, nationalities: {}; and nothing else (no birth date, no address)",
+        id.given_name().unwrap_or("?"),
+        id.family_name().unwrap_or("?"),
+        id.age_over(18).map_or("not disclosed".into(), |b| b.to_string()),
+        id.nationalities().join(", ")
+    );
+
+    show("6. Tampering and replay fail");
+    let tampered = tamper_first_disclosure(&presentation);
+    match verifier.verify(tampered.as_bytes(), &expect) {
+        Ok(_) => println!("   !! tampered presentation accepted"),
+        Err(e) => println!("   tampered disclosure  -> {}: {}", e.kind(), e.message()),
+    }
+    let other = Expectations::at(now)
+        .nonce("another-nonce")
+        .audience("https://other-verifier.example");
+    match verifier.verify(presentation.as_bytes(), &other) {
+        Ok(_) => println!("   !! replayed presentation accepted"),
+        Err(e) => println!("   replay elsewhere      -> {}: {}", e.kind(), e.message()),
+    }
+    let mut untrusting = TrustStore::new();
+    let rogue_ca_key = PrivateKey::generate(Algorithm::Es256)?;
+    let rogue = CertificateBuilder::new("Somebody Else's CA")
+        .validity(
+            UnixTime::from_secs(now.as_secs() - 3600),
+            UnixTime::from_secs(now.as_secs() + year),
+        )
+        .ca(None)
+        .self_signed(&rogue_ca_key)?;
+    untrusting.add_anchor_der(rogue.der())?;
+    match Verifier::new(untrusting, Policy::default()).verify(presentation.as_bytes(), &expect) {
+        Ok(_) => println!("   !! untrusted issuer accepted"),
+        Err(e) => println!("   unknown CA            -> {}: {}", e.kind(), e.message()),
+    }
+    Ok(())
+}
+
+fn indent(s: &str) -> String {
+    s.lines()
+        .map(|l| format!("   {l}\n"))
+        .collect::<String>()
+        .trim_end()
+        .to_owned()
+}
+
+/// Changes one character inside the first disclosure.
+fn tamper_first_disclosure(vp: &str) -> String {
+    let at = vp.find('~').map_or(0, |i| i + 5);
+    vp.char_indices()
+        .map(|(i, c)| {
+            if i == at {
+                if c == 'A' {
+                    'B'
+                } else {
+                    'A'
+                }
+            } else {
+                c
+            }
+        })
+        .collect()
+}

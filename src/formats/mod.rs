@@ -1,0 +1,3 @@
+//! Credential formats: each parses, builds and checks its own rules.
+
+pub(crate) mod sd_jwt_vc;

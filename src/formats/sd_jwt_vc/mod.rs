@@ -1,0 +1,119 @@
+//! IETF SD-JWT VC (draft-ietf-oauth-sd-jwt-vc): `typ: dc+sd-jwt`, `vct`, the
+//! registered time claims, `cnf` and `status`.
+
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use crate::error::{malformed, policy, Result};
+use crate::jose::{check_validity, optional_str, Jws};
+use crate::sd_jwt::Processed;
+use crate::time::UnixTime;
+use serde_json::{Map, Value};
+
+/// The media type of an SD-JWT VC.
+pub(crate) const TYP: &str = "dc+sd-jwt";
+/// The media type earlier drafts used (and W3C VC-JOSE-COSE uses for VCDM).
+pub(crate) const LEGACY_TYP: &str = "vc+sd-jwt";
+
+/// Claims the draft forbids making selectively disclosable.
+pub(crate) const ALWAYS_VISIBLE: &[&str] =
+    &["iss", "nbf", "exp", "cnf", "vct", "vct#integrity", "status"];
+
+/// Checks the issuer JWT header. `dc+sd-jwt` is required; the legacy
+/// `vc+sd-jwt` is accepted only when `allow_legacy` and the payload is an
+/// SD-JWT VC (has `vct`, no `@context`). A VCDM payload is a format confusion.
+pub(crate) fn check_header(jws: &Jws, allow_legacy: bool) -> Result<()> {
+    let typ = jws.require_typ(&[TYP, LEGACY_TYP])?;
+    let payload = jws.payload();
+    if payload.contains_key("@context") {
+        return Err(policy(
+            "a W3C VCDM payload (@context) is not an SD-JWT VC: format confusion",
+        ));
+    }
+    if crate::jose::typ_matches(typ, LEGACY_TYP) && !allow_legacy {
+        return Err(policy(
+            "typ vc+sd-jwt is the legacy SD-JWT VC media type; dc+sd-jwt is required",
+        ));
+    }
+    Ok(())
+}
+
+/// The SD-JWT VC claims a verifier reports.
+#[derive(Debug, Clone)]
+pub(crate) struct VcClaims {
+    pub(crate) vct: String,
+    pub(crate) iss: Option<String>,
+    pub(crate) iat: Option<u64>,
+    pub(crate) nbf: Option<u64>,
+    pub(crate) exp: Option<u64>,
+}
+
+/// Checks the processed claims: typed time claims against `now` (after
+/// disclosure processing), `vct` present, and the claims the draft keeps
+/// visible not disclosed selectively.
+pub(crate) fn check_claims(processed: &Processed, now: UnixTime, skew: u64) -> Result<VcClaims> {
+    let c = &processed.claims;
+    let (iat, nbf, exp) = check_validity(c, now, skew).map_err(|e| e.context("SD-JWT VC"))?;
+    if let Some(name) = ALWAYS_VISIBLE
+        .iter()
+        .find(|n| processed.disclosed_top_level.contains(**n))
+    {
+        return Err(malformed(format!(
+            "claim {name:?} must not be selectively disclosable in an SD-JWT VC"
+        )));
+    }
+    let vct = optional_str(c, "vct")?
+        .ok_or_else(|| malformed("an SD-JWT VC needs a vct claim"))?
+        .to_owned();
+    let iss = optional_str(c, "iss")?.map(str::to_owned);
+    if let Some(cnf) = c.get("cnf") {
+        if !cnf.is_object() {
+            return Err(malformed("cnf is not an object"));
+        }
+    }
+    Ok(VcClaims {
+        vct,
+        iss,
+        iat,
+        nbf,
+        exp,
+    })
+}
+
+/// The EU PID (PID rulebook, SD-JWT VC encoding) used as the running example:
+/// rulebook attribute names, `age_equal_or_over`, `address` as a nested object
+/// and `nationalities` as an array.
+pub fn example_pid_claims(iss: &str) -> Map<String, Value> {
+    let v = serde_json::json!({
+        "iss": iss,
+        "vct": "urn:eudi:pid:1",
+        "given_name": "Erika",
+        "family_name": "Mustermann",
+        "birthdate": "1963-08-12",
+        "place_of_birth": {"locality": "Berlin", "country": "DE"},
+        "nationalities": ["DE"],
+        "address": {
+            "street_address": "Heidestraße 17",
+            "locality": "Köln",
+            "postal_code": "51147",
+            "country": "DE"
+        },
+        "age_equal_or_over": {"12": true, "14": true, "16": true, "18": true, "21": true, "65": false},
+        "age_in_years": 62,
+        "age_birth_year": 1963,
+        "birth_family_name": "Gabler",
+        "sex": 2,
+        "email": "erika.mustermann@example.de",
+        "issuing_authority": "DE",
+        "issuing_country": "DE",
+        "document_number": "T22000129",
+        "personal_administrative_number": "65-DE-1963-08-12",
+        "date_of_expiry": "2031-08-12",
+        "date_of_issuance": "2026-08-12"
+    });
+    v.as_object().cloned().unwrap_or_default()
+}

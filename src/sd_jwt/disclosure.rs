@@ -1,0 +1,92 @@
+//! Disclosures (RFC 9901 §4.2).
+
+use crate::crypto::{HashAlg, SecureRandom};
+use crate::encoding::{b64u_decode, b64u_encode, parse_json};
+use crate::error::{malformed, Result};
+use crate::limits::MAX_DISCLOSURE_BYTES;
+use serde_json::Value;
+
+/// One disclosure: the string as received, its digest, and its decoded parts.
+#[derive(Debug, Clone)]
+pub(crate) struct Disclosure {
+    pub(crate) encoded: String,
+    pub(crate) digest: String,
+    /// `Some` for an object property, `None` for an array element.
+    pub(crate) name: Option<String>,
+    pub(crate) value: Value,
+}
+
+impl Disclosure {
+    /// Parses a disclosure and computes its digest over the received string.
+    pub(crate) fn parse(encoded: &str, alg: HashAlg) -> Result<Self> {
+        if encoded.is_empty() {
+            return Err(malformed("empty disclosure"));
+        }
+        let bytes = b64u_decode(encoded, MAX_DISCLOSURE_BYTES, "disclosure")?;
+        let arr = match parse_json(&bytes, "disclosure")? {
+            Value::Array(a) => a,
+            _ => return Err(malformed("a disclosure must be a JSON array")),
+        };
+        let mut it = arr.into_iter();
+        let (salt, a, b, extra) = (it.next(), it.next(), it.next(), it.next());
+        if extra.is_some() {
+            return Err(malformed("a disclosure has 2 or 3 elements"));
+        }
+        if !matches!(salt, Some(Value::String(_))) {
+            return Err(malformed("a disclosure's salt must be a string"));
+        }
+        let (name, value) = match (a, b) {
+            (Some(Value::String(name)), Some(value)) => {
+                if name == "_sd" || name == "..." {
+                    return Err(malformed(format!(
+                        "a disclosure may not name the claim {name:?}"
+                    )));
+                }
+                (Some(name), value)
+            }
+            (Some(_), Some(_)) => {
+                return Err(malformed("a disclosure's claim name must be a string"))
+            }
+            (Some(value), None) => (None, value),
+            _ => return Err(malformed("a disclosure has 2 or 3 elements")),
+        };
+        Ok(Disclosure {
+            digest: digest_of(encoded, alg),
+            encoded: encoded.to_owned(),
+            name,
+            value,
+        })
+    }
+
+    /// Makes a fresh disclosure with a 128-bit random salt.
+    pub(crate) fn create(
+        name: Option<&str>,
+        value: Value,
+        alg: HashAlg,
+        rng: &dyn SecureRandom,
+    ) -> Result<Self> {
+        let mut salt = zeroize::Zeroizing::new([0u8; 16]);
+        rng.fill(salt.as_mut())?;
+        let salt = zeroize::Zeroizing::new(b64u_encode(salt.as_ref()));
+        let arr = match name {
+            Some(n) => Value::Array(vec![
+                Value::String(salt.to_string()),
+                n.into(),
+                value.clone(),
+            ]),
+            None => Value::Array(vec![Value::String(salt.to_string()), value.clone()]),
+        };
+        let encoded = b64u_encode(arr.to_string());
+        Ok(Disclosure {
+            digest: digest_of(&encoded, alg),
+            encoded,
+            name: name.map(str::to_owned),
+            value,
+        })
+    }
+}
+
+/// base64url(hash(ASCII(disclosure))).
+pub(crate) fn digest_of(encoded: &str, alg: HashAlg) -> String {
+    b64u_encode(alg.digest(encoded.as_bytes()))
+}

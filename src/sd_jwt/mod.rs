@@ -1,0 +1,102 @@
+//! SD-JWT (RFC 9901): issuance of selectively disclosable payloads, the holder's
+//! choice of disclosures with a Key Binding JWT, and the verifier's processing
+//! rules of §7, over the compact serialization and the JWS JSON serialization (§8).
+//!
+//! Digests are always computed over the disclosure strings as received.
+
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod compact;
+mod disclosure;
+mod issue;
+mod kb;
+mod path;
+mod present;
+mod process;
+
+pub use path::ClaimPath;
+
+pub(crate) use compact::SdJwtParts;
+pub(crate) use disclosure::Disclosure;
+pub use issue::Disclosable;
+pub(crate) use issue::{build_sd_payload, IssueOptions};
+pub(crate) use kb::{make_kb_jwt, verify_kb_jwt, KbCheck};
+pub(crate) use present::{lookup, select_disclosures};
+pub(crate) use process::{process, process_structure, Processed};
+
+/// The default digest algorithm (`_sd_alg` absent means SHA-256).
+pub(crate) const DEFAULT_SD_ALG: crate::crypto::HashAlg = crate::crypto::HashAlg::Sha256;
+
+#[cfg(test)]
+#[allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+mod tests;
+
+use crate::crypto::{HashAlg, SignatureChecked};
+use crate::error::{malformed, unsupported, Result};
+use crate::jose::Jws;
+
+/// An SD-JWT as received, split and decoded, nothing verified.
+#[derive(Debug, Clone)]
+pub(crate) struct UnverifiedSdJwt {
+    pub(crate) parts: SdJwtParts,
+    /// The issuer-signed JWT(s), parsed (one per signature).
+    pub(crate) issuer: Vec<Jws>,
+    pub(crate) hash: HashAlg,
+    pub(crate) disclosures: Vec<Disclosure>,
+}
+
+impl UnverifiedSdJwt {
+    /// Splits and decodes `text` (compact or JSON serialization).
+    pub(crate) fn parse(text: &str) -> Result<Self> {
+        let parts = SdJwtParts::parse(text)?;
+        let mut issuer = Vec::with_capacity(parts.issuer_jwts.len());
+        for j in &parts.issuer_jwts {
+            issuer.push(Jws::parse(j).map_err(|e| e.context("issuer-signed JWT"))?);
+        }
+        let first = issuer
+            .first()
+            .ok_or_else(|| malformed("no issuer-signed JWT"))?;
+        let hash = match first.payload().get("_sd_alg") {
+            None => DEFAULT_SD_ALG,
+            Some(serde_json::Value::String(s)) => HashAlg::from_iana(s).ok_or_else(|| {
+                unsupported(format!(
+                    "_sd_alg {:?} is not supported (sha-256, sha-384, sha-512 are)",
+                    crate::crypto::clip(s)
+                ))
+            })?,
+            Some(_) => return Err(malformed("_sd_alg is not a string")),
+        };
+        let mut disclosures = Vec::with_capacity(parts.disclosures.len());
+        for d in &parts.disclosures {
+            disclosures.push(Disclosure::parse(d, hash)?);
+        }
+        Ok(UnverifiedSdJwt {
+            parts,
+            issuer,
+            hash,
+            disclosures,
+        })
+    }
+
+    /// The (first) issuer-signed JWT.
+    pub(crate) fn issuer_jwt(&self) -> Result<&Jws> {
+        self.issuer
+            .first()
+            .ok_or_else(|| malformed("no issuer-signed JWT"))
+    }
+
+    /// Runs the §7.1 processing over the payload, after the signature check.
+    pub(crate) fn process(&self, proof: &SignatureChecked) -> Result<Processed> {
+        process(self.issuer_jwt()?.payload(), &self.disclosures, proof)
+    }
+}

@@ -1,0 +1,85 @@
+//! Claim paths, written as JSON Pointers (RFC 6901).
+
+use crate::error::{misuse, Result};
+use core::fmt;
+
+/// The path of a claim inside a credential's claims, as a JSON Pointer
+/// (RFC 6901): `/address/locality`, `/nationalities/0`. Array positions count
+/// the elements of the fully disclosed array. `~1` escapes `/` and `~0` escapes
+/// `~`, so a claim named `a.b` or `a/b` is unambiguous.
+///
+/// ```
+/// use passerelle::ClaimPath;
+/// let p = ClaimPath::parse("/address/locality")?;
+/// assert_eq!(p.segments(), ["address", "locality"]);
+/// assert_eq!(p.to_string(), "/address/locality");
+/// assert_eq!(ClaimPath::parse("/a~1b")?.segments(), ["a/b"]);
+/// # Ok::<(), passerelle::Error>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ClaimPath(Vec<String>);
+
+impl ClaimPath {
+    /// Parses a JSON Pointer. The empty pointer (the whole document) is refused.
+    pub fn parse(pointer: &str) -> Result<Self> {
+        let rest = pointer
+            .strip_prefix('/')
+            .ok_or_else(|| misuse(format!("claim path {pointer:?} must start with '/'")))?;
+        let mut segs = Vec::new();
+        for raw in rest.split('/') {
+            let mut out = String::with_capacity(raw.len());
+            let mut chars = raw.chars();
+            while let Some(c) = chars.next() {
+                if c == '~' {
+                    match chars.next() {
+                        Some('0') => out.push('~'),
+                        Some('1') => out.push('/'),
+                        _ => {
+                            return Err(misuse(format!(
+                                "claim path {pointer:?} has a bad ~ escape"
+                            )))
+                        }
+                    }
+                } else {
+                    out.push(c);
+                }
+            }
+            segs.push(out);
+        }
+        Ok(ClaimPath(segs))
+    }
+
+    /// A path from its segments.
+    pub fn from_segments<I: IntoIterator<Item = S>, S: Into<String>>(segs: I) -> Self {
+        ClaimPath(segs.into_iter().map(Into::into).collect())
+    }
+
+    /// The unescaped segments.
+    pub fn segments(&self) -> &[String] {
+        &self.0
+    }
+
+    /// Whether `self` equals `other` or lies under it.
+    pub fn starts_with(&self, other: &ClaimPath) -> bool {
+        self.0.starts_with(&other.0)
+    }
+
+    pub(crate) fn child(&self, seg: impl Into<String>) -> ClaimPath {
+        let mut v = self.0.clone();
+        v.push(seg.into());
+        ClaimPath(v)
+    }
+
+    pub(crate) fn root() -> ClaimPath {
+        ClaimPath(Vec::new())
+    }
+}
+
+impl fmt::Display for ClaimPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for s in &self.0 {
+            write!(f, "/{}", s.replace('~', "~0").replace('/', "~1"))?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,252 @@
+//! The verifier's processing of disclosures (RFC 9901 §7.1, steps 3–5).
+
+use super::{ClaimPath, Disclosure};
+use crate::crypto::SignatureChecked;
+use crate::error::{limit, malformed, Result};
+use crate::limits::{MAX_DISCLOSURE_DEPTH, MAX_JSON_DEPTH};
+use serde_json::{Map, Value};
+use std::collections::{HashMap, HashSet};
+
+/// The result of processing: the claims with disclosures in place, and for each
+/// disclosure the path it revealed and the disclosure it sits inside.
+#[derive(Debug, Clone)]
+pub(crate) struct Processed {
+    pub(crate) claims: Map<String, Value>,
+    /// Per disclosure (same order as given): its claim path in `claims`.
+    pub(crate) paths: Vec<ClaimPath>,
+    /// Per disclosure: the index of the disclosure whose value contains it.
+    pub(crate) parents: Vec<Option<usize>>,
+    /// Whether a top-level claim came from a disclosure.
+    pub(crate) disclosed_top_level: HashSet<String>,
+}
+
+struct Ctx<'a> {
+    by_digest: HashMap<&'a str, usize>,
+    disclosures: &'a [Disclosure],
+    seen: HashSet<String>,
+    paths: Vec<Option<ClaimPath>>,
+    parents: Vec<Option<usize>>,
+}
+
+/// Processes `payload` (the issuer-signed JWT's claims, whose signature was
+/// checked) with `disclosures`.
+///
+/// Every rule of §7.1 is enforced: digests are unique across the payload and
+/// all disclosures; an object-property disclosure may only be referenced from
+/// `_sd` and an array-element one only from `{"...": digest}`; a disclosed name
+/// must not already exist at its level; `_sd` must be an array of strings;
+/// `_sd_alg` may appear only at the top level; and every disclosure must be
+/// referenced. Unreferenced digests are decoys and are dropped.
+pub(crate) fn process(
+    payload: &Map<String, Value>,
+    disclosures: &[Disclosure],
+    _proof: &SignatureChecked,
+) -> Result<Processed> {
+    process_structure(payload, disclosures)
+}
+
+/// The same rules without a signature proof: for the holder, who reads the
+/// credential it was issued before presenting it.
+pub(crate) fn process_structure(
+    payload: &Map<String, Value>,
+    disclosures: &[Disclosure],
+) -> Result<Processed> {
+    let mut by_digest = HashMap::with_capacity(disclosures.len());
+    for (i, d) in disclosures.iter().enumerate() {
+        if by_digest.insert(d.digest.as_str(), i).is_some() {
+            return Err(malformed("the same disclosure is presented twice"));
+        }
+    }
+    let mut ctx = Ctx {
+        by_digest,
+        disclosures,
+        seen: HashSet::new(),
+        paths: vec![None; disclosures.len()],
+        parents: vec![None; disclosures.len()],
+    };
+    let mut disclosed_top_level = HashSet::new();
+    let claims = ctx.object(
+        payload,
+        1,
+        0,
+        &ClaimPath::root(),
+        None,
+        Some(&mut disclosed_top_level),
+    )?;
+    let mut paths = Vec::with_capacity(disclosures.len());
+    for (i, p) in ctx.paths.into_iter().enumerate() {
+        match p {
+            Some(p) => paths.push(p),
+            None => {
+                return Err(malformed(format!(
+                    "disclosure {} is not referenced by any digest",
+                    i + 1
+                )))
+            }
+        }
+    }
+    Ok(Processed {
+        claims,
+        paths,
+        parents: ctx.parents,
+        disclosed_top_level,
+    })
+}
+
+impl Ctx<'_> {
+    fn claim_digest(&mut self, digest: &str) -> Result<Option<usize>> {
+        if !self.seen.insert(digest.to_owned()) {
+            return Err(malformed("a digest appears more than once"));
+        }
+        Ok(self.by_digest.get(digest).copied())
+    }
+
+    fn object(
+        &mut self,
+        obj: &Map<String, Value>,
+        depth: usize,
+        sd_depth: usize,
+        path: &ClaimPath,
+        parent: Option<usize>,
+        mut top: Option<&mut HashSet<String>>,
+    ) -> Result<Map<String, Value>> {
+        if depth > MAX_JSON_DEPTH {
+            return Err(limit(format!(
+                "claims nested deeper than {MAX_JSON_DEPTH} levels"
+            )));
+        }
+        let mut out = Map::new();
+        for (k, v) in obj {
+            match k.as_str() {
+                "_sd" => continue,
+                "_sd_alg" if top.is_some() => continue,
+                "_sd_alg" => return Err(malformed("_sd_alg is only allowed at the top level")),
+                _ => {}
+            }
+            let v = self.value(v, depth, sd_depth, &path.child(k.as_str()), parent)?;
+            out.insert(k.clone(), v);
+        }
+        let Some(sd) = obj.get("_sd") else {
+            return Ok(out);
+        };
+        let sd = sd
+            .as_array()
+            .ok_or_else(|| malformed("_sd is not an array"))?;
+        for digest in sd {
+            let digest = digest
+                .as_str()
+                .ok_or_else(|| malformed("an _sd entry is not a string"))?;
+            let Some(i) = self.claim_digest(digest)? else {
+                continue;
+            };
+            let d = self
+                .disclosures
+                .get(i)
+                .ok_or_else(|| malformed("disclosure index out of range"))?;
+            let name = d.name.as_deref().ok_or_else(|| {
+                malformed("an array-element disclosure is referenced from an object's _sd")
+            })?;
+            if out.contains_key(name) {
+                return Err(malformed(format!(
+                    "disclosed claim {name:?} already exists at its level"
+                )));
+            }
+            if sd_depth + 1 > MAX_DISCLOSURE_DEPTH {
+                return Err(limit(format!(
+                    "disclosures nested deeper than {MAX_DISCLOSURE_DEPTH} levels"
+                )));
+            }
+            let child = path.child(name);
+            let v = self.value(&d.value, depth, sd_depth + 1, &child, Some(i))?;
+            if let Some(slot) = self.paths.get_mut(i) {
+                *slot = Some(child);
+            }
+            if let Some(slot) = self.parents.get_mut(i) {
+                *slot = parent;
+            }
+            if let Some(t) = top.as_deref_mut() {
+                t.insert(name.to_owned());
+            }
+            out.insert(name.to_owned(), v);
+        }
+        Ok(out)
+    }
+
+    fn array(
+        &mut self,
+        arr: &[Value],
+        depth: usize,
+        sd_depth: usize,
+        path: &ClaimPath,
+        parent: Option<usize>,
+    ) -> Result<Vec<Value>> {
+        if depth > MAX_JSON_DEPTH {
+            return Err(limit(format!(
+                "claims nested deeper than {MAX_JSON_DEPTH} levels"
+            )));
+        }
+        let mut out = Vec::with_capacity(arr.len());
+        for e in arr {
+            let placeholder = match e {
+                Value::Object(o) if o.contains_key("...") => match (o.len(), o.get("...")) {
+                    (1, Some(Value::String(d))) => Some(d.as_str()),
+                    _ => {
+                        return Err(malformed(
+                            "an array placeholder must be exactly {\"...\": \"<digest>\"}",
+                        ))
+                    }
+                },
+                _ => None,
+            };
+            let child = path.child(out.len().to_string());
+            match placeholder {
+                None => out.push(self.value(e, depth, sd_depth, &child, parent)?),
+                Some(digest) => {
+                    let Some(i) = self.claim_digest(digest)? else {
+                        continue;
+                    };
+                    let d = self
+                        .disclosures
+                        .get(i)
+                        .ok_or_else(|| malformed("disclosure index out of range"))?;
+                    if d.name.is_some() {
+                        return Err(malformed(
+                            "an object-property disclosure is referenced from an array element",
+                        ));
+                    }
+                    if sd_depth + 1 > MAX_DISCLOSURE_DEPTH {
+                        return Err(limit(format!(
+                            "disclosures nested deeper than {MAX_DISCLOSURE_DEPTH} levels"
+                        )));
+                    }
+                    let v = self.value(&d.value, depth, sd_depth + 1, &child, Some(i))?;
+                    if let Some(slot) = self.paths.get_mut(i) {
+                        *slot = Some(child);
+                    }
+                    if let Some(slot) = self.parents.get_mut(i) {
+                        *slot = parent;
+                    }
+                    out.push(v);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    fn value(
+        &mut self,
+        v: &Value,
+        depth: usize,
+        sd_depth: usize,
+        path: &ClaimPath,
+        parent: Option<usize>,
+    ) -> Result<Value> {
+        Ok(match v {
+            Value::Object(o) => {
+                Value::Object(self.object(o, depth + 1, sd_depth, path, parent, None)?)
+            }
+            Value::Array(a) => Value::Array(self.array(a, depth + 1, sd_depth, path, parent)?),
+            other => other.clone(),
+        })
+    }
+}

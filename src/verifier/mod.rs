@@ -1,0 +1,322 @@
+//! The verifier: one entry point for every format, one result.
+
+mod identity;
+mod result;
+
+pub use identity::IdentityView;
+pub use result::{CredentialFormat, HolderBinding, IssuerInfo, Validity, VerificationResult};
+
+use crate::error::{holder_binding, malformed, unsupported, Result};
+use crate::formats::sd_jwt_vc;
+use crate::jose::check_validity;
+use crate::policy::Policy;
+use crate::sd_jwt::{verify_kb_jwt, KbCheck, UnverifiedSdJwt};
+use crate::status::parse_status_claim;
+use crate::time::UnixTime;
+use crate::trust::TrustStore;
+use serde_json::Value;
+
+/// What the relying party asked for in this presentation.
+///
+/// ```
+/// let req = passerelle::Expectations::at(passerelle::UnixTime::from_secs(1_790_000_000))
+///     .nonce("n-0S6_WzA2Mj")
+///     .audience("https://verifier.example");
+/// # let _ = req;
+/// ```
+#[derive(Clone, Debug)]
+pub struct Expectations {
+    nonce: Option<String>,
+    audience: Option<String>,
+    transaction_data_hashes: Option<Vec<String>>,
+    now: UnixTime,
+}
+
+impl Expectations {
+    /// Expectations at time `now`, with no nonce or audience yet.
+    pub fn at(now: UnixTime) -> Self {
+        Expectations {
+            nonce: None,
+            audience: None,
+            transaction_data_hashes: None,
+            now,
+        }
+    }
+
+    /// The nonce the verifier sent (checked in the KB-JWT).
+    pub fn nonce(mut self, nonce: &str) -> Self {
+        self.nonce = Some(nonce.to_owned());
+        self
+    }
+
+    /// The audience the verifier expects (its client id).
+    pub fn audience(mut self, aud: &str) -> Self {
+        self.audience = Some(aud.to_owned());
+        self
+    }
+
+    /// The request carried OpenID4VP transaction data: the KB-JWT must hold
+    /// exactly these `transaction_data_hashes` (base64url digests, in order).
+    pub fn transaction_data_hashes(mut self, hashes: &[&str]) -> Self {
+        self.transaction_data_hashes = Some(hashes.iter().map(|h| (*h).to_owned()).collect());
+        self
+    }
+}
+
+/// A single-use store for presentation nonces (KB-13): a replayed
+/// presentation is refused with `Policy`. Stateless verifiers (the CLI) leave
+/// this to their host; a long-running verifier keeps one of these.
+///
+/// ```
+/// let mut seen = passerelle::NonceRegistry::new(1000);
+/// seen.consume("n-1")?;
+/// assert_eq!(seen.consume("n-1").unwrap_err().kind(), passerelle::ErrorKind::Policy);
+/// # Ok::<(), passerelle::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct NonceRegistry {
+    capacity: usize,
+    order: std::collections::VecDeque<String>,
+    seen: std::collections::HashSet<String>,
+}
+
+impl NonceRegistry {
+    /// A registry remembering the last `capacity` nonces.
+    pub fn new(capacity: usize) -> Self {
+        NonceRegistry {
+            capacity: capacity.max(1),
+            order: std::collections::VecDeque::new(),
+            seen: std::collections::HashSet::new(),
+        }
+    }
+
+    /// Marks `nonce` used; fails with `Policy` if it was used before.
+    pub fn consume(&mut self, nonce: &str) -> Result<()> {
+        if self.seen.contains(nonce) {
+            return Err(crate::error::policy(
+                "this nonce was already used: a replayed presentation",
+            ));
+        }
+        if self.order.len() >= self.capacity {
+            if let Some(old) = self.order.pop_front() {
+                self.seen.remove(&old);
+            }
+        }
+        self.order.push_back(nonce.to_owned());
+        self.seen.insert(nonce.to_owned());
+        Ok(())
+    }
+}
+
+/// Verifies presentations against a trust store under a policy.
+///
+/// ```
+/// # use passerelle::*;
+/// # let issuer_key = PrivateKey::generate(Algorithm::Es256)?;
+/// # let holder_key = PrivateKey::generate(Algorithm::Es256)?;
+/// # let now = UnixTime::from_secs(1_790_000_000);
+/// # let claims = serde_json::json!({"iss": "https://issuer.example", "vct": "urn:eudi:pid:1", "given_name": "Erika", "family_name": "Mustermann"});
+/// # let issued = SdJwtVcIssuer::new(&issuer_key)
+/// #     .issue(claims.as_object().unwrap(), &Disclosable::All, Some(holder_key.public_key()), now)?;
+/// # let held = HeldSdJwt::parse(&issued)?;
+/// # let presented = held.present(&[ClaimPath::parse("/given_name")?],
+/// #     Some(KeyBinding { signer: &holder_key, nonce: "n1", audience: "https://rp.example", iat: now }))?;
+/// let mut trust = TrustStore::new();
+/// trust.add_issuer_key(issuer_key.public_key().clone(), Some("https://issuer.example"), None);
+/// let verifier = Verifier::new(trust, Policy::default().require_holder_binding(true));
+/// let expect = Expectations::at(now).nonce("n1").audience("https://rp.example");
+/// let result = verifier.verify(presented.as_bytes(), &expect)?;
+/// assert_eq!(result.identity().given_name(), Some("Erika"));
+/// assert_eq!(result.identity().family_name(), None); // not disclosed
+///
+/// // A tampered presentation fails.
+/// let tampered = presented.replacen("~", "~x", 1);
+/// assert!(verifier.verify(tampered.as_bytes(), &expect).is_err());
+/// # Ok::<(), passerelle::Error>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct Verifier {
+    trust: TrustStore,
+    policy: Policy,
+}
+
+impl Verifier {
+    /// A verifier trusting `trust` under `policy`.
+    pub fn new(trust: TrustStore, policy: Policy) -> Self {
+        Verifier { trust, policy }
+    }
+
+    /// Verifies a presentation, detecting its format.
+    ///
+    /// Detection order (documented for interop harnesses): text that starts with
+    /// `{` or contains `~` is an SD-JWT (JSON or compact serialization); any
+    /// other input is refused as not a supported format. Nothing is sniffed from
+    /// the payload: within SD-JWT the `typ` header routes.
+    pub fn verify(&self, input: &[u8], expect: &Expectations) -> Result<VerificationResult> {
+        if input.len() > crate::limits::MAX_SD_JWT_BYTES {
+            return Err(crate::error::limit(format!(
+                "input of {} bytes exceeds the limit of {}",
+                input.len(),
+                crate::limits::MAX_SD_JWT_BYTES
+            )));
+        }
+        let text = core::str::from_utf8(input);
+        match text {
+            Ok(t) if t.starts_with('{') || t.contains('~') => self.verify_sd_jwt_vc(t, expect),
+            Ok(t) if t.bytes().filter(|&b| b == b'.').count() == 2 => Err(malformed(
+                "a bare JWS is not an SD-JWT (an SD-JWT has at least one '~')",
+            )),
+            _ => Err(unsupported(
+                "the input is not a supported credential presentation",
+            )),
+        }
+    }
+
+    /// Verifies an SD-JWT VC presentation (`dc+sd-jwt`).
+    pub fn verify_sd_jwt_vc(
+        &self,
+        text: &str,
+        expect: &Expectations,
+    ) -> Result<VerificationResult> {
+        self.verify_sd(text, expect, CredentialFormat::SdJwtVc)
+    }
+
+    /// Verifies a plain SD-JWT (RFC 9901) of any `typ`: the issuer signature,
+    /// every §7 processing rule, the registered time claims and, when presented
+    /// or required, the KB-JWT. No credential-profile rules apply.
+    pub fn verify_sd_jwt(&self, text: &str, expect: &Expectations) -> Result<VerificationResult> {
+        self.verify_sd(text, expect, CredentialFormat::SdJwt)
+    }
+
+    fn verify_sd(
+        &self,
+        text: &str,
+        expect: &Expectations,
+        format: CredentialFormat,
+    ) -> Result<VerificationResult> {
+        let now = expect.now;
+        let sd = UnverifiedSdJwt::parse(text)?;
+        // Header rules first (typ), then trust, then signature.
+        if format == CredentialFormat::SdJwtVc {
+            for jws in &sd.issuer {
+                sd_jwt_vc::check_header(jws, self.policy.legacy_typ_allowed())?;
+            }
+        }
+        let first = sd.issuer_jwt()?;
+        let iss = match first.payload().get("iss") {
+            None => None,
+            Some(Value::String(s)) => Some(s.as_str()),
+            Some(_) => return Err(malformed("iss is not a string")),
+        };
+        // With several signatures (general JSON serialization) one signature by
+        // a trusted key suffices; errors from the others are reported only when
+        // none verifies.
+        let mut verified = None;
+        let mut first_err = None;
+        for jws in &sd.issuer {
+            let attempt = self
+                .trust
+                .issuer_key_for_jws(jws, iss, now)
+                .and_then(|k| jws.verify(&k.key).map(|proof| (k, proof)));
+            match attempt {
+                Ok(ok) => {
+                    verified = Some(ok);
+                    break;
+                }
+                Err(e) => {
+                    first_err.get_or_insert(e);
+                }
+            }
+        }
+        let (issuer_key, proof) = match (verified, first_err) {
+            (Some(v), _) => v,
+            (None, Some(e)) => return Err(e),
+            (None, None) => return Err(malformed("no issuer signature")),
+        };
+        let processed = sd.process(&proof)?;
+        let (credential_type, iss_claim, (iat, nbf, exp)) = if format == CredentialFormat::SdJwtVc {
+            let vc = sd_jwt_vc::check_claims(&processed, now, self.policy.skew())?;
+            (vc.vct, vc.iss, (vc.iat, vc.nbf, vc.exp))
+        } else {
+            let times = check_validity(&processed.claims, now, self.policy.skew())?;
+            let typ = sd.issuer_jwt()?.typ().unwrap_or_default().to_owned();
+            (typ, iss.map(str::to_owned), times)
+        };
+        let status = parse_status_claim(&processed.claims)?;
+        let cnf = processed.claims.get("cnf");
+
+        let holder = match &sd.parts.kb_jwt {
+            None if self.policy.requires_holder_binding() => {
+                return Err(holder_binding(
+                    "policy requires a Key Binding JWT and none was presented",
+                ))
+            }
+            None if cnf.is_some() => HolderBinding::NotPresented,
+            None => HolderBinding::NotBound,
+            Some(kb) => {
+                let nonce = expect
+                    .nonce
+                    .as_deref()
+                    .filter(|n| !n.is_empty())
+                    .ok_or_else(|| holder_binding("a KB-JWT can only be checked against an expected nonce, and none was given"))?;
+                let audience = expect
+                    .audience
+                    .as_deref()
+                    .ok_or_else(|| holder_binding("a KB-JWT can only be checked against an expected audience, and none was given"))?;
+                let check = KbCheck {
+                    nonce,
+                    audience,
+                    now,
+                    skew: self.policy.skew(),
+                    max_age: self.policy.kb_max_age(),
+                };
+                let kb = verify_kb_jwt(kb, cnf, &sd.parts.sd_hash_input, sd.hash, &check)?;
+                if let Some(want) = &expect.transaction_data_hashes {
+                    let got = kb
+                        .claims
+                        .get("transaction_data_hashes")
+                        .and_then(Value::as_array);
+                    let same = got.is_some_and(|g| {
+                        g.len() == want.len()
+                            && g.iter()
+                                .zip(want)
+                                .all(|(a, b)| a.as_str() == Some(b.as_str()))
+                    });
+                    if !same {
+                        return Err(holder_binding(
+                            "the KB-JWT transaction_data_hashes do not match the request's transaction data",
+                        ));
+                    }
+                }
+                HolderBinding::Verified {
+                    key_thumbprint: kb.key.jwk_thumbprint(),
+                    signed_at: kb.iat,
+                }
+            }
+        };
+        let claims = Value::Object(processed.claims);
+        let identity = IdentityView::from_claims(&claims);
+        Ok(VerificationResult {
+            format,
+            credential_type,
+            issuer: IssuerInfo {
+                id: iss_claim.unwrap_or(issuer_key.issuer_id),
+                trust: issuer_key.basis,
+                framework: None,
+                assurance_level: None,
+            },
+            validity: Validity {
+                issued_at: iat,
+                not_before: nbf,
+                expires: exp,
+            },
+            holder_binding: holder,
+            status,
+            claims,
+            identity,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests;

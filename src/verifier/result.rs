@@ -1,0 +1,176 @@
+//! The one verification result, for every format.
+
+use super::IdentityView;
+use crate::status::Status;
+use crate::trust::TrustBasis;
+use serde_json::{json, Value};
+
+/// The credential format that was verified.
+#[non_exhaustive]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CredentialFormat {
+    /// IETF SD-JWT VC (`dc+sd-jwt`).
+    SdJwtVc,
+    /// A plain SD-JWT (RFC 9901) outside any credential profile.
+    SdJwt,
+}
+
+impl CredentialFormat {
+    /// The format identifier used by OpenID4VP and the CLI.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CredentialFormat::SdJwtVc => "dc+sd-jwt",
+            CredentialFormat::SdJwt => "sd-jwt",
+        }
+    }
+}
+
+/// Who issued the credential and what vouched for them.
+#[derive(Clone, Debug, PartialEq)]
+pub struct IssuerInfo {
+    pub(crate) id: String,
+    pub(crate) trust: TrustBasis,
+    pub(crate) framework: Option<String>,
+    pub(crate) assurance_level: Option<String>,
+}
+
+impl IssuerInfo {
+    /// The issuer identifier (`iss`, DID, or certificate subject).
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// How the issuer key was trusted.
+    pub fn trust(&self) -> &TrustBasis {
+        &self.trust
+    }
+
+    /// The trust framework that vouched for the issuer, when one did.
+    pub fn framework(&self) -> Option<&str> {
+        self.framework.as_deref()
+    }
+
+    /// The assurance level the framework gives the issuer, when known.
+    pub fn assurance_level(&self) -> Option<&str> {
+        self.assurance_level.as_deref()
+    }
+}
+
+/// The credential's validity window, seconds since the epoch.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Validity {
+    /// When it was issued.
+    pub issued_at: Option<u64>,
+    /// Not valid before.
+    pub not_before: Option<u64>,
+    /// Not valid from this instant on.
+    pub expires: Option<u64>,
+}
+
+/// The outcome of the holder-binding check.
+#[non_exhaustive]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum HolderBinding {
+    /// The holder proved possession of the bound key.
+    Verified {
+        /// RFC 7638 thumbprint of the holder key.
+        key_thumbprint: String,
+        /// When the holder signed the proof.
+        signed_at: u64,
+    },
+    /// The credential is bound to a key, but no proof was presented (and policy
+    /// did not require one).
+    NotPresented,
+    /// The credential is bound to no key.
+    NotBound,
+}
+
+/// A credential that passed every check. Only the verifier makes one.
+#[derive(Clone, Debug)]
+pub struct VerificationResult {
+    pub(crate) format: CredentialFormat,
+    pub(crate) credential_type: String,
+    pub(crate) issuer: IssuerInfo,
+    pub(crate) validity: Validity,
+    pub(crate) holder_binding: HolderBinding,
+    pub(crate) status: Status,
+    pub(crate) claims: Value,
+    pub(crate) identity: IdentityView,
+}
+
+impl VerificationResult {
+    /// The format.
+    pub fn format(&self) -> CredentialFormat {
+        self.format
+    }
+
+    /// The credential type (`vct`, docType, or VC `type`).
+    pub fn credential_type(&self) -> &str {
+        &self.credential_type
+    }
+
+    /// The issuer and its trust.
+    pub fn issuer(&self) -> &IssuerInfo {
+        &self.issuer
+    }
+
+    /// The validity window.
+    pub fn validity(&self) -> Validity {
+        self.validity
+    }
+
+    /// The holder-binding outcome.
+    pub fn holder_binding(&self) -> &HolderBinding {
+        &self.holder_binding
+    }
+
+    /// The status outcome.
+    pub fn status(&self) -> &Status {
+        &self.status
+    }
+
+    /// The verified claims as JSON: for SD-JWT the processed payload with the
+    /// disclosed claims in place and `_sd`/`_sd_alg` removed.
+    pub fn claims(&self) -> &Value {
+        &self.claims
+    }
+
+    /// The normalized identity view.
+    pub fn identity(&self) -> &IdentityView {
+        &self.identity
+    }
+
+    /// The whole result as the JSON the CLI prints (with `"valid": true`).
+    pub fn to_json(&self) -> Value {
+        let hb = match &self.holder_binding {
+            HolderBinding::Verified {
+                key_thumbprint,
+                signed_at,
+            } => {
+                json!({"state": "verified", "key_thumbprint": key_thumbprint, "signed_at": signed_at})
+            }
+            HolderBinding::NotPresented => json!({"state": "not_presented"}),
+            HolderBinding::NotBound => json!({"state": "not_bound"}),
+        };
+        json!({
+            "valid": true,
+            "format": self.format.as_str(),
+            "credential_type": self.credential_type,
+            "issuer": {
+                "id": self.issuer.id,
+                "trust": self.issuer.trust.to_json(),
+                "framework": self.issuer.framework,
+                "assurance_level": self.issuer.assurance_level,
+            },
+            "validity": {
+                "issued_at": self.validity.issued_at,
+                "not_before": self.validity.not_before,
+                "expires": self.validity.expires,
+            },
+            "holder_binding": hb,
+            "status": self.status.to_json(),
+            "claims": self.claims,
+            "identity": self.identity.to_json(),
+        })
+    }
+}

@@ -1,0 +1,260 @@
+//! The CLI contract of DESIGN.md, as outside harnesses drive it.
+
+use crate::common::vector;
+use serde_json::{json, Value};
+use std::process::{Command, Output, Stdio};
+
+fn cli(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_passerelle"))
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
+fn json_out(o: &Output) -> Value {
+    let s = String::from_utf8(o.stdout.clone()).unwrap();
+    assert_eq!(s.lines().count(), 1, "stdout must be one JSON line: {s}");
+    serde_json::from_str(&s).unwrap_or_else(|e| panic!("{e}: {s}"))
+}
+
+struct Tmp(std::path::PathBuf);
+impl Tmp {
+    fn new(tag: &str) -> Self {
+        let d = std::env::temp_dir().join(format!("passerelle-cli-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(&d).unwrap();
+        Tmp(d)
+    }
+    fn put(&self, name: &str, text: &str) -> String {
+        let p = self.0.join(name);
+        std::fs::write(&p, text).unwrap();
+        p.to_str().unwrap().to_owned()
+    }
+}
+impl Drop for Tmp {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+#[test]
+fn keygen_each_algorithm() {
+    for (alg, crv) in [("ES256", "P-256"), ("ES384", "P-384"), ("EdDSA", "Ed25519")] {
+        let o = cli(&["keygen", "--alg", alg]);
+        assert!(o.status.success());
+        let jwk = json_out(&o);
+        assert_eq!(jwk["crv"], crv);
+        assert!(jwk["d"].is_string());
+        passerelle::PrivateKey::from_jwk(&jwk.to_string()).unwrap();
+    }
+    assert_eq!(cli(&["keygen", "--alg", "HS256"]).status.code(), Some(2));
+}
+
+#[test]
+fn issue_present_verify_and_exit_codes() {
+    let t = Tmp::new("journey");
+    let issuer = String::from_utf8(cli(&["keygen"]).stdout).unwrap();
+    let holder = String::from_utf8(cli(&["keygen", "--alg", "EdDSA"]).stdout).unwrap();
+    let mut issuer_pub: Value = serde_json::from_str(&issuer).unwrap();
+    issuer_pub.as_object_mut().unwrap().remove("d");
+    issuer_pub["iss"] = json!("https://pid-provider.example");
+    let ik = t.put("issuer.jwk", &issuer);
+    let hk = t.put("holder.jwk", &holder);
+    let ip = t.put("issuer.pub.jwk", &issuer_pub.to_string());
+    let claims = t.put(
+        "claims.json",
+        &Value::Object(passerelle::eu_pid_example("https://pid-provider.example")).to_string(),
+    );
+    let o = cli(&[
+        "issue",
+        "--format",
+        "dc+sd-jwt",
+        "--issuer-key",
+        &ik,
+        "--holder-key",
+        &hk,
+        "--claims",
+        &claims,
+        "--sd",
+        "all",
+        "--at",
+        "1790000000",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let cred = t.put("cred.txt", &String::from_utf8(o.stdout).unwrap());
+    // the credential file ends with a newline (ENC-04): accepted
+    let o = cli(&[
+        "present",
+        "--credential",
+        &cred,
+        "--holder-key",
+        &hk,
+        "--disclose",
+        "/given_name,/age_equal_or_over/18",
+        "--nonce",
+        "n1",
+        "--aud",
+        "https://rp.example",
+        "--at",
+        "1790000000",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let vp = t.put("vp.txt", &String::from_utf8(o.stdout).unwrap());
+    let o = cli(&[
+        "verify",
+        &vp,
+        "--issuer-jwk",
+        &ip,
+        "--nonce",
+        "n1",
+        "--aud",
+        "https://rp.example",
+        "--at",
+        "1790000010",
+        "--require-holder-binding",
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    let r = json_out(&o);
+    assert_eq!(r["valid"], true);
+    assert_eq!(r["format"], "dc+sd-jwt");
+    assert_eq!(r["claims"]["given_name"], "Erika");
+    assert!(r["claims"].get("family_name").is_none());
+    assert_eq!(r["identity"]["age_over"]["18"], true);
+    assert_eq!(r["holder_binding"]["state"], "verified");
+    assert_eq!(r["issuer"]["id"], "https://pid-provider.example");
+    // exit 1 with the error shape: wrong nonce
+    let o = cli(&[
+        "verify",
+        &vp,
+        "--issuer-jwk",
+        &ip,
+        "--nonce",
+        "n2",
+        "--aud",
+        "https://rp.example",
+        "--at",
+        "1790000010",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let r = json_out(&o);
+    assert_eq!(r["valid"], false);
+    assert_eq!(r["error"]["kind"], "holder_binding");
+    assert!(r["error"]["message"].is_string());
+    // untrusted issuer
+    let o = cli(&[
+        "verify",
+        &vp,
+        "--nonce",
+        "n1",
+        "--aud",
+        "https://rp.example",
+        "--at",
+        "1790000010",
+    ]);
+    assert_eq!(json_out(&o)["error"]["kind"], "untrusted");
+    // exit 2: usage errors print nothing on stdout
+    for args in [
+        vec!["verify"],
+        vec!["verify", &vp, "--bogus", "x"],
+        vec!["frobnicate"],
+        vec!["verify", &vp, "--at", "yesterday"],
+    ] {
+        let o = cli(&args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(o.stdout.is_empty(), "{args:?}");
+    }
+    // stdin input and a policy file
+    let policy = t.put(
+        "policy.json",
+        r#"{"require_holder_binding": true, "clock_skew_secs": 0}"#,
+    );
+    let o = Command::new(env!("CARGO_BIN_EXE_passerelle"))
+        .args([
+            "verify",
+            "-",
+            "--issuer-jwk",
+            &ip,
+            "--nonce",
+            "n1",
+            "--aud",
+            "https://rp.example",
+            "--at",
+            "1790000010",
+            "--policy",
+            &policy,
+        ])
+        .stdin(std::fs::File::open(&vp).unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(json_out(&o)["valid"], true);
+    // a trust file
+    let trust = t.put("trust.json", &json!({"issuers": [issuer_pub]}).to_string());
+    let o = cli(&[
+        "verify",
+        &vp,
+        "--trust",
+        &trust,
+        "--nonce",
+        "n1",
+        "--aud",
+        "https://rp.example",
+        "--at",
+        "1790000010",
+    ]);
+    assert_eq!(json_out(&o)["valid"], true);
+    // DCQL presentation
+    let q = t.put("q.json", &json!({"credentials": [{"id": "pid", "format": "dc+sd-jwt", "claims": [{"path": ["address", "locality"]}, {"path": ["nationalities", null]}]}]}).to_string());
+    let o = cli(&[
+        "present",
+        "--credential",
+        &cred,
+        "--holder-key",
+        &hk,
+        "--dcql",
+        &q,
+        "--nonce",
+        "n1",
+        "--aud",
+        "https://rp.example",
+        "--at",
+        "1790000000",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let vp2 = t.put("vp2.txt", &String::from_utf8(o.stdout).unwrap());
+    let r = json_out(&cli(&[
+        "verify",
+        &vp2,
+        "--issuer-jwk",
+        &ip,
+        "--nonce",
+        "n1",
+        "--aud",
+        "https://rp.example",
+        "--at",
+        "1790000010",
+    ]));
+    assert_eq!(r["claims"]["address"], json!({"locality": "Köln"}));
+    assert_eq!(r["claims"]["nationalities"], json!(["DE"]));
+    assert!(r["claims"].get("given_name").is_none());
+}
+
+#[test]
+fn did_jwk_resolution_matches_the_spec_examples() {
+    for f in ["did/did-jwk/p256.json", "did/did-jwk/x25519.json"] {
+        let v: Value = serde_json::from_str(&vector(f)).unwrap();
+        let o = cli(&["did", "resolve", v["did"].as_str().unwrap()]);
+        assert!(o.status.success(), "{f}");
+        let r = json_out(&o);
+        assert_eq!(r["valid"], true);
+        assert_eq!(r["document"], v["expected_did_document"], "{f}");
+    }
+    let o = cli(&["did", "resolve", "did:jwk:eyJrdHkiOiJvY3QiLCJrIjoiQUFBQSJ9"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(json_out(&o)["error"]["kind"], "malformed");
+}

@@ -1,0 +1,126 @@
+//! The folder tree is the architecture: a room may only `use crate::` rooms
+//! below it (DESIGN.md). This fails on an upward import.
+
+use crate::common::root;
+
+/// Each room and the rooms it may import.
+const ALLOWED: &[(&str, &[&str])] = &[
+    ("encoding", &["error", "limits", "time"]),
+    ("crypto", &["encoding", "error", "limits", "time"]),
+    ("jose", &["crypto", "encoding", "error", "limits", "time"]),
+    (
+        "sd_jwt",
+        &["jose", "crypto", "encoding", "error", "limits", "time"],
+    ),
+    (
+        "formats",
+        &[
+            "sd_jwt", "jose", "crypto", "encoding", "error", "limits", "time",
+        ],
+    ),
+    (
+        "trust",
+        &[
+            "formats", "sd_jwt", "jose", "crypto", "encoding", "error", "limits", "time",
+        ],
+    ),
+    (
+        "status",
+        &[
+            "formats", "sd_jwt", "jose", "crypto", "encoding", "error", "limits", "time",
+        ],
+    ),
+    (
+        "policy",
+        &[
+            "formats", "sd_jwt", "jose", "crypto", "encoding", "error", "limits", "time",
+        ],
+    ),
+    (
+        "verifier",
+        &[
+            "trust",
+            "status",
+            "policy",
+            "formats",
+            "sd_jwt",
+            "jose",
+            "crypto",
+            "encoding",
+            "error",
+            "limits",
+            "time",
+            "ClaimPath",
+        ],
+    ),
+    (
+        "issuer",
+        &[
+            "trust", "status", "policy", "formats", "sd_jwt", "jose", "crypto", "encoding",
+            "error", "limits", "time",
+        ],
+    ),
+    (
+        "wallet",
+        &[
+            "trust", "status", "policy", "formats", "sd_jwt", "jose", "crypto", "encoding",
+            "error", "limits", "time",
+        ],
+    ),
+];
+
+fn rs_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            rs_files(&p, out);
+        } else if p.extension().is_some_and(|x| x == "rs") {
+            out.push(p);
+        }
+    }
+}
+
+#[test]
+fn no_upward_imports() {
+    let src = root().join("src");
+    let mut violations = Vec::new();
+    for (room, allowed) in ALLOWED {
+        let mut files = Vec::new();
+        rs_files(&src.join(room), &mut files);
+        assert!(!files.is_empty(), "room {room} has no files");
+        for f in files {
+            let text = std::fs::read_to_string(&f).unwrap();
+            for (i, line) in text.lines().enumerate() {
+                let mut rest = line;
+                while let Some(at) = rest.find("crate::") {
+                    rest = &rest[at + 7..];
+                    let target: String = rest
+                        .chars()
+                        .take_while(|c| c.is_alphanumeric() || *c == '_')
+                        .collect();
+                    // items re-exported at the crate root are named by type, not room; allow
+                    // only rooms below, the room itself, and shared files
+                    let is_room = target.chars().next().is_some_and(|c| c.is_lowercase());
+                    if is_room && target != *room && !allowed.contains(&target.as_str()) {
+                        violations.push(format!(
+                            "{}:{}: {room} uses crate::{target}",
+                            f.display(),
+                            i + 1
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        violations.is_empty(),
+        "upward imports:\n{}",
+        violations.join("\n")
+    );
+}
+
+#[test]
+fn unsafe_is_forbidden_in_the_core() {
+    let lib = std::fs::read_to_string(root().join("src/lib.rs")).unwrap();
+    assert!(lib.contains("#![forbid(unsafe_code)]"));
+}
