@@ -1552,3 +1552,192 @@ fn n_detection() {
     let good = fx.good();
     assert!(fx.verify(&format!("{good}\n")).is_err());
 }
+
+// ---------------------------------------------------------------- J. x5c (the rows that reach the JWS path;
+// the chain rules themselves are tested in src/trust/x509_tests.rs)
+
+struct Pki {
+    ca_key: PrivateKey,
+    ca: passerelle::Certificate,
+    leaf_key: PrivateKey,
+    leaf: passerelle::Certificate,
+}
+
+fn pki(san_uri: &str) -> Pki {
+    use passerelle::CertificateBuilder;
+    let nb = UnixTime::from_secs(NOW - 86_400);
+    let na = UnixTime::from_secs(NOW + 86_400 * 365);
+    let ca_key = PrivateKey::generate(Algorithm::Es256).unwrap();
+    let ca = CertificateBuilder::new("Test CA")
+        .validity(nb, na)
+        .ca(Some(0))
+        .self_signed(&ca_key)
+        .unwrap();
+    let leaf_key = PrivateKey::generate(Algorithm::Es256).unwrap();
+    let leaf = CertificateBuilder::new("Test Issuer")
+        .validity(nb, na)
+        .end_entity()
+        .uri(san_uri)
+        .issued_by(&ca, &ca_key, leaf_key.public_key())
+        .unwrap();
+    Pki {
+        ca_key,
+        ca,
+        leaf_key,
+        leaf,
+    }
+}
+
+fn x5c_token(signer: &PrivateKey, x5c: Value, iss: &str) -> String {
+    let fx = Fx::new();
+    let mut p = fx.payload();
+    p["iss"] = json!(iss);
+    let h = json!({"alg": "ES256", "typ": "dc+sd-jwt", "x5c": x5c});
+    format!("{}~", Fx::jws_with(signer, &h.to_string(), &p.to_string()))
+}
+
+fn verify_anchored(
+    ca: &passerelle::Certificate,
+    t: &str,
+) -> passerelle::Result<VerificationResult> {
+    let mut trust = TrustStore::new();
+    trust.add_anchor_der(ca.der()).unwrap();
+    Verifier::new(trust, Policy::default())
+        .verify(t.as_bytes(), &Expectations::at(UnixTime::from_secs(NOW)))
+}
+
+#[test]
+fn j_x5c_on_the_jws_path() {
+    use base64::engine::general_purpose::STANDARD;
+    let p = pki(ISS);
+    let leaf_b64 = STANDARD.encode(p.leaf.der());
+    // a good chain, with and without the root
+    let r = verify_anchored(&p.ca, &x5c_token(&p.leaf_key, json!([leaf_b64]), ISS)).unwrap();
+    assert!(matches!(
+        r.issuer().trust(),
+        passerelle::TrustBasis::X509 { .. }
+    ));
+    verify_anchored(
+        &p.ca,
+        &x5c_token(
+            &p.leaf_key,
+            json!([leaf_b64, STANDARD.encode(p.ca.der())]),
+            ISS,
+        ),
+    )
+    .unwrap();
+    // J-11: iss host is not the leaf's SAN
+    assert_kind(
+        verify_anchored(
+            &p.ca,
+            &x5c_token(
+                &p.leaf_key,
+                json!([leaf_b64]),
+                "https://issuer.example.evil",
+            ),
+        ),
+        ErrorKind::Untrusted,
+        "J-11",
+    );
+    // J-21: base64url, PEM armour, line breaks
+    let url = B64.encode(p.leaf.der());
+    let pem = p.leaf.to_pem();
+    let wrapped = format!("{}\n{}", &leaf_b64[..64], &leaf_b64[64..]);
+    for bad in [url, pem, wrapped] {
+        assert_kind(
+            verify_anchored(&p.ca, &x5c_token(&p.leaf_key, json!([bad]), ISS)),
+            ErrorKind::Malformed,
+            "J-21",
+        );
+    }
+    // J-22: a valid chain whose leaf key did not make the signature
+    assert_kind(
+        verify_anchored(&p.ca, &x5c_token(&p.ca_key, json!([leaf_b64]), ISS)),
+        ErrorKind::Signature,
+        "J-22",
+    );
+    // J-08: a self-signed leaf, no anchor configured
+    let lone = passerelle::CertificateBuilder::new("Lonely")
+        .validity(
+            UnixTime::from_secs(NOW - 10),
+            UnixTime::from_secs(NOW + 1000),
+        )
+        .end_entity()
+        .uri(ISS)
+        .self_signed(&p.leaf_key)
+        .unwrap();
+    let t = x5c_token(&p.leaf_key, json!([STANDARD.encode(lone.der())]), ISS);
+    assert_kind(
+        Verifier::new(TrustStore::new(), Policy::default())
+            .verify(t.as_bytes(), &Expectations::at(UnixTime::from_secs(NOW))),
+        ErrorKind::Untrusted,
+        "J-08",
+    );
+    // J-09: an attacker root appended to the chain is not an anchor
+    let other = pki(ISS);
+    let t = x5c_token(
+        &other.leaf_key,
+        json!([
+            STANDARD.encode(other.leaf.der()),
+            STANDARD.encode(other.ca.der())
+        ]),
+        ISS,
+    );
+    assert_kind(verify_anchored(&p.ca, &t), ErrorKind::Untrusted, "J-09");
+    // an expired leaf
+    let old = passerelle::CertificateBuilder::new("Old")
+        .validity(
+            UnixTime::from_secs(NOW - 1000),
+            UnixTime::from_secs(NOW - 10),
+        )
+        .end_entity()
+        .uri(ISS)
+        .issued_by(&p.ca, &p.ca_key, p.leaf_key.public_key())
+        .unwrap();
+    assert_kind(
+        verify_anchored(
+            &p.ca,
+            &x5c_token(&p.leaf_key, json!([STANDARD.encode(old.der())]), ISS),
+        ),
+        ErrorKind::Expired,
+        "expired leaf",
+    );
+    // x5c not an array / empty / too long
+    assert_kind(
+        verify_anchored(&p.ca, &x5c_token(&p.leaf_key, json!(leaf_b64), ISS)),
+        ErrorKind::Malformed,
+        "x5c string",
+    );
+    assert_kind(
+        verify_anchored(&p.ca, &x5c_token(&p.leaf_key, json!([]), ISS)),
+        ErrorKind::Malformed,
+        "x5c empty",
+    );
+    let many: Vec<String> = (0..passerelle::limits::MAX_CHAIN_CERTS + 1)
+        .map(|_| leaf_b64.clone())
+        .collect();
+    assert_kind(
+        verify_anchored(&p.ca, &x5c_token(&p.leaf_key, json!(many), ISS)),
+        ErrorKind::LimitExceeded,
+        "x5c too long",
+    );
+}
+
+#[test]
+fn issuer_leaves_the_root_out_of_x5c() {
+    let p = pki(ISS);
+    let claims = json!({"iss": ISS, "vct": "t", "a": 1});
+    let issued = SdJwtVcIssuer::new(&p.leaf_key)
+        .with_x5c(&[p.leaf.clone(), p.ca.clone()])
+        .issue(
+            claims.as_object().unwrap(),
+            &Disclosable::All,
+            None,
+            UnixTime::from_secs(NOW),
+        )
+        .unwrap();
+    let header: Value =
+        serde_json::from_slice(&B64.decode(issued.split('.').next().unwrap()).unwrap()).unwrap();
+    assert_eq!(header["x5c"].as_array().unwrap().len(), 1);
+    verify_anchored(&p.ca, &issued).unwrap();
+}
