@@ -1,7 +1,9 @@
 //! passerelle
 #![forbid(unsafe_code)]
 
+mod cose;
 mod crypto;
+mod data_integrity;
 mod encoding;
 mod error;
 mod formats;

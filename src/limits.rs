@@ -19,6 +19,8 @@ pub const MAX_JSON_DEPTH: usize = 64;
 pub const MAX_DISCLOSURE_DEPTH: usize = 32;
 /// Longest `kid` accepted as a lookup key.
 pub const MAX_KID_BYTES: usize = 1024;
+/// Largest index into a status list (2^32 − 1: lists are bounded far below that).
+pub const MAX_STATUS_INDEX: u64 = 4_294_967_295;
 /// Most certificates in an `x5c` chain.
 pub const MAX_CHAIN_CERTS: usize = 8;
 /// Largest certificate in an `x5c` chain, DER bytes.

@@ -1239,7 +1239,7 @@ fn d_key_binding() {
         "KB-01",
     );
     let r = fx.verify(&sd).unwrap();
-    assert_eq!(r.holder_binding(), &passerelle::HolderBinding::NotPresented);
+    assert_eq!(r.holder_binding(), &passerelle::HolderBinding::NotChecked);
     // KB-02: another key
     let attacker = PrivateKey::generate(Algorithm::Es256).unwrap();
     let kb = Fx::jws_with(
@@ -1740,4 +1740,72 @@ fn issuer_leaves_the_root_out_of_x5c() {
         serde_json::from_slice(&B64.decode(issued.split('.').next().unwrap()).unwrap()).unwrap();
     assert_eq!(header["x5c"].as_array().unwrap().len(), 1);
     verify_anchored(&p.ca, &issued).unwrap();
+}
+
+// ---------------------------------------------------------------- E. SD-JWT VC rows
+
+#[test]
+fn e_sd_jwt_vc_rows() {
+    let fx = Fx::new();
+    // VC-01: no vct
+    let mut p = fx.payload();
+    p.as_object_mut().unwrap().remove("vct");
+    assert_kind(
+        fx.verify(&fx.sd(&fx.jws(&fx.header(), &p), &[])),
+        ErrorKind::Malformed,
+        "VC-01",
+    );
+    // VC-02: vct / status delivered inside a disclosure
+    for (name, value) in [
+        ("vct", json!("urn:x")),
+        (
+            "status",
+            json!({"status_list": {"idx": 1, "uri": "https://s.example/1"}}),
+        ),
+    ] {
+        let mut p = fx.payload();
+        p.as_object_mut().unwrap().remove(name);
+        let (d, h) = disc(&format!(r#"["s","{name}",{value}]"#));
+        p["_sd"] = json!([h]);
+        assert_kind(
+            fx.verify(&fx.sd(&fx.jws(&fx.header(), &p), &[&d])),
+            ErrorKind::Malformed,
+            "VC-02",
+        );
+    }
+    // VC-06: a DID issuer with an x5c header
+    let mut p = fx.payload();
+    p["iss"] = json!("did:jwk:eyJrdHkiOiJFQyJ9");
+    let h = json!({"alg": "ES256", "typ": "dc+sd-jwt", "x5c": ["MIIB"]});
+    assert_kind(
+        fx.verify(&fx.sd(&fx.jws(&h, &p), &[])),
+        ErrorKind::Policy,
+        "VC-06",
+    );
+    // VC-07: status index and uri
+    for sl in [
+        json!({"idx": -1, "uri": "https://s.example/1"}),
+        json!({"idx": "5", "uri": "https://s.example/1"}),
+        json!({"idx": 1u64 << 60, "uri": "https://s.example/1"}),
+        json!({"idx": 1, "uri": "http://s.example/1"}),
+        json!({"idx": 1, "uri": "file:///etc/passwd"}),
+    ] {
+        let mut p = fx.payload();
+        p["status"] = json!({"status_list": sl});
+        assert_kind(
+            fx.verify(&fx.sd(&fx.jws(&fx.header(), &p), &[])),
+            ErrorKind::Malformed,
+            "VC-07",
+        );
+    }
+    let mut p = fx.payload();
+    p["status"] = json!({"status_list": {"idx": 7, "uri": "https://s.example/1"}});
+    let r = fx.verify(&fx.sd(&fx.jws(&fx.header(), &p), &[])).unwrap();
+    assert_eq!(r.to_json()["status"]["state"], "not_checked");
+    assert_eq!(r.to_json()["status"]["reference"]["idx"], 7);
+    // VC-08 ACCEPT: cnf, no KB, KB not required
+    let r = fx
+        .verify(&fx.sd(&fx.jws(&fx.header(), &fx.payload()), &[]))
+        .unwrap();
+    assert_eq!(r.to_json()["holder_binding"]["state"], "not_checked");
 }

@@ -80,10 +80,16 @@ pub(crate) fn parse_status_claim(claims: &Map<String, Value>) -> Result<Status> 
                 .get("idx")
                 .and_then(Value::as_u64)
                 .ok_or_else(|| malformed("status_list.idx is not a non-negative integer"))?;
+            if index > crate::limits::MAX_STATUS_INDEX {
+                return Err(malformed("status_list.idx is beyond any status list"));
+            }
             let uri = sl
                 .get("uri")
                 .and_then(Value::as_str)
                 .ok_or_else(|| malformed("status_list.uri is not a string"))?;
+            if !uri.starts_with("https://") {
+                return Err(malformed("status_list.uri must be an https URL"));
+            }
             Ok(Status::NotChecked(StatusReference::TokenStatusList {
                 uri: uri.to_owned(),
                 index,

@@ -4,6 +4,7 @@
 //! header), or fetched from `jku`/`x5u`, is never trusted, and a root certificate
 //! carried inside `x5c` is never an anchor.
 
+pub(crate) mod did;
 pub(crate) mod x509;
 
 use crate::crypto::PublicKey;
@@ -178,7 +179,13 @@ impl TrustStore {
         iss: Option<&str>,
         now: UnixTime,
     ) -> Result<IssuerKey> {
-        if let Some(chain) = jws.x5c()? {
+        let x5c = jws.x5c()?;
+        if x5c.is_some() && iss.is_some_and(|i| i.starts_with("did:")) {
+            return Err(crate::error::policy(
+                "the issuer is a DID and the header carries x5c: one key source per credential",
+            ));
+        }
+        if let Some(chain) = x5c {
             if !self.anchors.is_empty() || self.keys.is_empty() {
                 let leaf = x509::validate_chain(
                     &chain,

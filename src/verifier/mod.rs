@@ -251,7 +251,7 @@ impl Verifier {
                     "policy requires a Key Binding JWT and none was presented",
                 ))
             }
-            None if cnf.is_some() => HolderBinding::NotPresented,
+            None if cnf.is_some() => HolderBinding::NotChecked,
             None => HolderBinding::NotBound,
             Some(kb) => {
                 let nonce = expect

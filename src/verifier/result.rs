@@ -79,8 +79,8 @@ pub enum HolderBinding {
         signed_at: u64,
     },
     /// The credential is bound to a key, but no proof was presented (and policy
-    /// did not require one).
-    NotPresented,
+    /// did not require one): holder binding was not checked.
+    NotChecked,
     /// The credential is bound to no key.
     NotBound,
 }
@@ -149,7 +149,7 @@ impl VerificationResult {
             } => {
                 json!({"state": "verified", "key_thumbprint": key_thumbprint, "signed_at": signed_at})
             }
-            HolderBinding::NotPresented => json!({"state": "not_presented"}),
+            HolderBinding::NotChecked => json!({"state": "not_checked"}),
             HolderBinding::NotBound => json!({"state": "not_bound"}),
         };
         json!({
