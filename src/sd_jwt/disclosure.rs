@@ -1,6 +1,6 @@
 //! Disclosures (RFC 9901 §4.2).
 
-use crate::crypto::{HashAlg, SecureRandom};
+use crate::crypto::HashAlg;
 use crate::encoding::{b64u_decode, b64u_encode, parse_json};
 use crate::error::{malformed, Result};
 use crate::limits::MAX_DISCLOSURE_BYTES;
@@ -58,16 +58,14 @@ impl Disclosure {
         })
     }
 
-    /// Makes a fresh disclosure with a 128-bit random salt.
+    /// Makes a disclosure with `salt` (128 random bits, used once).
     pub(crate) fn create(
         name: Option<&str>,
         value: Value,
         alg: HashAlg,
-        rng: &dyn SecureRandom,
+        salt: &[u8; 16],
     ) -> Result<Self> {
-        let mut salt = zeroize::Zeroizing::new([0u8; 16]);
-        rng.fill(salt.as_mut())?;
-        let salt = zeroize::Zeroizing::new(b64u_encode(salt.as_ref()));
+        let salt = zeroize::Zeroizing::new(b64u_encode(salt));
         let arr = match name {
             Some(n) => Value::Array(vec![
                 Value::String(salt.to_string()),

@@ -48,7 +48,11 @@ struct Builder<'a> {
     wanted: HashSet<&'a ClaimPath>,
     used: HashSet<ClaimPath>,
     disclosures: Vec<Disclosure>,
+    /// Random bytes drawn in batches (one RNG call per 32 salts), zeroized on drop.
+    pool: zeroize::Zeroizing<Vec<u8>>,
 }
+
+const POOL_BYTES: usize = 16 * 32;
 
 /// Builds the SD-JWT payload (with `_sd`, `_sd_alg`) and the disclosures.
 pub(crate) fn build_sd_payload(
@@ -82,6 +86,7 @@ pub(crate) fn build_sd_payload(
         wanted,
         used: HashSet::new(),
         disclosures: Vec::new(),
+        pool: zeroize::Zeroizing::new(Vec::new()),
     };
     let mut payload = b.object(claims, &ClaimPath::root())?;
     if let Disclosable::Paths(p) = sel {
@@ -101,6 +106,20 @@ pub(crate) fn build_sd_payload(
 }
 
 impl Builder<'_> {
+    /// The next 16 random bytes.
+    fn random16(&mut self) -> Result<[u8; 16]> {
+        if self.pool.len() < 16 {
+            self.pool.resize(POOL_BYTES, 0);
+            self.rng.fill(&mut self.pool)?;
+        }
+        let at = self.pool.len() - 16;
+        let mut out = [0u8; 16];
+        out.copy_from_slice(self.pool.get(at..).unwrap_or_default());
+        self.pool.iter_mut().skip(at).for_each(|b| *b = 0);
+        self.pool.truncate(at);
+        Ok(out)
+    }
+
     fn selected(&mut self, path: &ClaimPath) -> bool {
         let yes = match self.sel {
             Disclosable::All => {
@@ -127,7 +146,8 @@ impl Builder<'_> {
                     let child = path.child(i.to_string());
                     let inner = self.value(e, &child)?;
                     if self.selected(&child) {
-                        let d = Disclosure::create(None, inner, self.opts.hash, self.rng)?;
+                        let salt = zeroize::Zeroizing::new(self.random16()?);
+                        let d = Disclosure::create(None, inner, self.opts.hash, &salt)?;
                         let mut ph = Map::new();
                         ph.insert("...".into(), d.digest.clone().into());
                         out.push(Value::Object(ph));
@@ -162,7 +182,8 @@ impl Builder<'_> {
                 self.value(v, &child)?
             };
             if !always_visible && self.selected(&child) {
-                let d = Disclosure::create(Some(k), inner, self.opts.hash, self.rng)?;
+                let salt = zeroize::Zeroizing::new(self.random16()?);
+                let d = Disclosure::create(Some(k), inner, self.opts.hash, &salt)?;
                 sd.push(d.digest.clone());
                 self.disclosures.push(d);
             } else {
@@ -170,12 +191,10 @@ impl Builder<'_> {
             }
         }
         if !sd.is_empty() && self.opts.max_decoys > 0 {
-            let mut n = [0u8; 1];
-            self.rng.fill(&mut n)?;
+            let n = self.random16()?;
             let count = usize::from(n[0]) % (self.opts.max_decoys + 1);
             for _ in 0..count {
-                let mut r = [0u8; 16];
-                self.rng.fill(&mut r)?;
+                let r = self.random16()?;
                 sd.push(digest_of(&b64u_encode(r), self.opts.hash));
             }
         }
