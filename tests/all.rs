@@ -7,6 +7,7 @@ mod common;
 mod hostile;
 mod interop;
 mod layering;
+mod limits;
 mod properties;
 mod python_cases;
 mod vectors;

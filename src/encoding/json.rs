@@ -11,6 +11,13 @@ use serde_json::{Map, Number, Value};
 
 /// Parses `bytes` as one JSON value. `what` names the input in messages.
 pub(crate) fn parse_json(bytes: &[u8], what: &str) -> Result<Value> {
+    if bytes.len() > crate::limits::MAX_JSON_BYTES {
+        return Err(limit(format!(
+            "{what}: {} bytes of JSON exceed the limit of {}",
+            bytes.len(),
+            crate::limits::MAX_JSON_BYTES
+        )));
+    }
     let text = core::str::from_utf8(bytes)
         .map_err(|_| malformed(format!("{what}: JSON is not valid UTF-8")))?;
     let mut p = Parser {

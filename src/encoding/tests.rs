@@ -119,3 +119,12 @@ fn json_top_level_object_required_where_asked() {
         );
     }
 }
+
+#[test]
+fn json_size_limit() {
+    let max = crate::limits::MAX_JSON_BYTES;
+    let at = format!("\"{}\"", "a".repeat(max - 2));
+    assert!(parse_json(at.as_bytes(), "t").is_ok());
+    let past = format!("\"{}\"", "a".repeat(max - 1));
+    assert_eq!(kind(parse_json(past.as_bytes(), "t")), ErrorKind::LimitExceeded);
+}
