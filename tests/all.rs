@@ -11,3 +11,4 @@ mod limits;
 mod properties;
 mod python_cases;
 mod vectors;
+mod w3c;

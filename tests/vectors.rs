@@ -11,10 +11,6 @@ fn manifest_vectors() {
     let mut ran = 0;
     let mut failures = Vec::new();
     for group in manifest["groups"].as_array().unwrap() {
-        let mut trust = TrustStore::new();
-        for k in group["trust"].as_array().unwrap() {
-            trust.add_issuer_jwk(&vector(k.as_str().unwrap())).unwrap();
-        }
         for case in group["cases"].as_array().unwrap() {
             let get = |name: &str| {
                 case["override"]
@@ -22,13 +18,17 @@ fn manifest_vectors() {
                     .or_else(|| group.get(name))
                     .cloned()
             };
+            let mut trust = TrustStore::new();
+            for k in get("trust").unwrap().as_array().unwrap() {
+                trust.add_issuer_jwk(&vector(k.as_str().unwrap())).unwrap();
+            }
             let file = case["file"].as_str().unwrap();
             let text = vector(file);
             let text = text.trim_end_matches('\n');
             let policy = Policy::default()
                 .require_holder_binding(case["require_kb"].as_bool().unwrap_or(false))
                 .allow_legacy_typ(case["allow_legacy_typ"].as_bool().unwrap_or(false));
-            let verifier = Verifier::new(trust.clone(), policy);
+            let verifier = Verifier::new(trust, policy);
             let mut expect =
                 Expectations::at(UnixTime::from_secs(get("now").unwrap().as_u64().unwrap()));
             if let Some(Value::String(n)) = get("nonce") {
@@ -39,6 +39,8 @@ fn manifest_vectors() {
             }
             let res = match case["profile"].as_str().unwrap() {
                 "sd-jwt" => verifier.verify_sd_jwt(text, &expect),
+                "vc+jwt" => verifier.verify_vc_jwt_text(text, &expect),
+                "vc+sd-jwt" => verifier.verify_vc_sd_jwt(text, &expect),
                 _ => verifier.verify_sd_jwt_vc(text, &expect),
             };
             let want = case["expect"].as_str().unwrap();

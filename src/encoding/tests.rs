@@ -126,5 +126,8 @@ fn json_size_limit() {
     let at = format!("\"{}\"", "a".repeat(max - 2));
     assert!(parse_json(at.as_bytes(), "t").is_ok());
     let past = format!("\"{}\"", "a".repeat(max - 1));
-    assert_eq!(kind(parse_json(past.as_bytes(), "t")), ErrorKind::LimitExceeded);
+    assert_eq!(
+        kind(parse_json(past.as_bytes(), "t")),
+        ErrorKind::LimitExceeded
+    );
 }

@@ -1,3 +1,4 @@
 //! Credential formats: each parses, builds and checks its own rules.
 
 pub(crate) mod sd_jwt_vc;
+pub(crate) mod w3c_vc;

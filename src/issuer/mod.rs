@@ -3,7 +3,7 @@
 use crate::crypto::{PublicKey, SecureRandom, Signer, SystemRandom};
 use crate::encoding::b64_std_encode;
 use crate::error::{misuse, Result};
-use crate::formats::sd_jwt_vc;
+use crate::formats::{sd_jwt_vc, w3c_vc};
 use crate::jose::{public_jwk, sign_compact};
 use crate::sd_jwt::{build_sd_payload, Disclosable, IssueOptions, DEFAULT_SD_ALG};
 use crate::time::UnixTime;
@@ -115,6 +115,7 @@ impl<'a> SdJwtVcIssuer<'a> {
             max_decoys: self.max_decoys,
             always_visible: sd_jwt_vc::ALWAYS_VISIBLE,
             visible_unless_named: &["iat"],
+            scope: None,
         };
         let (payload, disclosures) = build_sd_payload(&claims, disclosable, &opts, self.rng)?;
         let mut header = Map::new();
@@ -134,6 +135,139 @@ impl<'a> SdJwtVcIssuer<'a> {
             self.signer,
         )?;
         let mut out = jwt;
+        out.push('~');
+        for d in &disclosures {
+            out.push_str(&d.encoded);
+            out.push('~');
+        }
+        Ok(out)
+    }
+}
+
+/// Issues W3C VCDM 2.0 credentials secured per W3C VC-JOSE-COSE: as a JWT
+/// (`vc+jwt`) or with SD-JWT (`vc+sd-jwt`, disclosable claims inside
+/// `credentialSubject` only).
+///
+/// ```
+/// use passerelle::*;
+/// let key = PrivateKey::generate(Algorithm::Es256)?;
+/// let holder = PrivateKey::generate(Algorithm::Es256)?;
+/// let vc = passerelle::ca_person_example("https://issuer.example.ca");
+/// let issuer = VcIssuer::new(&key);
+/// let jwt = issuer.issue_jwt(&vc)?;
+/// assert_eq!(jwt.matches('.').count(), 2);
+/// let sd = issuer.issue_sd_jwt(&vc, &Disclosable::All, Some(holder.public_key()), UnixTime::from_secs(1_790_000_000))?;
+/// assert!(sd.ends_with('~'));
+/// # Ok::<(), passerelle::Error>(())
+/// ```
+pub struct VcIssuer<'a> {
+    signer: &'a dyn Signer,
+    rng: &'a dyn SecureRandom,
+    kid: Option<String>,
+    max_decoys: usize,
+}
+
+impl<'a> VcIssuer<'a> {
+    /// An issuer signing with `signer`.
+    pub fn new(signer: &'a dyn Signer) -> Self {
+        VcIssuer {
+            signer,
+            rng: &SystemRandom,
+            kid: None,
+            max_decoys: 3,
+        }
+    }
+
+    /// Put `kid` (for a DID issuer, a DID URL of an assertion method) in the header.
+    pub fn with_kid(mut self, kid: &str) -> Self {
+        self.kid = Some(kid.to_owned());
+        self
+    }
+
+    /// Use `rng` for salts and decoys.
+    pub fn with_rng(mut self, rng: &'a dyn SecureRandom) -> Self {
+        self.rng = rng;
+        self
+    }
+
+    /// Add up to `n` decoy digests to each `_sd` array (default 3).
+    pub fn with_max_decoys(mut self, n: usize) -> Self {
+        self.max_decoys = n;
+        self
+    }
+
+    fn header(&self, typ: &str) -> Map<String, Value> {
+        let mut h = Map::new();
+        h.insert("typ".into(), typ.into());
+        if let Some(kid) = &self.kid {
+            h.insert("kid".into(), kid.clone().into());
+        }
+        h
+    }
+
+    fn check(credential: &Map<String, Value>) -> Result<()> {
+        // the data model, at the credential's own validFrom (or the epoch) so
+        // that issuing ahead of time is possible
+        let at = credential
+            .get("validFrom")
+            .and_then(Value::as_str)
+            .and_then(crate::time::parse_rfc3339)
+            .unwrap_or(UnixTime::from_secs(0));
+        w3c_vc::check_credential(credential, at, 0)
+            .map(|_| ())
+            .map_err(|e| misuse(e.message()))
+    }
+
+    /// Issues `credential` as a `vc+jwt`.
+    pub fn issue_jwt(&self, credential: &Map<String, Value>) -> Result<String> {
+        Self::check(credential)?;
+        sign_compact(
+            self.header(w3c_vc::TYP_JWT),
+            Value::Object(credential.clone()).to_string().as_bytes(),
+            self.signer,
+        )
+    }
+
+    /// Issues `credential` as a `vc+sd-jwt`, binding it to `holder` when given.
+    /// Disclosable paths must lie inside `credentialSubject`; `All` makes every
+    /// claim there disclosable.
+    pub fn issue_sd_jwt(
+        &self,
+        credential: &Map<String, Value>,
+        disclosable: &Disclosable,
+        holder: Option<&PublicKey>,
+        now: UnixTime,
+    ) -> Result<String> {
+        Self::check(credential)?;
+        let mut claims = credential.clone();
+        claims.entry("iat").or_insert_with(|| now.as_secs().into());
+        if let Some(h) = holder {
+            let mut cnf = Map::new();
+            cnf.insert("jwk".into(), Value::Object(public_jwk(h)));
+            claims.insert("cnf".into(), Value::Object(cnf));
+        }
+        let opts = IssueOptions {
+            hash: DEFAULT_SD_ALG,
+            max_decoys: self.max_decoys,
+            always_visible: &[
+                "@context",
+                "type",
+                "issuer",
+                "cnf",
+                "validFrom",
+                "validUntil",
+                "credentialStatus",
+                "id",
+            ],
+            visible_unless_named: &["iat"],
+            scope: Some("credentialSubject"),
+        };
+        let (payload, disclosures) = build_sd_payload(&claims, disclosable, &opts, self.rng)?;
+        let mut out = sign_compact(
+            self.header(w3c_vc::TYP_SD_JWT),
+            Value::Object(payload).to_string().as_bytes(),
+            self.signer,
+        )?;
         out.push('~');
         for d in &disclosures {
             out.push_str(&d.encoded);

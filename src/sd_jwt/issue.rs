@@ -39,6 +39,9 @@ pub(crate) struct IssueOptions {
     /// Top-level claims that [`Disclosable::All`] leaves visible, though an
     /// explicit path may still make them disclosable.
     pub(crate) visible_unless_named: &'static [&'static str],
+    /// When set, only claims strictly inside this top-level member may be
+    /// selectively disclosable (W3C VCDM: `credentialSubject`).
+    pub(crate) scope: Option<&'static str>,
 }
 
 struct Builder<'a> {
@@ -71,6 +74,13 @@ pub(crate) fn build_sd_payload(
         Disclosable::Paths(p) => p.iter().collect(),
     };
     for p in &wanted {
+        if let Some(scope) = opts.scope {
+            if p.segments().len() < 2 || p.segments().first().map(String::as_str) != Some(scope) {
+                return Err(policy(format!(
+                    "only claims inside {scope} may be selectively disclosable, not {p}"
+                )));
+            }
+        }
         if let Some(first) = p.segments().first() {
             if p.segments().len() == 1 && opts.always_visible.contains(&first.as_str()) {
                 return Err(policy(format!(
@@ -121,7 +131,11 @@ impl Builder<'_> {
     }
 
     fn selected(&mut self, path: &ClaimPath) -> bool {
+        let out_of_scope = self.opts.scope.is_some_and(|scope| {
+            path.segments().len() < 2 || path.segments().first().map(String::as_str) != Some(scope)
+        });
         let yes = match self.sel {
+            Disclosable::All if out_of_scope => false,
             Disclosable::All => {
                 !(path.segments().len() == 1
                     && path.segments().first().is_some_and(|s| {

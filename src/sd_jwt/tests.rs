@@ -304,6 +304,7 @@ fn issue_then_select_round_trip() {
         max_decoys: 2,
         always_visible: &["iss", "vct"],
         visible_unless_named: &[],
+        scope: None,
     };
     let (payload, ds) = build_sd_payload(&claims, &Disclosable::All, &opts, &rng).unwrap();
     assert!(payload.contains_key("iss") && payload.contains_key("vct"));

@@ -13,6 +13,10 @@ pub enum CredentialFormat {
     SdJwtVc,
     /// A plain SD-JWT (RFC 9901) outside any credential profile.
     SdJwt,
+    /// A W3C VCDM 2.0 credential secured as a JWT (`vc+jwt`).
+    VcJwt,
+    /// A W3C VCDM 2.0 credential secured with SD-JWT (`vc+sd-jwt`).
+    VcSdJwt,
 }
 
 impl CredentialFormat {
@@ -21,6 +25,8 @@ impl CredentialFormat {
         match self {
             CredentialFormat::SdJwtVc => "dc+sd-jwt",
             CredentialFormat::SdJwt => "sd-jwt",
+            CredentialFormat::VcJwt => "vc+jwt",
+            CredentialFormat::VcSdJwt => "vc+sd-jwt",
         }
     }
 }
