@@ -170,9 +170,9 @@ impl Verifier {
                 let format = match first.typ() {
                     Some(typ) if typ_matches(typ, w3c_vc::TYP_SD_JWT) => {
                         let p = first.payload();
-                        let legacy_vc = self.policy.legacy_typ_allowed()
-                            && p.contains_key("vct")
-                            && !p.contains_key("@context");
+                        // an SD-JWT VC payload under the legacy typ: the SD-JWT VC
+                        // path accepts it only with allow_legacy_typ (Policy otherwise)
+                        let legacy_vc = p.contains_key("vct") && !p.contains_key("@context");
                         if legacy_vc {
                             CredentialFormat::SdJwtVc
                         } else {
