@@ -30,7 +30,7 @@ pub use sd_jwt::{ClaimPath, Disclosable};
 pub use status::{Status, StatusReference};
 pub use time::{Clock, FixedClock, SystemClock, UnixTime};
 pub use trust::x509::{Certificate, CertificateBuilder};
-pub use trust::{resolve_did_offline, TrustBasis, TrustStore};
+pub use trust::{resolve_did_offline, TrustBasis, TrustRegistry, TrustStore};
 pub use verifier::{
     CredentialFormat, Expectations, HolderBinding, IdentityView, IssuerInfo, NonceRegistry,
     Validity, VerificationResult, Verifier,

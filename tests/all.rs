@@ -10,5 +10,6 @@ mod layering;
 mod limits;
 mod properties;
 mod python_cases;
+mod registry;
 mod vectors;
 mod w3c;

@@ -5,7 +5,11 @@
 //! carried inside `x5c` is never an anchor.
 
 pub(crate) mod did;
+mod registry;
 pub(crate) mod x509;
+
+pub(crate) use registry::Accreditation;
+pub use registry::TrustRegistry;
 
 use crate::crypto::PublicKey;
 use crate::encoding::{b64u_decode, parse_json_object};
@@ -27,6 +31,7 @@ pub struct TrustStore {
     keys: Vec<TrustedKey>,
     anchors: Vec<x509::TrustAnchorCert>,
     dids: Vec<String>,
+    registries: Vec<TrustRegistry>,
 }
 
 #[derive(Debug, Clone)]
@@ -57,6 +62,11 @@ pub enum TrustBasis {
         /// The DID.
         did: String,
     },
+    /// A key listed for the issuer by a trust registry.
+    Registry {
+        /// The registry's identifier.
+        registry: String,
+    },
 }
 
 impl TrustBasis {
@@ -67,6 +77,9 @@ impl TrustBasis {
             }
             TrustBasis::ConfiguredKey { kid } => json!({"method": "configured_key", "kid": kid}),
             TrustBasis::Did { did } => json!({"method": "did", "did": did}),
+            TrustBasis::Registry { registry } => {
+                json!({"method": "registry", "registry": registry})
+            }
         }
     }
 }
@@ -147,8 +160,37 @@ impl TrustStore {
         Ok(())
     }
 
+    /// Adds a trust registry: issuers it lists are trusted for the credential
+    /// types and periods it accredits them for, and only for those.
+    pub fn add_registry(&mut self, registry: TrustRegistry) {
+        self.registries.push(registry);
+    }
+
+    /// The accreditation a registry gives `issuer` for one of `types` at `at`:
+    /// `Ok(None)` when no registry lists the issuer (trusted by other means),
+    /// `Untrusted` when a registry lists it but not for this type and time.
+    pub(crate) fn accreditation(
+        &self,
+        issuer: &str,
+        types: &[&str],
+        at: UnixTime,
+    ) -> Result<Option<Accreditation>> {
+        let mut first_err = None;
+        for r in self.registries.iter().filter(|r| r.lists(issuer)) {
+            match r.authorize(issuer, "issue", types, at) {
+                Ok(a) => return Ok(Some(a)),
+                Err(e) => {
+                    first_err.get_or_insert(e);
+                }
+            }
+        }
+        first_err.map_or(Ok(None), Err)
+    }
+
     /// Reads a trust file:
-    /// `{"issuers": [JWK with optional iss/kid, …], "anchors": [PEM, …], "dids": [DID, …]}`.
+    /// `{"issuers": [JWK with optional iss/kid, …], "anchors": [PEM, …], "dids": [DID, …],
+    /// "registries": [registry document | {"signed": JWS, "operator_jwk": JWK}, …]}`
+    /// (the registry format is documented on [`TrustRegistry`]).
     pub fn from_json(text: &str) -> Result<Self> {
         let obj = parse_json_object(text.as_bytes(), "trust file")?;
         let mut t = TrustStore::new();
@@ -158,10 +200,25 @@ impl TrustStore {
                 .ok_or_else(|| malformed(format!("trust file: {k} is not an array")))?;
             for e in list {
                 match (k.as_str(), e) {
+                    ("registries", Value::Object(o)) if o.contains_key("signed") => {
+                        let jws = o.get("signed").and_then(Value::as_str).ok_or_else(|| {
+                            malformed("trust file: signed registry is not a string")
+                        })?;
+                        let op = o
+                            .get("operator_jwk")
+                            .and_then(Value::as_object)
+                            .ok_or_else(|| {
+                                malformed("trust file: a signed registry needs operator_jwk")
+                            })?;
+                        t.add_registry(TrustRegistry::from_signed(jws, &public_key_from_jwk(op)?)?);
+                    }
+                    ("registries", Value::Object(_)) => {
+                        t.add_registry(TrustRegistry::from_json(&e.to_string())?)
+                    }
                     ("issuers", Value::Object(o)) => t.add_issuer_jwk_object(o)?,
                     ("anchors", Value::String(pem)) => t.add_anchor_pem(pem)?,
                     ("dids", Value::String(did)) => t.add_did(did)?,
-                    ("issuers" | "anchors" | "dids", _) => {
+                    ("issuers" | "anchors" | "dids" | "registries", _) => {
                         return Err(malformed(format!("trust file: bad entry in {k}")))
                     }
                     _ => return Err(malformed(format!("trust file: unknown member {k:?}"))),
@@ -213,8 +270,27 @@ impl TrustStore {
                 });
             }
         }
+        if let Some(iss) = iss {
+            let kid = jws.kid();
+            for r in &self.registries {
+                let listed = r.keys_for(iss).find(|(_, k)| match (k.as_deref(), kid) {
+                    (Some(a), Some(b)) => a == b,
+                    _ => true,
+                });
+                if let Some((key, _)) = listed {
+                    return Ok(IssuerKey {
+                        key: key.clone(),
+                        basis: TrustBasis::Registry {
+                            registry: r.id().to_owned(),
+                        },
+                        issuer_id: iss.to_owned(),
+                    });
+                }
+            }
+        }
         if let Some(iss) = iss.filter(|i| i.starts_with("did:jwk:")) {
-            if !self.dids.iter().any(|d| d == iss) {
+            let in_registry = self.registries.iter().any(|r| r.lists(iss));
+            if !in_registry && !self.dids.iter().any(|d| d == iss) {
                 return Err(untrusted("the issuer DID is not trusted"));
             }
             if let Some(kid) = jws.kid() {

@@ -243,14 +243,19 @@ impl Verifier {
         w3c_vc::check_iss_agrees(jws, &info)?;
         let claims = Value::Object(payload.clone());
         let identity = IdentityView::from_claims(&claims);
+        let issued = UnixTime::from_secs(info.valid_from.unwrap_or(expect.now.as_secs()));
+        let accredited =
+            self.trust
+                .accreditation(&info.issuer, &[&info.credential_type], issued)?;
         Ok(VerificationResult {
             format: CredentialFormat::VcJwt,
             credential_type: info.credential_type,
             issuer: IssuerInfo {
                 id: info.issuer,
                 trust: key.basis,
-                framework: None,
-                assurance_level: None,
+                framework: accredited.as_ref().map(|a| a.framework.clone()),
+                registry: accredited.as_ref().map(|a| a.registry.clone()),
+                assurance_level: accredited.and_then(|a| a.assurance_level),
             },
             validity: Validity {
                 issued_at: None,
@@ -442,15 +447,21 @@ impl Verifier {
         };
         let claims = Value::Object(processed.claims);
         let identity = IdentityView::from_claims(&claims);
+        let issuer_id = iss_claim.unwrap_or(issuer_key.issuer_id);
+        let issued = UnixTime::from_secs(iat.or(nbf).unwrap_or(now.as_secs()));
+        let accredited = self
+            .trust
+            .accreditation(&issuer_id, &[&credential_type], issued)?;
         Ok(VerificationResult {
             format,
-            credential_type,
             issuer: IssuerInfo {
-                id: iss_claim.unwrap_or(issuer_key.issuer_id),
+                id: issuer_id,
                 trust: issuer_key.basis,
-                framework: None,
-                assurance_level: None,
+                framework: accredited.as_ref().map(|a| a.framework.clone()),
+                registry: accredited.as_ref().map(|a| a.registry.clone()),
+                assurance_level: accredited.and_then(|a| a.assurance_level),
             },
+            credential_type,
             validity: Validity {
                 issued_at: iat,
                 not_before: nbf,

@@ -37,6 +37,7 @@ pub struct IssuerInfo {
     pub(crate) id: String,
     pub(crate) trust: TrustBasis,
     pub(crate) framework: Option<String>,
+    pub(crate) registry: Option<String>,
     pub(crate) assurance_level: Option<String>,
 }
 
@@ -54,6 +55,11 @@ impl IssuerInfo {
     /// The trust framework that vouched for the issuer, when one did.
     pub fn framework(&self) -> Option<&str> {
         self.framework.as_deref()
+    }
+
+    /// The trust registry that accredited the issuer, when one did.
+    pub fn registry(&self) -> Option<&str> {
+        self.registry.as_deref()
     }
 
     /// The assurance level the framework gives the issuer, when known.
@@ -166,6 +172,7 @@ impl VerificationResult {
                 "id": self.issuer.id,
                 "trust": self.issuer.trust.to_json(),
                 "framework": self.issuer.framework,
+                "registry": self.issuer.registry,
                 "assurance_level": self.issuer.assurance_level,
             },
             "validity": {
