@@ -25,7 +25,7 @@ pub use error::{Error, ErrorKind, Result};
 pub use formats::sd_jwt_vc::example_pid_claims as eu_pid_example;
 pub use formats::w3c_vc::example_person_credential as ca_person_example;
 pub use issuer::{SdJwtVcIssuer, VcIssuer};
-pub use policy::Policy;
+pub use policy::{Clause, Policy, Recognition};
 pub use sd_jwt::{ClaimPath, Disclosable};
 pub use status::{Status, StatusReference};
 pub use time::{Clock, FixedClock, SystemClock, UnixTime};

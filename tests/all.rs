@@ -10,6 +10,7 @@ mod layering;
 mod limits;
 mod properties;
 mod python_cases;
+mod recognition;
 mod registry;
 mod vectors;
 mod w3c;

@@ -5,7 +5,7 @@
 
 use passerelle::{
     Algorithm, ClaimPath, Disclosable, Error, ErrorKind, Expectations, HeldSdJwt, KeyBinding,
-    Policy, PrivateKey, PublicKey, SdJwtVcIssuer, TrustStore, UnixTime, Verifier,
+    Policy, PrivateKey, PublicKey, SdJwtVcIssuer, TrustStore, UnixTime, VcIssuer, Verifier,
 };
 use serde_json::{json, Value};
 use std::process::ExitCode;
@@ -15,7 +15,7 @@ mod demo;
 
 const USAGE: &str = "usage:
   passerelle keygen [--alg ES256|ES384|EdDSA]
-  passerelle issue --format dc+sd-jwt --issuer-key JWK [--x5c CHAIN.pem] [--holder-key PUBJWK]
+  passerelle issue --format dc+sd-jwt|vc+sd-jwt|vc+jwt --issuer-key JWK [--x5c CHAIN.pem] [--holder-key PUBJWK]
                    --claims CLAIMS.json [--sd PATHS|all] [--kid KID] [--at UNIX_SECONDS] [--decoys N]
   passerelle present --credential FILE --holder-key JWK (--disclose PATHS | --dcql QUERY.json)
                      --nonce N --aud A [--at UNIX_SECONDS]
@@ -239,12 +239,13 @@ fn cmd_issue(args: &Args) -> Result<String, Failure> {
         "--at",
         "--decoys",
     ])?;
-    match args.required("--format")? {
-        "dc+sd-jwt" => {}
-        "mso_mdoc" | "vc+sd-jwt" => {
+    let format = args.required("--format")?;
+    match format {
+        "dc+sd-jwt" | "vc+sd-jwt" | "vc+jwt" => {}
+        "mso_mdoc" | "vc+cose" => {
             return Err(Failure::Input(Error::new(
                 ErrorKind::Unsupported,
-                "this build issues dc+sd-jwt only",
+                format!("this build does not issue {format} yet"),
             )))
         }
         other => return Err(usage(format!("unknown --format {other}"))),
@@ -265,6 +266,20 @@ fn cmd_issue(args: &Args) -> Result<String, Failure> {
         spec => Disclosable::Paths(parse_paths(spec)?),
     };
     let now = parse_time(args.one("--at")?)?;
+    if format != "dc+sd-jwt" {
+        let mut iss = VcIssuer::new(&issuer);
+        if let Some(kid) = args.one("--kid")? {
+            iss = iss.with_kid(kid);
+        }
+        if let Some(n) = args.one("--decoys")? {
+            iss = iss.with_max_decoys(n.parse().map_err(|_| usage("--decoys wants a number"))?);
+        }
+        return Ok(if format == "vc+jwt" {
+            iss.issue_jwt(claims)?
+        } else {
+            iss.issue_sd_jwt(claims, &disclosable, holder.as_ref(), now)?
+        });
+    }
     let chain = match args.one("--x5c")? {
         Some(f) => passerelle::Certificate::from_pem(&read_text(f)?)?,
         None => Vec::new(),
@@ -331,8 +346,12 @@ fn policy_from_file(text: &str, mut p: Policy) -> Result<Policy, Failure> {
     let o = v
         .as_object()
         .ok_or_else(|| usage("policy must be a JSON object"))?;
+    if o.contains_key("accept") || o.contains_key("require_attributes") {
+        p = p.recognition(passerelle::Recognition::from_json(text)?);
+    }
     for (k, v) in o {
         p = match (k.as_str(), v) {
+            ("accept" | "require_attributes", _) => p,
             ("require_holder_binding", Value::Bool(b)) => p.require_holder_binding(*b),
             ("allow_legacy_typ", Value::Bool(b)) => p.allow_legacy_typ(*b),
             ("clock_skew_secs", Value::Number(n)) => p.clock_skew_secs(n.as_u64().unwrap_or(0)),

@@ -32,6 +32,8 @@ pub struct TrustStore {
     anchors: Vec<x509::TrustAnchorCert>,
     dids: Vec<String>,
     registries: Vec<TrustRegistry>,
+    /// Framework and level per anchor subject.
+    anchor_assurance: Vec<(String, Assurance)>,
 }
 
 #[derive(Debug, Clone)]
@@ -39,6 +41,15 @@ struct TrustedKey {
     key: PublicKey,
     iss: Option<String>,
     kid: Option<String>,
+    assurance: Assurance,
+}
+
+/// The trust framework and assurance level configuration gives an issuer
+/// (an anchor or a key), for mutual recognition.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Assurance {
+    pub(crate) framework: Option<String>,
+    pub(crate) level: Option<String>,
 }
 
 /// How an issuer's key was vouched for.
@@ -91,6 +102,8 @@ pub(crate) struct IssuerKey {
     pub(crate) basis: TrustBasis,
     /// The issuer identifier: `iss`, or the certificate subject when `iss` is absent.
     pub(crate) issuer_id: String,
+    /// What configuration says of the issuer's framework and level.
+    pub(crate) assurance: Assurance,
 }
 
 impl TrustStore {
@@ -106,6 +119,7 @@ impl TrustStore {
             key,
             iss: iss.map(str::to_owned),
             kid: kid.map(str::to_owned),
+            assurance: Assurance::default(),
         });
     }
 
@@ -127,6 +141,38 @@ impl TrustStore {
         let iss = get("iss")?;
         let kid = get("kid")?;
         self.add_issuer_key(key, iss.as_deref(), kid.as_deref());
+        if let Some(k) = self.keys.last_mut() {
+            k.assurance = Assurance {
+                framework: get("framework")?,
+                level: get("assurance_level")?,
+            };
+        }
+        Ok(())
+    }
+
+    /// Trusts the certificates in PEM text as anchors of `framework` (e.g.
+    /// `eIDAS`) at `assurance_level` (e.g. `eIDAS-high`): credentials whose
+    /// chain ends at them are reported at that level.
+    pub fn add_anchor_pem_with_level(
+        &mut self,
+        pem: &str,
+        framework: &str,
+        assurance_level: &str,
+    ) -> Result<()> {
+        let certs = x509::TrustAnchorCert::from_pem(pem)?;
+        if certs.is_empty() {
+            return Err(malformed("no certificate in the PEM text"));
+        }
+        for c in certs {
+            self.anchor_assurance.push((
+                c.subject().to_owned(),
+                Assurance {
+                    framework: Some(framework.to_owned()),
+                    level: Some(assurance_level.to_owned()),
+                },
+            ));
+            self.anchors.push(c);
+        }
         Ok(())
     }
 
@@ -188,7 +234,8 @@ impl TrustStore {
     }
 
     /// Reads a trust file:
-    /// `{"issuers": [JWK with optional iss/kid, …], "anchors": [PEM, …], "dids": [DID, …],
+    /// `{"issuers": [JWK with optional iss/kid/framework/assurance_level, …],
+    /// "anchors": [PEM | {"pem", "framework", "assurance_level"}, …], "dids": [DID, …],
     /// "registries": [registry document | {"signed": JWS, "operator_jwk": JWK}, …]}`
     /// (the registry format is documented on [`TrustRegistry`]).
     pub fn from_json(text: &str) -> Result<Self> {
@@ -217,6 +264,18 @@ impl TrustStore {
                     }
                     ("issuers", Value::Object(o)) => t.add_issuer_jwk_object(o)?,
                     ("anchors", Value::String(pem)) => t.add_anchor_pem(pem)?,
+                    ("anchors", Value::Object(a)) => {
+                        let f = |k: &str| {
+                            a.get(k).and_then(Value::as_str).ok_or_else(|| {
+                                malformed(format!("trust file: anchor {k} is missing"))
+                            })
+                        };
+                        t.add_anchor_pem_with_level(
+                            f("pem")?,
+                            f("framework")?,
+                            f("assurance_level")?,
+                        )?;
+                    }
                     ("dids", Value::String(did)) => t.add_did(did)?,
                     ("issuers" | "anchors" | "dids" | "registries", _) => {
                         return Err(malformed(format!("trust file: bad entry in {k}")))
@@ -263,6 +322,12 @@ impl TrustStore {
                     issuer_id: iss
                         .map(str::to_owned)
                         .unwrap_or_else(|| leaf.subject.clone()),
+                    assurance: self
+                        .anchor_assurance
+                        .iter()
+                        .find(|(s, _)| *s == leaf.anchor_subject)
+                        .map(|(_, a)| a.clone())
+                        .unwrap_or_default(),
                     basis: TrustBasis::X509 {
                         subject: leaf.subject.clone(),
                         anchor: leaf.anchor_subject.clone(),
@@ -284,6 +349,7 @@ impl TrustStore {
                             registry: r.id().to_owned(),
                         },
                         issuer_id: iss.to_owned(),
+                        assurance: Assurance::default(),
                     });
                 }
             }
@@ -304,6 +370,7 @@ impl TrustStore {
                     did: iss.to_owned(),
                 },
                 issuer_id: iss.to_owned(),
+                assurance: Assurance::default(),
             });
         }
         let kid = jws.kid();
@@ -326,6 +393,7 @@ impl TrustStore {
                     .or(k.kid.as_deref())
                     .unwrap_or("(unnamed issuer)")
                     .to_owned(),
+                assurance: k.assurance.clone(),
             }),
             None => Err(untrusted(format!(
                 "no trusted key for issuer {:?}",

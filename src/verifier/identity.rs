@@ -1,18 +1,22 @@
 //! The normalized identity view, filled through the mapping table in
-//! `identity-map.json` so that a relying party written for one side reads the
+//! `policy/recognition-map.json` so that a relying party written for one side reads the
 //! other side's credentials the same way.
 
 use crate::sd_jwt::{lookup, ClaimPath};
 use serde_json::{Map, Value};
 use std::sync::OnceLock;
 
-const MAP_JSON: &str = include_str!("identity-map.json");
+use crate::policy::RECOGNITION_MAP_JSON as MAP_JSON;
 
 fn table() -> &'static Vec<(String, Vec<ClaimPath>)> {
     static TABLE: OnceLock<Vec<(String, Vec<ClaimPath>)>> = OnceLock::new();
     TABLE.get_or_init(|| {
         let parsed: Map<String, Value> = serde_json::from_str(MAP_JSON).unwrap_or_default();
-        parsed
+        let attributes = match parsed.get("attributes") {
+            Some(Value::Object(a)) => a.clone(),
+            _ => Map::new(),
+        };
+        attributes
             .into_iter()
             .filter(|(k, _)| !k.starts_with('_'))
             .map(|(k, v)| {

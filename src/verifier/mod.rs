@@ -200,6 +200,20 @@ impl Verifier {
         }
     }
 
+    /// Applies the recognition policy to a verified result.
+    fn recognise(&self, mut r: VerificationResult) -> Result<VerificationResult> {
+        let rules = self.policy.recognition_rules();
+        if !rules.is_empty() {
+            r.policy_clause = rules.evaluate(
+                r.format.as_str(),
+                &r.credential_type,
+                r.issuer.assurance_level.as_deref(),
+                &r.identity.to_json(),
+            )?;
+        }
+        Ok(r)
+    }
+
     /// Verifies a W3C VCDM 2.0 credential secured with SD-JWT (`vc+sd-jwt`):
     /// disclosures only inside `credentialSubject`, the data model after
     /// processing, and the KB-JWT as for any SD-JWT. A missing `typ` is
@@ -247,15 +261,22 @@ impl Verifier {
         let accredited =
             self.trust
                 .accreditation(&info.issuer, &[&info.credential_type], issued)?;
-        Ok(VerificationResult {
+        self.recognise(VerificationResult {
+            policy_clause: None,
             format: CredentialFormat::VcJwt,
             credential_type: info.credential_type,
             issuer: IssuerInfo {
                 id: info.issuer,
                 trust: key.basis,
-                framework: accredited.as_ref().map(|a| a.framework.clone()),
+                framework: accredited
+                    .as_ref()
+                    .map(|a| a.framework.clone())
+                    .or(key.assurance.framework),
                 registry: accredited.as_ref().map(|a| a.registry.clone()),
-                assurance_level: accredited.and_then(|a| a.assurance_level),
+                assurance_level: match accredited {
+                    Some(a) => a.assurance_level,
+                    None => key.assurance.level,
+                },
             },
             validity: Validity {
                 issued_at: None,
@@ -452,14 +473,21 @@ impl Verifier {
         let accredited = self
             .trust
             .accreditation(&issuer_id, &[&credential_type], issued)?;
-        Ok(VerificationResult {
+        self.recognise(VerificationResult {
+            policy_clause: None,
             format,
             issuer: IssuerInfo {
                 id: issuer_id,
                 trust: issuer_key.basis,
-                framework: accredited.as_ref().map(|a| a.framework.clone()),
+                framework: accredited
+                    .as_ref()
+                    .map(|a| a.framework.clone())
+                    .or(issuer_key.assurance.framework),
                 registry: accredited.as_ref().map(|a| a.registry.clone()),
-                assurance_level: accredited.and_then(|a| a.assurance_level),
+                assurance_level: match accredited {
+                    Some(a) => a.assurance_level,
+                    None => issuer_key.assurance.level,
+                },
             },
             credential_type,
             validity: Validity {

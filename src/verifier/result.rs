@@ -108,6 +108,7 @@ pub struct VerificationResult {
     pub(crate) status: Status,
     pub(crate) claims: Value,
     pub(crate) identity: IdentityView,
+    pub(crate) policy_clause: Option<String>,
 }
 
 impl VerificationResult {
@@ -152,6 +153,11 @@ impl VerificationResult {
         &self.identity
     }
 
+    /// The recognition-policy clause the credential met, when a policy was set.
+    pub fn policy_clause(&self) -> Option<&str> {
+        self.policy_clause.as_deref()
+    }
+
     /// The whole result as the JSON the CLI prints (with `"valid": true`).
     pub fn to_json(&self) -> Value {
         let hb = match &self.holder_binding {
@@ -184,6 +190,7 @@ impl VerificationResult {
             "status": self.status.to_json(),
             "claims": self.claims,
             "identity": self.identity.to_json(),
+            "policy_clause": self.policy_clause,
         })
     }
 }
