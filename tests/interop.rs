@@ -434,3 +434,140 @@ fn known_divergences() {
         }
     }
 }
+
+/// W3C VCDM 2.0 as vc+sd-jwt (issue 4): the npm peer issues and presents, passerelle
+/// verifies; passerelle issues and presents, both peers verify; tampered fails.
+#[test]
+fn vc_sd_jwt_both_ways() {
+    let dir = Dir::new("vc-sd-jwt");
+    let k = setup(&dir);
+    let mut issuer_pub: Value =
+        serde_json::from_str(&std::fs::read_to_string(&k.issuer_pub).unwrap()).unwrap();
+    issuer_pub["iss"] = json!("https://issuer.example.ca");
+    let trust = dir.put("issuer.trust.jwk", &issuer_pub.to_string());
+    let vc = dir.put(
+        "vc.json",
+        &Value::Object(passerelle::ca_person_example("https://issuer.example.ca")).to_string(),
+    );
+    let sd = "/credentialSubject/givenName,/credentialSubject/familyName,/credentialSubject/ageOver/18,/credentialSubject/ageOver/65";
+    let show = "/credentialSubject/givenName,/credentialSubject/ageOver/18";
+    let verify_ours = |vp: &Path| -> Value {
+        let mut c = passerelle();
+        c.args([
+            "verify",
+            s(vp),
+            "--issuer-jwk",
+            s(&trust),
+            "--nonce",
+            NONCE,
+            "--aud",
+            AUD,
+            "--at",
+            &NOW.to_string(),
+            "--require-holder-binding",
+        ]);
+        serde_json::from_str(&run(c).1).unwrap()
+    };
+    // theirs -> ours (npm: the Python reference implementation has no W3C profile switch)
+    let mut c = Peer::Node.cmd();
+    c.args([
+        "issue",
+        "--issuer-key",
+        s(&k.issuer),
+        "--holder-key",
+        s(&k.holder_pub),
+        "--claims",
+        s(&vc),
+        "--sd",
+        sd,
+        "--typ",
+        "vc+sd-jwt",
+    ]);
+    let cred = dir.put("theirs.txt", &ok(c));
+    let mut c = Peer::Node.cmd();
+    c.args([
+        "present",
+        "--credential",
+        s(&cred),
+        "--holder-key",
+        s(&k.holder),
+        "--disclose",
+        show,
+        "--nonce",
+        NONCE,
+        "--aud",
+        AUD,
+        "--iat",
+        &NOW.to_string(),
+    ]);
+    let vp = dir.put("theirs-vp.txt", &ok(c));
+    let r = verify_ours(&vp);
+    assert_eq!(r["valid"], true, "{r}");
+    assert_eq!(r["format"], "vc+sd-jwt");
+    let cs = &r["claims"]["credentialSubject"];
+    assert_eq!(cs["givenName"], "Marie", "{cs}");
+    assert_eq!(cs["ageOver"]["18"], true, "{cs}");
+    assert!(
+        cs.get("familyName").is_none() && cs["ageOver"].get("65").is_none(),
+        "{cs}"
+    );
+    let bad = dir.put(
+        "theirs-bad.txt",
+        &tamper(&std::fs::read_to_string(&vp).unwrap()),
+    );
+    assert_eq!(verify_ours(&bad)["valid"], false);
+    // ours -> theirs
+    let mut c = passerelle();
+    c.args([
+        "issue",
+        "--format",
+        "vc+sd-jwt",
+        "--issuer-key",
+        s(&k.issuer),
+        "--holder-key",
+        s(&k.holder_pub),
+        "--claims",
+        s(&vc),
+        "--sd",
+        "all",
+        "--at",
+        &NOW.to_string(),
+    ]);
+    let ours = dir.put("ours.txt", &ok(c));
+    let mut c = passerelle();
+    c.args([
+        "present",
+        "--credential",
+        s(&ours),
+        "--holder-key",
+        s(&k.holder),
+        "--disclose",
+        show,
+        "--nonce",
+        NONCE,
+        "--aud",
+        AUD,
+        "--at",
+        &NOW.to_string(),
+    ]);
+    let our_vp_text = ok(c);
+    let our_vp = dir.put("ours-vp.txt", &our_vp_text);
+    let our_bad = dir.put("ours-bad.txt", &tamper(&our_vp_text));
+    for peer in [Peer::Py, Peer::Node] {
+        let (valid, out) = peer_verify(peer, &k, &our_vp, &["--require-kb"]);
+        assert!(valid, "{}: {out}", peer.name());
+        let v: Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(
+            v["claims"]["credentialSubject"],
+            json!({"givenName": "Marie", "ageOver": {"18": true}}),
+            "{}",
+            peer.name()
+        );
+        let (valid, out) = peer_verify(peer, &k, &our_bad, &["--require-kb"]);
+        assert!(
+            !valid,
+            "{} accepted a tampered vc+sd-jwt: {out}",
+            peer.name()
+        );
+    }
+}
