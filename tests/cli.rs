@@ -258,3 +258,22 @@ fn did_jwk_resolution_matches_the_spec_examples() {
     assert_eq!(o.status.code(), Some(1));
     assert_eq!(json_out(&o)["error"]["kind"], "malformed");
 }
+
+#[test]
+fn demo_runs_the_whole_journey() {
+    let o = cli(&["demo"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = String::from_utf8(o.stdout).unwrap();
+    for needle in [
+        "\"valid\": true",
+        "tampered disclosure  -> malformed",
+        "replay elsewhere      -> holder_binding",
+        "unknown CA            -> untrusted",
+        "clause ca-person-loa3",
+        "clause eu-pid-high",
+        "given name only       -> policy",
+    ] {
+        assert!(out.contains(needle), "demo output lacks {needle:?}:\n{out}");
+    }
+    assert!(!out.contains("!!"), "{out}");
+}

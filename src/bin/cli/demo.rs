@@ -8,7 +8,8 @@
 use super::Failure;
 use passerelle::{
     Algorithm, CertificateBuilder, ClaimPath, Disclosable, Expectations, HeldSdJwt, KeyBinding,
-    Policy, PrivateKey, SdJwtVcIssuer, TrustStore, UnixTime, Verifier,
+    Policy, PrivateKey, Recognition, SdJwtVcIssuer, TrustRegistry, TrustStore, UnixTime, VcIssuer,
+    Verifier,
 };
 
 const PID_PROVIDER: &str = "https://pid-provider.example";
@@ -149,7 +150,155 @@ pub(crate) fn run() -> Result<(), Failure> {
         Ok(_) => println!("   !! untrusted issuer accepted"),
         Err(e) => println!("   unknown CA            -> {}: {}", e.kind(), e.message()),
     }
+    canada_and_cross_border(now, &ca, &presentation, &nonce)
+}
+
+/// The Canadian side, then each side accepting the other's credential under
+/// one recognition policy.
+fn canada_and_cross_border(
+    now: UnixTime,
+    eu_ca: &passerelle::Certificate,
+    eu_presentation: &str,
+    eu_nonce: &str,
+) -> Result<(), Failure> {
+    const CA_ISSUER: &str = "https://issuer.gouv.qc.example";
+    const CA_VERIFIER: &str = "https://verifier.example.ca";
+    show("7. Canada: an accredited issuer issues a person credential (W3C VCDM 2.0, vc+sd-jwt)");
+    let ca_issuer_key = PrivateKey::generate(Algorithm::EdDsa)?;
+    let registry = serde_json::json!({
+        "registry": {"id": "https://registry.example.ca", "name": "Demo Pan-Canadian registry", "framework": "PCTF", "jurisdiction": "CA"},
+        "entries": [{
+            "entity_id": CA_ISSUER, "name": "Demo Québec issuer", "jurisdiction": "CA-QC", "status": "active",
+            "keys": [serde_json::from_str::<serde_json::Value>(&ca_issuer_key.public_key().to_jwk()).unwrap_or_default()],
+            "authorizations": [{"action": "issue", "resource": "PersonCredential", "assurance_level": "PCTF-LOA3",
+                                "valid_from": "2025-01-01T00:00:00Z", "valid_until": "2030-01-01T00:00:00Z"}]
+        }]
+    });
+    println!("   registry https://registry.example.ca accredits {CA_ISSUER} for PersonCredential at PCTF-LOA3");
+    let holder = PrivateKey::generate(Algorithm::Es256)?;
+    let vc = passerelle::ca_person_example(CA_ISSUER);
+    let issued = VcIssuer::new(&ca_issuer_key).issue_sd_jwt(
+        &vc,
+        &Disclosable::All,
+        Some(holder.public_key()),
+        now,
+    )?;
+    let held = HeldSdJwt::parse(&issued)?;
+    let wanted = [
+        "/credentialSubject/givenName",
+        "/credentialSubject/familyName",
+        "/credentialSubject/ageOver/18",
+    ];
+    let paths = wanted
+        .iter()
+        .map(|p| ClaimPath::parse(p))
+        .collect::<Result<Vec<_>, _>>()?;
+    let ca_nonce = format!("ca-demo-{}", now.as_secs());
+    let ca_vp = held.present(
+        &paths,
+        Some(KeyBinding {
+            signer: &holder,
+            nonce: &ca_nonce,
+            audience: CA_VERIFIER,
+            iat: now,
+        }),
+    )?;
+    println!(
+        "   the wallet discloses {} of {} claims: {}",
+        wanted.len(),
+        held.disclosable_paths().len(),
+        wanted.join(", ")
+    );
+
+    let policy_json = r#"{
+      "accept": [
+        {"name": "eu-pid-high", "formats": ["dc+sd-jwt", "mso_mdoc"], "credential_types": ["urn:eudi:pid:1", "eu.europa.ec.eudi.pid.1"], "min_assurance": "eIDAS-high"},
+        {"name": "ca-person-loa3", "formats": ["vc+sd-jwt", "vc+jwt"], "credential_types": ["PersonCredential"], "min_assurance": "PCTF-LOA3"}
+      ],
+      "require_attributes": ["given_name", "family_name", "age_over_18"]
+    }"#;
+    let recognition = Recognition::from_json(policy_json)?;
+    let mut trust = TrustStore::new();
+    trust.add_registry(TrustRegistry::from_json(&registry.to_string())?);
+    trust.add_anchor_pem_with_level(&eu_ca.to_pem(), "eIDAS", "eIDAS-high")?;
+    let both_sides = Policy::default()
+        .require_holder_binding(true)
+        .recognition(recognition);
+    println!(
+        "   one policy for every verifier below: an EU PID at eIDAS high, or a Canadian person"
+    );
+    println!(
+        "   credential at PCTF LoA3 or above; given name, family name and age over 18 required"
+    );
+
+    show("8. A Canadian verifier accepts the Canadian credential");
+    let r = Verifier::new(trust.clone(), both_sides.clone()).verify(
+        ca_vp.as_bytes(),
+        &Expectations::at(now).nonce(&ca_nonce).audience(CA_VERIFIER),
+    )?;
+    report(&r);
+
+    show("9. Cross-border: the same Canadian verifier accepts the EU PID of step 4");
+    let r = Verifier::new(trust.clone(), both_sides.clone()).verify(
+        eu_presentation.as_bytes(),
+        &Expectations::at(now).nonce(eu_nonce).audience(VERIFIER),
+    )?;
+    report(&r);
+
+    show("10. Cross-border: an EU verifier accepts the Canadian credential under the same policy");
+    let ca_nonce2 = format!("eu-demo-{}", now.as_secs());
+    let vp2 = held.present(
+        &paths,
+        Some(KeyBinding {
+            signer: &holder,
+            nonce: &ca_nonce2,
+            audience: VERIFIER,
+            iat: now,
+        }),
+    )?;
+    let r = Verifier::new(trust.clone(), both_sides.clone()).verify(
+        vp2.as_bytes(),
+        &Expectations::at(now).nonce(&ca_nonce2).audience(VERIFIER),
+    )?;
+    report(&r);
+    let partial = held.present(
+        &paths[..1],
+        Some(KeyBinding {
+            signer: &holder,
+            nonce: &ca_nonce2,
+            audience: VERIFIER,
+            iat: now,
+        }),
+    )?;
+    match Verifier::new(trust, both_sides).verify(
+        partial.as_bytes(),
+        &Expectations::at(now).nonce(&ca_nonce2).audience(VERIFIER),
+    ) {
+        Ok(_) => println!("   !! a presentation without the required attributes was accepted"),
+        Err(e) => println!("   given name only       -> {}: {}", e.kind(), e.message()),
+    }
     Ok(())
+}
+
+fn report(r: &passerelle::VerificationResult) {
+    let id = r.identity();
+    println!(
+        "   accepted: {} {} from {} ({}, {} at {}), clause {}",
+        r.format().as_str(),
+        r.credential_type(),
+        r.issuer().id(),
+        r.issuer().registry().unwrap_or("x509 anchor"),
+        r.issuer().framework().unwrap_or("?"),
+        r.issuer().assurance_level().unwrap_or("?"),
+        r.policy_clause().unwrap_or("-")
+    );
+    println!(
+        "   learned:  {} {}, over 18: {}",
+        id.given_name().unwrap_or("?"),
+        id.family_name().unwrap_or("?"),
+        id.age_over(18)
+            .map_or("not disclosed".into(), |b| b.to_string())
+    );
 }
 
 fn indent(s: &str) -> String {
