@@ -3,12 +3,16 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 V=../test-vectors
-mkdir -p corpus/jws corpus/sd_jwt_presentation
+mkdir -p corpus/jws corpus/sd_jwt_presentation corpus/vcdm corpus/trust_config corpus/jcs
 i=0
-for f in $(find "$V" -name '*.txt' -o -name '*.json' | sort); do
+for f in $(find "$V" -name '*.txt' -o -name '*.json' -o -name '*.jwt' | sort); do
   i=$((i + 1))
   cp "$f" "corpus/sd_jwt_presentation/seed-$i"
   # the issuer-signed JWT (everything before the first ~), and the whole file, for the JWS target
   head -c 65536 "$f" | cut -d'~' -f1 > "corpus/jws/seed-$i-jwt"
   cp "$f" "corpus/jws/seed-$i"
+  case "$f" in
+    *.json) cp "$f" "corpus/jcs/seed-$i"; cp "$f" "corpus/vcdm/seed-$i"; cp "$f" "corpus/trust_config/seed-$i" ;;
+    *.jwt) cp "$f" "corpus/vcdm/seed-$i" ;;
+  esac
 done

@@ -51,4 +51,49 @@ pub mod fuzzing {
             }
         }
     }
+
+    /// W3C VCDM checks (data model, vc+jwt path).
+    pub fn vcdm(data: &[u8]) {
+        if let Ok(obj) = crate::encoding::parse_json_object(data, "fuzz") {
+            let _ = crate::formats::w3c_vc::check_credential(
+                &obj,
+                UnixTime::from_secs(1_790_000_000),
+                0,
+            );
+        }
+        if let Ok(text) = core::str::from_utf8(data) {
+            let mut trust = TrustStore::new();
+            trust.add_issuer_key(key().public_key().clone(), None, None);
+            let v = Verifier::new(trust, Policy::default());
+            let _ =
+                v.verify_vc_jwt_text(text, &Expectations::at(UnixTime::from_secs(1_790_000_000)));
+        }
+    }
+
+    /// Trust files, trust registries and recognition policies.
+    pub fn trust_config(data: &[u8]) {
+        if let Ok(text) = core::str::from_utf8(data) {
+            let _ = TrustStore::from_json(text);
+            let _ = crate::TrustRegistry::from_json(text);
+            let _ = crate::TrustRegistry::from_signed(text, key().public_key());
+            let _ = crate::Recognition::from_json(text);
+        }
+    }
+
+    /// JCS (RFC 8785): canonicalization is idempotent and re-parses to the same value.
+    pub fn jcs(data: &[u8]) {
+        if let Ok(v) = crate::encoding::parse_json(data, "fuzz") {
+            if let Ok(c1) = crate::encoding::jcs::canonicalize(&v) {
+                let Ok(v2) = crate::encoding::parse_json(c1.as_bytes(), "fuzz") else {
+                    std::process::abort()
+                };
+                let Ok(c2) = crate::encoding::jcs::canonicalize(&v2) else {
+                    std::process::abort()
+                };
+                if c1 != c2 {
+                    std::process::abort();
+                }
+            }
+        }
+    }
 }

@@ -14,3 +14,4 @@ mod recognition;
 mod registry;
 mod vectors;
 mod w3c;
+mod w3c_properties;
