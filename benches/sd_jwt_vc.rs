@@ -190,6 +190,24 @@ fn report() {
             2.0 * verify,
             "2 verify",
         ),
+        (
+            "w4/vc_issue",
+            "vc+sd-jwt person credential: issue",
+            sign,
+            "1 sign",
+        ),
+        (
+            "w4/vc_present",
+            "vc+sd-jwt: present 5 + KB-JWT",
+            sign,
+            "1 sign",
+        ),
+        (
+            "w4/vc_verify",
+            "vc+sd-jwt: verify 5 + KB-JWT",
+            2.0 * verify,
+            "2 verify",
+        ),
     ] {
         if let Some(m) = mean_ns(id) {
             println!(
