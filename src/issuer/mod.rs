@@ -10,6 +10,47 @@ use crate::time::UnixTime;
 use crate::trust::x509::Certificate;
 use serde_json::{Map, Value};
 
+/// `claims` with `iat` (if absent) and `cnf.jwk` for `holder` added.
+fn with_iat_and_cnf(
+    claims: &Map<String, Value>,
+    holder: Option<&PublicKey>,
+    now: UnixTime,
+) -> Result<Map<String, Value>> {
+    if claims.contains_key("cnf") && holder.is_some() {
+        return Err(misuse(
+            "give the holder key either in claims.cnf or as holder, not both",
+        ));
+    }
+    let mut claims = claims.clone();
+    claims.entry("iat").or_insert_with(|| now.as_secs().into());
+    if let Some(h) = holder {
+        let mut cnf = Map::new();
+        cnf.insert("jwk".into(), Value::Object(public_jwk(h)));
+        claims.insert("cnf".into(), Value::Object(cnf));
+    }
+    Ok(claims)
+}
+
+/// Signs the SD-JWT payload and appends the disclosures: `<jwt>~<d1>~…~`.
+fn sign_sd_jwt(
+    header: Map<String, Value>,
+    payload: Map<String, Value>,
+    disclosures: &[crate::sd_jwt::Disclosure],
+    signer: &dyn Signer,
+) -> Result<String> {
+    let mut out = sign_compact(
+        header,
+        Value::Object(payload).to_string().as_bytes(),
+        signer,
+    )?;
+    out.push('~');
+    for d in disclosures {
+        out.push_str(&d.encoded);
+        out.push('~');
+    }
+    Ok(out)
+}
+
 /// Issues SD-JWT VCs (`typ: dc+sd-jwt`) signed by one key.
 ///
 /// ```
@@ -98,18 +139,7 @@ impl<'a> SdJwtVcIssuer<'a> {
                 "SD-JWT VC claims need an iss string (or an x5c chain)",
             ));
         }
-        if claims.contains_key("cnf") && holder.is_some() {
-            return Err(misuse(
-                "give the holder key either in claims.cnf or as holder, not both",
-            ));
-        }
-        let mut claims = claims.clone();
-        claims.entry("iat").or_insert_with(|| now.as_secs().into());
-        if let Some(h) = holder {
-            let mut cnf = Map::new();
-            cnf.insert("jwk".into(), Value::Object(public_jwk(h)));
-            claims.insert("cnf".into(), Value::Object(cnf));
-        }
+        let claims = with_iat_and_cnf(claims, holder, now)?;
         let opts = IssueOptions {
             hash: DEFAULT_SD_ALG,
             max_decoys: self.max_decoys,
@@ -129,18 +159,7 @@ impl<'a> SdJwtVcIssuer<'a> {
                 Value::Array(self.x5c.iter().cloned().map(Value::String).collect()),
             );
         }
-        let jwt = sign_compact(
-            header,
-            Value::Object(payload).to_string().as_bytes(),
-            self.signer,
-        )?;
-        let mut out = jwt;
-        out.push('~');
-        for d in &disclosures {
-            out.push_str(&d.encoded);
-            out.push('~');
-        }
-        Ok(out)
+        sign_sd_jwt(header, payload, &disclosures, self.signer)
     }
 }
 
@@ -239,13 +258,7 @@ impl<'a> VcIssuer<'a> {
         now: UnixTime,
     ) -> Result<String> {
         Self::check(credential)?;
-        let mut claims = credential.clone();
-        claims.entry("iat").or_insert_with(|| now.as_secs().into());
-        if let Some(h) = holder {
-            let mut cnf = Map::new();
-            cnf.insert("jwk".into(), Value::Object(public_jwk(h)));
-            claims.insert("cnf".into(), Value::Object(cnf));
-        }
+        let claims = with_iat_and_cnf(credential, holder, now)?;
         let opts = IssueOptions {
             hash: DEFAULT_SD_ALG,
             max_decoys: self.max_decoys,
@@ -263,16 +276,11 @@ impl<'a> VcIssuer<'a> {
             scope: Some("credentialSubject"),
         };
         let (payload, disclosures) = build_sd_payload(&claims, disclosable, &opts, self.rng)?;
-        let mut out = sign_compact(
+        sign_sd_jwt(
             self.header(w3c_vc::TYP_SD_JWT),
-            Value::Object(payload).to_string().as_bytes(),
+            payload,
+            &disclosures,
             self.signer,
-        )?;
-        out.push('~');
-        for d in &disclosures {
-            out.push_str(&d.encoded);
-            out.push('~');
-        }
-        Ok(out)
+        )
     }
 }
