@@ -116,3 +116,61 @@ fn alg_names_are_exact() {
         );
     }
 }
+
+/// Wycheproof (C2SP, testvectors_v1): every P-256 and P-384 IEEE P1363 vector and
+/// every Ed25519 vector through our key parsing and `verify_signature`: `valid`
+/// verifies, `invalid` fails (as `Signature`, or `Malformed` at key parse),
+/// `acceptable` may go either way. Covers SIG-02..07, SIG-11..13.
+#[test]
+fn wycheproof() {
+    fn hex(s: &str) -> Vec<u8> {
+        (0..s.len() / 2)
+            .map(|i| u8::from_str_radix(&s[2 * i..2 * i + 2], 16).unwrap())
+            .collect()
+    }
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("test-vectors/wycheproof");
+    let mut counts = [0usize; 3];
+    for (file, alg) in [
+        ("ecdsa_secp256r1_sha256_p1363_test.json", Algorithm::Es256),
+        ("ecdsa_secp384r1_sha384_p1363_test.json", Algorithm::Es384),
+        ("ed25519_test.json", Algorithm::EdDsa),
+    ] {
+        let v: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(root.join(file)).unwrap()).unwrap();
+        for g in v["testGroups"].as_array().unwrap() {
+            let pk = &g["publicKey"];
+            let key = match alg {
+                Algorithm::EdDsa => PublicKey::from_ed25519(&hex(pk["pk"].as_str().unwrap())),
+                _ => PublicKey::from_sec1(alg.curve(), &hex(pk["uncompressed"].as_str().unwrap())),
+            };
+            for t in g["tests"].as_array().unwrap() {
+                let res = key.as_ref().map_err(Clone::clone).and_then(|k| {
+                    verify_signature(
+                        alg,
+                        k,
+                        &hex(t["msg"].as_str().unwrap()),
+                        &hex(t["sig"].as_str().unwrap()),
+                    )
+                });
+                let id = format!("{file} tcId {}: {}", t["tcId"], t["comment"]);
+                match t["result"].as_str().unwrap() {
+                    "valid" => {
+                        assert!(res.is_ok(), "{id}: {:?}", res.err());
+                        counts[0] += 1;
+                    }
+                    "invalid" => {
+                        let e = res.err().unwrap_or_else(|| panic!("{id}: accepted"));
+                        assert!(
+                            matches!(e.kind(), ErrorKind::Signature | ErrorKind::Malformed),
+                            "{id}: {e}"
+                        );
+                        counts[1] += 1;
+                    }
+                    _ => counts[2] += 1,
+                }
+            }
+        }
+    }
+    // 173 + 193 + (Ed25519 valid) valid, 89 + 87 + (Ed25519 invalid) invalid
+    assert!(counts[0] >= 366 && counts[1] >= 176, "{counts:?}");
+}
