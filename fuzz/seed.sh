@@ -3,16 +3,17 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 V=../test-vectors
-mkdir -p corpus/jws corpus/sd_jwt_presentation corpus/vcdm corpus/trust_config corpus/jcs
+mkdir -p corpus/jws corpus/sd_jwt_presentation corpus/vcdm corpus/trust_config corpus/jcs corpus/data_integrity corpus/did_document corpus/did_log
 i=0
-for f in $(find "$V" -name '*.txt' -o -name '*.json' -o -name '*.jwt' | sort); do
+for f in $(find "$V" -name '*.txt' -o -name '*.json' -o -name '*.jwt' -o -name '*.jsonl' | sort); do
   i=$((i + 1))
   cp "$f" "corpus/sd_jwt_presentation/seed-$i"
   # the issuer-signed JWT (everything before the first ~), and the whole file, for the JWS target
   head -c 65536 "$f" | cut -d'~' -f1 > "corpus/jws/seed-$i-jwt"
   cp "$f" "corpus/jws/seed-$i"
   case "$f" in
-    *.json) cp "$f" "corpus/jcs/seed-$i"; cp "$f" "corpus/vcdm/seed-$i"; cp "$f" "corpus/trust_config/seed-$i" ;;
+    *.json) for t in jcs vcdm trust_config data_integrity did_document; do cp "$f" "corpus/$t/seed-$i"; done ;;
+    *.jsonl) cp "$f" "corpus/did_log/seed-$i" ;;
     *.jwt) cp "$f" "corpus/vcdm/seed-$i" ;;
   esac
 done

@@ -8,8 +8,9 @@ export CARGO_TERM_COLOR=never
 
 step() { printf '\n== %s\n' "$*"; }
 
-step "interop peers (pinned PyPI sd-jwt, npm @sd-jwt/*)"
+step "interop peers (pinned PyPI sd-jwt and did-webvh, npm @sd-jwt/*)"
 bash interop/setup.sh
+bash interop/webvh/setup.sh
 
 step "format and lints"
 cargo fmt --all -- --check
@@ -24,7 +25,7 @@ cargo bench --no-run --quiet
 step "doc tests"
 cargo test --doc --quiet
 
-step "fuzz smoke run (${FUZZ_SECONDS:=20} s per target)"
+step "fuzz smoke run (${FUZZ_SECONDS:=15} s per target)"
 bash fuzz/smoke.sh "$FUZZ_SECONDS"
 
 step "unit, integration and interop tests"

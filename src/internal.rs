@@ -96,4 +96,30 @@ pub mod fuzzing {
             }
         }
     }
+
+    /// Data Integrity proofs (JCS suites), with did:key verification methods.
+    pub fn data_integrity(data: &[u8]) {
+        let _ = crate::data_integrity::base58::decode(&String::from_utf8_lossy(data), "fuzz");
+        let Ok(doc) = crate::data_integrity::ijson::parse_document(data) else {
+            return;
+        };
+        let resolver = |vm: &str, _purpose: &str| -> crate::Result<crate::PublicKey> {
+            crate::trust::did::did_key_public_key(vm.split('#').next().unwrap_or(vm))
+        };
+        let _ = crate::data_integrity::verify_proofs(
+            &doc,
+            &resolver,
+            &crate::data_integrity::VerifyOptions::at(UnixTime::from_secs(1_700_000_000)),
+        );
+    }
+
+    /// DID documents (did:web checks, key lookup).
+    pub fn did_document(data: &[u8]) {
+        crate::trust::did::fuzz_did_document(data);
+    }
+
+    /// did:webvh logs.
+    pub fn did_log(data: &[u8]) {
+        crate::trust::did::fuzz_did_log(data);
+    }
 }
