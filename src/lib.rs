@@ -30,7 +30,10 @@ pub use sd_jwt::{ClaimPath, Disclosable};
 pub use status::{Status, StatusReference};
 pub use time::{Clock, FixedClock, SystemClock, UnixTime};
 pub use trust::x509::{Certificate, CertificateBuilder};
-pub use trust::{resolve_did_offline, TrustBasis, TrustRegistry, TrustStore};
+pub use trust::{
+    did_key, resolve_did_offline, resolve_did_web, resolve_did_webvh, TrustBasis, TrustRegistry,
+    TrustStore,
+};
 pub use verifier::{
     CredentialFormat, Expectations, HolderBinding, IdentityView, IssuerInfo, NonceRegistry,
     Validity, VerificationResult, Verifier,

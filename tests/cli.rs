@@ -277,3 +277,53 @@ fn demo_runs_the_whole_journey() {
     }
     assert!(!out.contains("!!"), "{out}");
 }
+
+#[test]
+fn did_resolve_web_webvh_and_key() {
+    let root = crate::common::root().join("test-vectors");
+    // did:webvh: a log made by the PyPI did-webvh package
+    let log = root.join("did-webvh/basic/did.jsonl");
+    let text = std::fs::read_to_string(&log).unwrap();
+    let last: Value = serde_json::from_str(text.lines().last().unwrap()).unwrap();
+    let did = last["state"]["id"].as_str().unwrap();
+    let o = cli(&["did", "resolve", did, "--log", log.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stdout));
+    let r = json_out(&o);
+    assert_eq!(r["document"]["id"], did);
+    assert_eq!(r["version_id"], last["versionId"]);
+    assert_eq!(r["deactivated"], false);
+    // a tampered log fails with untrusted
+    let t = Tmp::new("webvh");
+    let bad = t.put("did.jsonl", &text.replacen("example.com", "example.org", 1));
+    let o = cli(&["did", "resolve", did, "--log", &bad]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(["untrusted", "malformed"].contains(&json_out(&o)["error"]["kind"].as_str().unwrap()));
+    // did:web with the host-fetched document; another DID is untrusted (DID-01)
+    let doc = root.join("did-web/example_did_document_jws2020.trailing-comma-removed.json");
+    let o = cli(&[
+        "did",
+        "resolve",
+        "did:web:example.com",
+        "--document",
+        doc.to_str().unwrap(),
+    ]);
+    assert_eq!(json_out(&o)["document"]["id"], "did:web:example.com");
+    let o = cli(&[
+        "did",
+        "resolve",
+        "did:web:other.example",
+        "--document",
+        doc.to_str().unwrap(),
+    ]);
+    assert_eq!(json_out(&o)["error"]["kind"], "untrusted");
+    // did:key from the identifier
+    let o = cli(&[
+        "did",
+        "resolve",
+        "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK",
+    ]);
+    assert_eq!(
+        json_out(&o)["document"]["id"],
+        "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"
+    );
+}

@@ -206,3 +206,58 @@ fn did_jwk_issuer() {
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Untrusted);
 }
+
+#[test]
+fn data_integrity_secured_credentials() {
+    for alg in [Algorithm::EdDsa, Algorithm::Es256, Algorithm::Es384] {
+        let key = PrivateKey::generate(alg).unwrap();
+        let did = passerelle::did_key(key.public_key());
+        let vm = format!("{did}#{}", did.trim_start_matches("did:key:"));
+        let suite = if alg == Algorithm::EdDsa {
+            "eddsa-jcs-2022"
+        } else {
+            "ecdsa-jcs-2019"
+        };
+        let vc = passerelle::ca_person_example(&did);
+        let secured = VcIssuer::new(&key)
+            .issue_data_integrity(&vc, suite, &vm, UnixTime::from_secs(NOW - 10))
+            .unwrap();
+        let mut t = TrustStore::new();
+        t.add_did(&did).unwrap();
+        let v = Verifier::new(t, Policy::default());
+        let r = v.verify(secured.as_bytes(), &expect()).unwrap();
+        assert_eq!(r.format().as_str(), "ldp_vc");
+        assert_eq!(r.identity().given_name(), Some("Marie"));
+        // a changed claim breaks the proof
+        let forged = secured.replace("Marie", "Maria");
+        assert_eq!(
+            v.verify(forged.as_bytes(), &expect()).unwrap_err().kind(),
+            ErrorKind::Signature,
+            "{suite}"
+        );
+        // an untrusted DID
+        let e = Verifier::new(TrustStore::new(), Policy::default())
+            .verify(secured.as_bytes(), &expect())
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Untrusted);
+        // a proof created in the future (VC-14)
+        let later = VcIssuer::new(&key)
+            .issue_data_integrity(&vc, suite, &vm, UnixTime::from_secs(NOW + 3600))
+            .unwrap();
+        assert_eq!(
+            v.verify(later.as_bytes(), &expect()).unwrap_err().kind(),
+            ErrorKind::NotYetValid
+        );
+        // a proof by another DID's key (VC-13)
+        let other = PrivateKey::generate(alg).unwrap();
+        let other_did = passerelle::did_key(other.public_key());
+        let other_vm = format!("{other_did}#{}", other_did.trim_start_matches("did:key:"));
+        let stolen = VcIssuer::new(&other)
+            .issue_data_integrity(&vc, suite, &other_vm, UnixTime::from_secs(NOW - 10))
+            .unwrap();
+        assert_eq!(
+            v.verify(stolen.as_bytes(), &expect()).unwrap_err().kind(),
+            ErrorKind::Untrusted
+        );
+    }
+}

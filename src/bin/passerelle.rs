@@ -15,7 +15,7 @@ mod demo;
 
 const USAGE: &str = "usage:
   passerelle keygen [--alg ES256|ES384|EdDSA]
-  passerelle issue --format dc+sd-jwt|vc+sd-jwt|vc+jwt --issuer-key JWK [--x5c CHAIN.pem] [--holder-key PUBJWK]
+  passerelle issue --format dc+sd-jwt|vc+sd-jwt|vc+jwt|ldp_vc --issuer-key JWK [--x5c CHAIN.pem] [--holder-key PUBJWK]
                    --claims CLAIMS.json [--sd PATHS|all] [--kid KID] [--at UNIX_SECONDS] [--decoys N]
   passerelle present --credential FILE --holder-key JWK (--disclose PATHS | --dcql QUERY.json)
                      --nonce N --aud A [--at UNIX_SECONDS]
@@ -241,7 +241,7 @@ fn cmd_issue(args: &Args) -> Result<String, Failure> {
     ])?;
     let format = args.required("--format")?;
     match format {
-        "dc+sd-jwt" | "vc+sd-jwt" | "vc+jwt" => {}
+        "dc+sd-jwt" | "vc+sd-jwt" | "vc+jwt" | "ldp_vc" => {}
         "mso_mdoc" | "vc+cose" => {
             return Err(Failure::Input(Error::new(
                 ErrorKind::Unsupported,
@@ -274,7 +274,18 @@ fn cmd_issue(args: &Args) -> Result<String, Failure> {
         if let Some(n) = args.one("--decoys")? {
             iss = iss.with_max_decoys(n.parse().map_err(|_| usage("--decoys wants a number"))?);
         }
-        return Ok(if format == "vc+jwt" {
+        return Ok(if format == "ldp_vc" {
+            let suite = match issuer.algorithm() {
+                Algorithm::EdDsa => "eddsa-jcs-2022",
+                _ => "ecdsa-jcs-2019",
+            };
+            let did = passerelle::did_key(issuer.public_key());
+            let vm = match args.one("--kid")? {
+                Some(k) => k.to_owned(),
+                None => format!("{did}#{}", did.trim_start_matches("did:key:")),
+            };
+            iss.issue_data_integrity(claims, suite, &vm, now)?
+        } else if format == "vc+jwt" {
             iss.issue_jwt(claims)?
         } else {
             iss.issue_sd_jwt(claims, &disclosable, holder.as_ref(), now)?
@@ -418,7 +429,23 @@ fn cmd_verify(args: &Args) -> Result<Value, Failure> {
 fn cmd_did(args: &Args) -> Result<Value, Failure> {
     args.check_known(&["--log", "--document", "--at"])?;
     match args.positional.as_slice() {
-        [sub, did] if sub == "resolve" => Ok(passerelle::resolve_did_offline(did)?),
+        [sub, did] if sub == "resolve" => match (args.one("--log")?, args.one("--document")?) {
+            (Some(log), None) => {
+                let at = match args.one("--at")? {
+                    Some(_) => Some(parse_time(args.one("--at")?)?),
+                    None => None,
+                };
+                Ok(passerelle::resolve_did_webvh(
+                    did,
+                    &read_input(log)?,
+                    UnixTime::now(),
+                    at,
+                )?)
+            }
+            (None, Some(doc)) => Ok(passerelle::resolve_did_web(did, &read_input(doc)?)?),
+            (None, None) => Ok(passerelle::resolve_did_offline(did)?),
+            _ => Err(usage("give --log or --document, not both")),
+        },
         _ => Err(usage("did resolve DID")),
     }
 }

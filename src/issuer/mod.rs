@@ -237,6 +237,31 @@ impl<'a> VcIssuer<'a> {
             .map_err(|e| misuse(e.message()))
     }
 
+    /// Issues `credential` secured with a Data Integrity proof
+    /// (`cryptosuite` = `eddsa-jcs-2022` or `ecdsa-jcs-2019`) by the verification
+    /// method `verification_method` (a DID URL naming the signer's key), created
+    /// at `created`. Returns the secured credential as JSON text.
+    pub fn issue_data_integrity(
+        &self,
+        credential: &Map<String, Value>,
+        cryptosuite: &str,
+        verification_method: &str,
+        created: UnixTime,
+    ) -> Result<String> {
+        use crate::data_integrity::{create_proof, Cryptosuite, ProofOptions};
+        Self::check(credential)?;
+        let opts = ProofOptions::new(
+            Cryptosuite::from_name(cryptosuite)?,
+            verification_method,
+            "assertionMethod",
+            Some(created),
+        );
+        let proof = create_proof(credential, &opts, self.signer)?;
+        let mut secured = credential.clone();
+        secured.insert("proof".into(), Value::Object(proof));
+        Ok(Value::Object(secured).to_string())
+    }
+
     /// Issues `credential` as a `vc+jwt`.
     pub fn issue_jwt(&self, credential: &Map<String, Value>) -> Result<String> {
         Self::check(credential)?;

@@ -93,7 +93,6 @@ impl Jws {
     }
 
     /// The algorithm named in the header (already in the allowed set).
-    #[cfg(test)]
     pub(crate) fn alg(&self) -> Algorithm {
         self.alg
     }

@@ -34,6 +34,8 @@ pub struct TrustStore {
     registries: Vec<TrustRegistry>,
     /// Framework and level per anchor subject.
     anchor_assurance: Vec<(String, Assurance)>,
+    /// Checked DID documents of trusted DIDs (did:key, did:web, did:webvh).
+    did_documents: Vec<did::DidDocument>,
 }
 
 #[derive(Debug, Clone)]
@@ -193,17 +195,51 @@ impl TrustStore {
         Ok(())
     }
 
-    /// Trusts a DID as an issuer (did:jwk today); its key comes from the DID.
+    /// Trusts a DID that resolves from the identifier itself (did:jwk, did:key)
+    /// as an issuer. did:web and did:webvh need their document or log:
+    /// [`TrustStore::add_did_web_document`], [`TrustStore::add_did_webvh_log`].
     pub fn add_did(&mut self, did: &str) -> Result<()> {
-        if !did.starts_with("did:jwk:") {
-            return Err(crate::error::unsupported(format!(
-                "DID method of {:?} is not supported yet",
+        if did.starts_with("did:jwk:") {
+            let _ = resolve_did_jwk(did)?;
+            self.dids.push(did.to_owned());
+            Ok(())
+        } else if did.starts_with("did:key:") {
+            self.did_documents.push(did::did_key_document(did)?);
+            Ok(())
+        } else {
+            Err(crate::error::unsupported(format!(
+                "{:?} does not resolve from the identifier alone: hand in its document or log",
                 crate::crypto::clip(did)
-            )));
+            )))
         }
-        let _ = resolve_did_jwk(did)?;
-        self.dids.push(did.to_owned());
+    }
+
+    /// Trusts a did:web issuer, given the DID document the host fetched from
+    /// its URL. The document's `id` must be the DID (`Untrusted`, DID-01).
+    pub fn add_did_web_document(&mut self, did: &str, document: &[u8]) -> Result<()> {
+        self.did_documents
+            .push(did::check_did_web_document(did, document)?);
         Ok(())
+    }
+
+    /// Trusts a did:webvh issuer, given its `did.jsonl` log: the whole log is
+    /// verified (hash chain, SCID, update-key proofs) at `now`, and the latest
+    /// version's document is used; a deactivated DID is `Untrusted`.
+    pub fn add_did_webvh_log(&mut self, log: &[u8], now: UnixTime) -> Result<String> {
+        let r = did::resolve_webvh_log(log, None, now, did::ResolveAt::Latest)?;
+        let doc = r.require_active()?.clone();
+        self.did_documents.push(doc);
+        Ok(r.did)
+    }
+
+    /// Whether a registry lists `issuer`.
+    pub(crate) fn lists_in_registry(&self, issuer: &str) -> bool {
+        self.registries.iter().any(|r| r.lists(issuer))
+    }
+
+    /// The checked document of a trusted DID.
+    pub(crate) fn did_document(&self, did: &str) -> Option<&did::DidDocument> {
+        self.did_documents.iter().find(|d| d.id() == did)
     }
 
     /// Adds a trust registry: issuers it lists are trusted for the credential
@@ -277,9 +313,23 @@ impl TrustStore {
                         )?;
                     }
                     ("dids", Value::String(did)) => t.add_did(did)?,
-                    ("issuers" | "anchors" | "dids" | "registries", _) => {
-                        return Err(malformed(format!("trust file: bad entry in {k}")))
+                    ("did_documents", Value::Object(o)) => {
+                        let did = o.get("did").and_then(Value::as_str).ok_or_else(|| {
+                            malformed("trust file: did_documents entry needs did")
+                        })?;
+                        let doc = o.get("document").ok_or_else(|| {
+                            malformed("trust file: did_documents entry needs document")
+                        })?;
+                        t.add_did_web_document(did, doc.to_string().as_bytes())?;
                     }
+                    ("did_logs", Value::String(log)) => {
+                        let _ = t.add_did_webvh_log(log.as_bytes(), UnixTime::now())?;
+                    }
+                    (
+                        "issuers" | "anchors" | "dids" | "registries" | "did_documents"
+                        | "did_logs",
+                        _,
+                    ) => return Err(malformed(format!("trust file: bad entry in {k}"))),
                     _ => return Err(malformed(format!("trust file: unknown member {k:?}"))),
                 }
             }
@@ -373,6 +423,32 @@ impl TrustStore {
                 assurance: Assurance::default(),
             });
         }
+        if let Some(iss) = iss {
+            if let Some(doc) = self.did_document(iss) {
+                // the kid names an assertion method of the issuer's DID (DID-02);
+                // without a kid, the first assertion method
+                let kid = match jws.kid() {
+                    Some(k) => k.to_owned(),
+                    None => doc
+                        .relationship(did::Relationship::AssertionMethod)
+                        .first()
+                        .cloned()
+                        .ok_or_else(|| {
+                            untrusted("the issuer's DID document has no assertion method")
+                        })?,
+                };
+                let key = doc.resolve_key(&kid, did::Relationship::AssertionMethod)?;
+                did::check_key_algorithm(&key, jws.alg())?;
+                return Ok(IssuerKey {
+                    key,
+                    basis: TrustBasis::Did {
+                        did: iss.to_owned(),
+                    },
+                    issuer_id: iss.to_owned(),
+                    assurance: Assurance::default(),
+                });
+            }
+        }
         let kid = jws.kid();
         // Without iss, only keys configured for any issuer can match.
         let found = self.keys.iter().find(|k| {
@@ -419,7 +495,46 @@ pub(crate) fn resolve_did_jwk(did: &str) -> Result<PublicKey> {
     public_key_from_jwk(&jwk)
 }
 
-/// Resolves a DID without the network: did:jwk from the identifier itself. The
+/// The did:key of a public key (Multikey: P-256, P-384 or Ed25519).
+///
+/// ```
+/// let k = passerelle::PrivateKey::generate(passerelle::Algorithm::EdDsa)?;
+/// assert!(passerelle::did_key(k.public_key()).starts_with("did:key:z6Mk"));
+/// # Ok::<(), passerelle::Error>(())
+/// ```
+pub fn did_key(key: &PublicKey) -> String {
+    did::did_key_for(key)
+}
+
+/// Resolves a did:web DID from the document the host fetched: the document is
+/// checked to speak for the DID (its `id`, its methods' controllers).
+pub fn resolve_did_web(did: &str, document: &[u8]) -> Result<Value> {
+    let doc = did::check_did_web_document(did, document)?;
+    Ok(json!({"valid": true, "document": doc.json(), "version_id": null}))
+}
+
+/// Resolves a did:webvh DID from its `did.jsonl` log: the whole log is verified
+/// (SCID, entry hashes, proofs by authorized update keys, pre-rotation, times),
+/// then the version valid at `at` (the latest when `None`) is returned, with
+/// `deactivated` reported. `now` bounds future version times.
+pub fn resolve_did_webvh(
+    did: &str,
+    log: &[u8],
+    now: UnixTime,
+    at: Option<UnixTime>,
+) -> Result<Value> {
+    let at = at.map_or(did::ResolveAt::Latest, did::ResolveAt::Time);
+    let r = did::resolve_webvh_log(log, Some(did), now, at)?;
+    Ok(json!({
+        "valid": true,
+        "document": r.document.json(),
+        "version_id": r.version_id,
+        "version_time": crate::time::format_rfc3339(r.version_time),
+        "deactivated": r.deactivated,
+    }))
+}
+
+/// Resolves a DID without the network: did:jwk and did:key from the identifier itself. The
 /// document follows the did:jwk specification (a `JsonWebKey2020` method `#0`;
 /// with `use: enc` only keyAgreement, otherwise every relationship but that one).
 ///
@@ -432,6 +547,10 @@ pub(crate) fn resolve_did_jwk(did: &str) -> Result<PublicKey> {
 /// # Ok::<(), passerelle::Error>(())
 /// ```
 pub fn resolve_did_offline(did: &str) -> Result<Value> {
+    if did.starts_with("did:key:") {
+        let doc = did::did_key_document(did)?;
+        return Ok(json!({"valid": true, "document": doc.json(), "version_id": null}));
+    }
     if !did.starts_with("did:jwk:") {
         return Err(crate::error::unsupported(format!(
             "resolving {:?} needs its document or log (only did:jwk resolves from the identifier)",

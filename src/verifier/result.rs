@@ -17,6 +17,9 @@ pub enum CredentialFormat {
     VcJwt,
     /// A W3C VCDM 2.0 credential secured with SD-JWT (`vc+sd-jwt`).
     VcSdJwt,
+    /// A W3C VCDM 2.0 credential secured with Data Integrity (JCS cryptosuites);
+    /// `ldp_vc` is its OpenID4VC format identifier.
+    VcDataIntegrity,
 }
 
 impl CredentialFormat {
@@ -27,6 +30,7 @@ impl CredentialFormat {
             CredentialFormat::SdJwt => "sd-jwt",
             CredentialFormat::VcJwt => "vc+jwt",
             CredentialFormat::VcSdJwt => "vc+sd-jwt",
+            CredentialFormat::VcDataIntegrity => "ldp_vc",
         }
     }
 }
