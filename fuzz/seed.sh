@@ -3,9 +3,9 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 V=../test-vectors
-mkdir -p corpus/jws corpus/sd_jwt_presentation corpus/vcdm corpus/trust_config corpus/jcs corpus/data_integrity corpus/did_document corpus/did_log
+mkdir -p corpus/jws corpus/sd_jwt_presentation corpus/vcdm corpus/trust_config corpus/jcs corpus/data_integrity corpus/did_document corpus/did_log corpus/cbor corpus/cose
 i=0
-for f in $(find "$V" -name '*.txt' -o -name '*.json' -o -name '*.jwt' -o -name '*.jsonl' | sort); do
+for f in $(find "$V" -name '*.txt' -o -name '*.json' -o -name '*.jwt' -o -name '*.jsonl' -o -name '*.hex' | sort); do
   i=$((i + 1))
   cp "$f" "corpus/sd_jwt_presentation/seed-$i"
   # the issuer-signed JWT (everything before the first ~), and the whole file, for the JWS target
@@ -14,6 +14,7 @@ for f in $(find "$V" -name '*.txt' -o -name '*.json' -o -name '*.jwt' -o -name '
   case "$f" in
     *.json) for t in jcs vcdm trust_config data_integrity did_document; do cp "$f" "corpus/$t/seed-$i"; done ;;
     *.jsonl) cp "$f" "corpus/did_log/seed-$i" ;;
+    *.hex) python3 -c 'import sys; open(sys.argv[2], "wb").write(bytes.fromhex(open(sys.argv[1]).read().strip()))' "$f" "corpus/cbor/seed-$i" 2>/dev/null && cp "corpus/cbor/seed-$i" "corpus/cose/seed-$i" ;;
     *.jwt) cp "$f" "corpus/vcdm/seed-$i" ;;
   esac
 done

@@ -122,4 +122,14 @@ pub mod fuzzing {
     pub fn did_log(data: &[u8]) {
         crate::trust::did::fuzz_did_log(data);
     }
+
+    /// The strict CBOR reader (decode → canonical → decode must be stable).
+    pub fn cbor(data: &[u8]) {
+        crate::cose::fuzz_cbor(data);
+    }
+
+    /// COSE_Sign1, COSE_Mac0 and COSE_Key parsing.
+    pub fn cose(data: &[u8]) {
+        crate::cose::fuzz_cose(data);
+    }
 }
