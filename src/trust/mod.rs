@@ -8,7 +8,6 @@ pub(crate) mod did;
 mod registry;
 pub(crate) mod x509;
 
-pub(crate) use registry::Accreditation;
 pub use registry::TrustRegistry;
 
 use crate::crypto::PublicKey;
@@ -256,7 +255,7 @@ impl TrustStore {
         issuer: &str,
         types: &[&str],
         at: UnixTime,
-    ) -> Result<Option<Accreditation>> {
+    ) -> Result<Option<registry::Accreditation>> {
         let mut first_err = None;
         for r in self.registries.iter().filter(|r| r.lists(issuer)) {
             match r.authorize(issuer, "issue", types, at) {

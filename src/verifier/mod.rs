@@ -205,6 +205,36 @@ impl Verifier {
         }
     }
 
+    /// Who issued, what vouched, at which level: a registry's accreditation for
+    /// `credential_type` at `issued` when a registry lists the issuer (and then
+    /// it must authorize), otherwise what configuration said of the key.
+    fn issuer_info(
+        &self,
+        id: String,
+        trust: crate::trust::TrustBasis,
+        configured: crate::trust::Assurance,
+        credential_type: &str,
+        issued: UnixTime,
+    ) -> Result<IssuerInfo> {
+        let accredited = self.trust.accreditation(&id, &[credential_type], issued)?;
+        Ok(match accredited {
+            Some(a) => IssuerInfo {
+                id,
+                trust,
+                framework: Some(a.framework),
+                registry: Some(a.registry),
+                assurance_level: a.assurance_level,
+            },
+            None => IssuerInfo {
+                id,
+                trust,
+                framework: configured.framework,
+                registry: None,
+                assurance_level: configured.level,
+            },
+        })
+    }
+
     /// Applies the recognition policy to a verified result.
     fn recognise(&self, mut r: VerificationResult) -> Result<VerificationResult> {
         let rules = self.policy.recognition_rules();
@@ -233,15 +263,9 @@ impl Verifier {
         use crate::data_integrity::{ijson, verify_proofs, VerifyOptions};
         use crate::trust::did;
         let doc = ijson::parse_document(input)?;
-        let issuer = match doc.get("issuer") {
-            Some(Value::String(s)) => s.clone(),
-            Some(Value::Object(o)) => o
-                .get("id")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_owned(),
-            _ => return Err(malformed("a VCDM credential needs an issuer")),
-        };
+        let issuer = w3c_vc::issuer_id(&doc)
+            .ok_or_else(|| malformed("a VCDM credential needs an issuer"))?
+            .to_owned();
         let resolved;
         let did_doc = match self.trust.did_document(&issuer) {
             Some(d) => d,
@@ -263,20 +287,18 @@ impl Verifier {
         let claims = Value::Object(doc.clone());
         let identity = IdentityView::from_claims(&claims);
         let issued = UnixTime::from_secs(info.valid_from.unwrap_or(expect.now.as_secs()));
-        let accredited =
-            self.trust
-                .accreditation(&info.issuer, &[&info.credential_type], issued)?;
+        let issuer_info = self.issuer_info(
+            info.issuer.clone(),
+            crate::trust::TrustBasis::Did { did: issuer },
+            crate::trust::Assurance::default(),
+            &info.credential_type,
+            issued,
+        )?;
         self.recognise(VerificationResult {
             policy_clause: None,
             format: CredentialFormat::VcDataIntegrity,
             credential_type: info.credential_type,
-            issuer: IssuerInfo {
-                id: info.issuer,
-                trust: crate::trust::TrustBasis::Did { did: issuer },
-                framework: accredited.as_ref().map(|a| a.framework.clone()),
-                registry: accredited.as_ref().map(|a| a.registry.clone()),
-                assurance_level: accredited.and_then(|a| a.assurance_level),
-            },
+            issuer: issuer_info,
             validity: Validity {
                 issued_at: None,
                 not_before: info.valid_from,
@@ -321,11 +343,7 @@ impl Verifier {
             let _ = jws.require_typ(&[w3c_vc::TYP_JWT])?;
         }
         let payload = jws.payload();
-        let issuer_hint = match payload.get("issuer") {
-            Some(Value::String(s)) => Some(s.as_str()),
-            Some(Value::Object(o)) => o.get("id").and_then(Value::as_str),
-            _ => None,
-        };
+        let issuer_hint = w3c_vc::issuer_id(payload);
         let key = self
             .trust
             .issuer_key_for_jws(jws, issuer_hint, expect.now)?;
@@ -335,26 +353,18 @@ impl Verifier {
         let claims = Value::Object(payload.clone());
         let identity = IdentityView::from_claims(&claims);
         let issued = UnixTime::from_secs(info.valid_from.unwrap_or(expect.now.as_secs()));
-        let accredited =
-            self.trust
-                .accreditation(&info.issuer, &[&info.credential_type], issued)?;
+        let issuer_info = self.issuer_info(
+            info.issuer.clone(),
+            key.basis,
+            key.assurance,
+            &info.credential_type,
+            issued,
+        )?;
         self.recognise(VerificationResult {
             policy_clause: None,
             format: CredentialFormat::VcJwt,
             credential_type: info.credential_type,
-            issuer: IssuerInfo {
-                id: info.issuer,
-                trust: key.basis,
-                framework: accredited
-                    .as_ref()
-                    .map(|a| a.framework.clone())
-                    .or(key.assurance.framework),
-                registry: accredited.as_ref().map(|a| a.registry.clone()),
-                assurance_level: match accredited {
-                    Some(a) => a.assurance_level,
-                    None => key.assurance.level,
-                },
-            },
+            issuer: issuer_info,
             validity: Validity {
                 issued_at: None,
                 not_before: info.valid_from,
@@ -420,11 +430,7 @@ impl Verifier {
         let first = sd.issuer_jwt()?;
         let iss = if format == CredentialFormat::VcSdJwt {
             // the W3C credential names its issuer in `issuer` (a URL or {id})
-            match first.payload().get("issuer") {
-                Some(Value::String(s)) => Some(s.as_str()),
-                Some(Value::Object(o)) => o.get("id").and_then(Value::as_str),
-                _ => None,
-            }
+            w3c_vc::issuer_id(first.payload())
         } else {
             match first.payload().get("iss") {
                 None => None,
@@ -547,25 +553,17 @@ impl Verifier {
         let identity = IdentityView::from_claims(&claims);
         let issuer_id = iss_claim.unwrap_or(issuer_key.issuer_id);
         let issued = UnixTime::from_secs(iat.or(nbf).unwrap_or(now.as_secs()));
-        let accredited = self
-            .trust
-            .accreditation(&issuer_id, &[&credential_type], issued)?;
+        let issuer_info = self.issuer_info(
+            issuer_id,
+            issuer_key.basis,
+            issuer_key.assurance,
+            &credential_type,
+            issued,
+        )?;
         self.recognise(VerificationResult {
             policy_clause: None,
             format,
-            issuer: IssuerInfo {
-                id: issuer_id,
-                trust: issuer_key.basis,
-                framework: accredited
-                    .as_ref()
-                    .map(|a| a.framework.clone())
-                    .or(issuer_key.assurance.framework),
-                registry: accredited.as_ref().map(|a| a.registry.clone()),
-                assurance_level: match accredited {
-                    Some(a) => a.assurance_level,
-                    None => issuer_key.assurance.level,
-                },
-            },
+            issuer: issuer_info,
             credential_type,
             validity: Validity {
                 issued_at: iat,

@@ -65,6 +65,15 @@ fn date(c: &Map<String, Value>, name: &str) -> Result<Option<u64>> {
     }
 }
 
+/// The credential's `issuer` (a URL, or the `id` of an issuer object), unchecked.
+pub(crate) fn issuer_id(c: &Map<String, Value>) -> Option<&str> {
+    match c.get("issuer") {
+        Some(Value::String(s)) => Some(s),
+        Some(Value::Object(o)) => o.get("id").and_then(Value::as_str),
+        _ => None,
+    }
+}
+
 /// Checks the data model of a credential and its validity period at `now`.
 pub(crate) fn check_credential(
     c: &Map<String, Value>,
