@@ -10,7 +10,6 @@ step() { printf '\n== %s\n' "$*"; }
 
 step "interop peers (pinned PyPI sd-jwt and did-webvh, npm @sd-jwt/*)"
 bash interop/setup.sh
-bash interop/webvh/setup.sh
 
 step "format and lints"
 cargo fmt --all -- --check
