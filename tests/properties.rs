@@ -35,7 +35,7 @@ fn tree() -> impl Strategy<Value = Value> {
     leaf().prop_recursive(3, 24, 4, |inner| {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
-            prop::collection::btree_map("[a-z_.~/]{1,6}", inner, 0..4)
+            prop::collection::btree_map("[a-z][a-z_.~/]{0,5}", inner, 0..4)
                 .prop_map(|m| Value::Object(m.into_iter().collect())),
         ]
     })
