@@ -20,11 +20,16 @@ mod trust;
 mod verifier;
 mod wallet;
 
-pub use crypto::{Algorithm, Curve, PrivateKey, PublicKey, SecureRandom, Signer, SystemRandom};
+pub use crypto::{
+    Algorithm, Curve, KeyAgreement, PrivateKey, PublicKey, SecureRandom, Signer, SystemRandom,
+};
 pub use error::{Error, ErrorKind, Result};
+pub use formats::mdoc::{
+    SessionTranscript, DOCTYPE_EU_PID, DOCTYPE_MDL, NAMESPACE_EU_PID, NAMESPACE_MDL,
+};
 pub use formats::sd_jwt_vc::example_pid_claims as eu_pid_example;
 pub use formats::w3c_vc::example_person_credential as ca_person_example;
-pub use issuer::{SdJwtVcIssuer, VcIssuer};
+pub use issuer::{MdocIssuer, SdJwtVcIssuer, VcIssuer};
 pub use policy::{Clause, Policy, Recognition};
 pub use sd_jwt::{ClaimPath, Disclosable};
 pub use status::{Status, StatusReference};
@@ -38,4 +43,4 @@ pub use verifier::{
     CredentialFormat, Expectations, HolderBinding, IdentityView, IssuerInfo, NonceRegistry,
     Validity, VerificationResult, Verifier,
 };
-pub use wallet::{HeldSdJwt, KeyBinding};
+pub use wallet::{HeldMdoc, HeldSdJwt, KeyBinding};

@@ -27,3 +27,12 @@ pub const MAX_CHAIN_CERTS: usize = 8;
 pub const MAX_CERT_BYTES: usize = 16 * 1024;
 /// Largest claims file / JSON document given to the issuer or the CLI.
 pub const MAX_JSON_BYTES: usize = 1024 * 1024;
+
+/// Most documents in one mdoc DeviceResponse.
+pub const MAX_MDOC_DOCUMENTS: usize = 16;
+/// Most issuer-signed elements in one mdoc document.
+pub const MAX_MDOC_ELEMENTS: usize = 1_024;
+/// Largest single IssuerSignedItem, in bytes (a 90 KB portrait fits; a 20 MB one does not).
+pub const MAX_MDOC_ELEMENT_BYTES: usize = 1024 * 1024;
+/// Most digests an MSO may list over all namespaces, decoys included.
+pub const MAX_MSO_DIGESTS: usize = 4_096;

@@ -40,7 +40,7 @@ mod sign1;
 #[allow(unused_imports)]
 pub(crate) use cbor::{
     canonical, decode, decode_raw, decode_with, DecodeOptions, Embedded, FullDate, Item, Raw,
-    Tdate, Value,
+    Tdate, Value, MAX_CBOR_BYTES,
 };
 #[allow(unused_imports)]
 pub(crate) use header::{parse_x5chain, Header, Label};

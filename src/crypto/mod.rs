@@ -6,9 +6,12 @@
 //! ring's deliberately blank `Unspecified` becomes [`ErrorKind::Signature`](crate::ErrorKind::Signature)
 //! at this boundary, with no further detail.
 
+mod agreement;
 mod curve;
 mod keys;
 
+pub(crate) use agreement::hkdf_sha256;
+pub use agreement::KeyAgreement;
 pub use keys::{Algorithm, Curve, PrivateKey, PublicKey};
 
 use crate::error::{Error, Result};

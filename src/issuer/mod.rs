@@ -1,5 +1,9 @@
 //! The issuer role: SD-JWT VC issuance.
 
+mod mdoc;
+
+pub use mdoc::MdocIssuer;
+
 use crate::crypto::{PublicKey, SecureRandom, Signer, SystemRandom};
 use crate::encoding::b64_std_encode;
 use crate::error::{misuse, Result};

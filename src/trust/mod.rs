@@ -478,6 +478,47 @@ impl TrustStore {
     }
 }
 
+impl TrustStore {
+    /// The document signer of an mdoc `issuerAuth`: `x5chain` (DER, leaf first)
+    /// validated to a configured anchor (an IACA) at `now`, with the mdoc
+    /// document-signer EKU. No chain (COSE-11) or no anchors is `Untrusted`.
+    pub(crate) fn issuer_key_for_x5chain(
+        &self,
+        chain: Option<&[Vec<u8>]>,
+        now: UnixTime,
+    ) -> Result<(IssuerKey, (UnixTime, UnixTime))> {
+        let chain = chain.ok_or_else(|| {
+            untrusted("issuerAuth carries no x5chain: the document signer is unknown")
+        })?;
+        if self.anchors.is_empty() {
+            return Err(untrusted("no IACA anchor is configured"));
+        }
+        let leaf = x509::validate_chain(
+            chain,
+            &self.anchors,
+            now,
+            x509::ChainPurpose::MdocDocumentSigner,
+        )?;
+        Ok((
+            IssuerKey {
+                key: leaf.public_key.clone(),
+                issuer_id: leaf.subject.clone(),
+                assurance: self
+                    .anchor_assurance
+                    .iter()
+                    .find(|(s, _)| *s == leaf.anchor_subject)
+                    .map(|(_, a)| a.clone())
+                    .unwrap_or_default(),
+                basis: TrustBasis::X509 {
+                    subject: leaf.subject.clone(),
+                    anchor: leaf.anchor_subject.clone(),
+                },
+            },
+            (leaf.not_before, leaf.not_after),
+        ))
+    }
+}
+
 /// The public key of a did:jwk (`did:jwk:<base64url JWK>`). Private material or a
 /// key type other than EC/OKP is `Malformed`.
 pub(crate) fn resolve_did_jwk(did: &str) -> Result<PublicKey> {

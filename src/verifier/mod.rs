@@ -1,6 +1,7 @@
 //! The verifier: one entry point for every format, one result.
 
 mod identity;
+mod mdoc;
 mod result;
 
 pub use identity::IdentityView;
@@ -32,6 +33,8 @@ pub struct Expectations {
     audience: Option<String>,
     transaction_data_hashes: Option<Vec<String>>,
     now: UnixTime,
+    transcript: Option<crate::formats::mdoc::SessionTranscript>,
+    reader_key: Option<std::sync::Arc<crate::crypto::PrivateKey>>,
 }
 
 impl Expectations {
@@ -42,6 +45,8 @@ impl Expectations {
             audience: None,
             transaction_data_hashes: None,
             now,
+            transcript: None,
+            reader_key: None,
         }
     }
 
@@ -54,6 +59,23 @@ impl Expectations {
     /// The audience the verifier expects (its client id).
     pub fn audience(mut self, aud: &str) -> Self {
         self.audience = Some(aud.to_owned());
+        self
+    }
+
+    /// The SessionTranscript the verifier expects an mdoc presentation to be
+    /// bound to (its device authentication is checked over it).
+    pub fn session_transcript(
+        mut self,
+        transcript: crate::formats::mdoc::SessionTranscript,
+    ) -> Self {
+        self.transcript = Some(transcript);
+        self
+    }
+
+    /// The reader's ephemeral private key (P-256), needed to check an mdoc
+    /// `deviceMac`.
+    pub fn reader_key(mut self, key: crate::crypto::PrivateKey) -> Self {
+        self.reader_key = Some(std::sync::Arc::new(key));
         self
     }
 

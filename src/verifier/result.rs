@@ -20,6 +20,8 @@ pub enum CredentialFormat {
     /// A W3C VCDM 2.0 credential secured with Data Integrity (JCS cryptosuites);
     /// `ldp_vc` is its OpenID4VC format identifier.
     VcDataIntegrity,
+    /// An ISO/IEC 18013-5 mdoc in a DeviceResponse (`mso_mdoc`).
+    MsoMdoc,
 }
 
 impl CredentialFormat {
@@ -31,6 +33,7 @@ impl CredentialFormat {
             CredentialFormat::VcJwt => "vc+jwt",
             CredentialFormat::VcSdJwt => "vc+sd-jwt",
             CredentialFormat::VcDataIntegrity => "ldp_vc",
+            CredentialFormat::MsoMdoc => "mso_mdoc",
         }
     }
 }

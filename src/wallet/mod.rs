@@ -1,6 +1,10 @@
 //! The wallet (holder) role: keep an issued SD-JWT, choose what to disclose,
 //! and bind the presentation to the holder key.
 
+mod mdoc;
+
+pub use mdoc::HeldMdoc;
+
 use crate::crypto::Signer;
 use crate::error::{malformed, Result};
 use crate::sd_jwt::{

@@ -1,0 +1,441 @@
+//! ISO/IEC 18013-5 mdoc: the mDL (`org.iso.18013.5.1.mDL`), the EU PID in mdoc
+//! (`eu.europa.ec.eudi.pid.1`) and any other docType.
+//!
+//! What is produced is exactly what 18013-5 prescribes: `IssuerSignedItemBytes`
+//! and `MobileSecurityObjectBytes` wrapped in tag 24, `issuerAuth` an
+//! **untagged** COSE_Sign1 with the document signer certificate in `x5chain`
+//! (unprotected bucket, one bstr when there is no intermediate, the IACA root
+//! never included), tdate validity with whole seconds and `Z`, full-date
+//! (tag 1004) for dates of the data models, `deviceSignature` a detached
+//! untagged COSE_Sign1. What is accepted is what the standard allows, read
+//! strictly: see [`model`] for the structural rules, and the checks below.
+//!
+//! Verification of one document ([`check_issuer_data`], [`check_validity`],
+//! [`check_device_auth`]; trust in the signer is the verifier's job):
+//! - `issuerAuth` is verified over its received bytes; the MSO inside is
+//!   `#6.24(bstr .cbor MobileSecurityObject)`, version `"1.0"`, digests
+//!   SHA-256/384/512 (exact case; others `Unsupported`);
+//! - MSO `docType` equals the Document's (`Malformed` otherwise);
+//! - every disclosed item: its namespace is covered by `valueDigests`, its
+//!   digest ID is listed there, and the digest over the item's **received**
+//!   tag-24 bytes equals the listed one (`Signature` otherwise); digest IDs and
+//!   element identifiers are unique within a namespace (`Malformed`); `random`
+//!   has at least 16 bytes (`Policy`); decoy digests are fine;
+//! - validity: `validFrom <= validUntil` (`Malformed`), `now` before
+//!   `validFrom` or `signed` in the future (`NotYetValid`), `now >= validUntil`
+//!   (`Expired`), each with the policy's clock skew;
+//! - device authentication over `DeviceAuthenticationBytes` for the transcript
+//!   the **verifier** expects, with the MSO's device key: a `deviceSignature`,
+//!   or a `deviceMac` whose key comes from ECDH with the reader's key (without
+//!   one: `Unsupported`). A failure is `HolderBinding`. Device-signed elements
+//!   must be authorized by `keyAuthorizations` (`Policy`).
+
+pub(crate) mod model;
+mod transcript;
+pub(crate) mod values;
+
+pub(crate) use model::{DeviceAuth, DeviceResponse, Document, IssuerSigned, Mso};
+pub use transcript::SessionTranscript;
+pub(crate) use transcript::{device_authentication_bytes, emac_key};
+
+use crate::cose::{self, Header, Item};
+use crate::crypto::{KeyAgreement, SecureRandom, Signer};
+use crate::error::{expired, ErrorKind};
+use crate::error::{holder_binding, malformed, not_yet_valid, policy, signature, Result};
+use crate::time::UnixTime;
+use serde_json::{Map, Value};
+
+/// The ISO 18013-5 mDL docType.
+pub const DOCTYPE_MDL: &str = "org.iso.18013.5.1.mDL";
+/// The ISO 18013-5 mDL namespace.
+pub const NAMESPACE_MDL: &str = "org.iso.18013.5.1";
+/// The EU PID docType (PID rulebook, mdoc encoding).
+pub const DOCTYPE_EU_PID: &str = "eu.europa.ec.eudi.pid.1";
+/// The EU PID namespace.
+pub const NAMESPACE_EU_PID: &str = "eu.europa.ec.eudi.pid.1";
+
+/// Smallest `random` in an IssuerSignedItem (18013-5: at least 16 bytes).
+pub(crate) const MIN_RANDOM_BYTES: usize = 16;
+/// What our issuer draws per IssuerSignedItem.
+const RANDOM_BYTES: usize = 32;
+
+/// The elements of one document, by namespace, in received order.
+pub(crate) type Elements = Vec<(String, Vec<(String, Item)>)>;
+
+/// Checks every disclosed IssuerSignedItem against the MSO (rules in the
+/// module docs) and the docTypes; returns the elements. `mso` must come from
+/// a verified issuerAuth.
+pub(crate) fn check_issuer_data(
+    doc_type: &str,
+    signed: &IssuerSigned,
+    mso: &Mso,
+) -> Result<Elements> {
+    if mso.doc_type != doc_type {
+        return Err(malformed(format!(
+            "the MSO docType {:?} differs from the document's {:?}",
+            crate::crypto::clip(&mso.doc_type),
+            crate::crypto::clip(doc_type)
+        )));
+    }
+    let mut out = Vec::with_capacity(signed.namespaces.len());
+    for (ns, items) in &signed.namespaces {
+        if !mso.covers(ns) {
+            return Err(signature(format!(
+                "namespace {:?} is not covered by the MSO",
+                crate::crypto::clip(ns)
+            )));
+        }
+        let mut ids = std::collections::HashSet::with_capacity(items.len());
+        let mut names = std::collections::HashSet::with_capacity(items.len());
+        let mut elements = Vec::with_capacity(items.len());
+        for item in items {
+            if !ids.insert(item.digest_id) {
+                return Err(malformed(format!(
+                    "digestID {} is used twice in namespace {:?}",
+                    item.digest_id,
+                    crate::crypto::clip(ns)
+                )));
+            }
+            if !names.insert(item.identifier.as_str()) {
+                return Err(malformed(format!(
+                    "element {:?} appears twice in namespace {:?}",
+                    crate::crypto::clip(&item.identifier),
+                    crate::crypto::clip(ns)
+                )));
+            }
+            if item.random_len < MIN_RANDOM_BYTES {
+                return Err(policy(format!(
+                    "element {:?} has {} random bytes (at least {MIN_RANDOM_BYTES})",
+                    crate::crypto::clip(&item.identifier),
+                    item.random_len
+                )));
+            }
+            let listed = mso.digest(ns, item.digest_id).ok_or_else(|| {
+                signature(format!(
+                    "digestID {} of element {:?} is not in the MSO",
+                    item.digest_id,
+                    crate::crypto::clip(&item.identifier)
+                ))
+            })?;
+            let got = mso.digest_alg.digest(item.tagged.raw());
+            if !ring_eq(&got, listed) {
+                return Err(signature(format!(
+                    "the digest of element {:?} does not match the MSO",
+                    crate::crypto::clip(&item.identifier)
+                )));
+            }
+            elements.push((item.identifier.clone(), item.value.clone()));
+        }
+        out.push((ns.clone(), elements));
+    }
+    Ok(out)
+}
+
+fn ring_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// The MSO validity window at `now`, with `skew` seconds of tolerance.
+pub(crate) fn check_validity(mso: &Mso, now: UnixTime, skew: u64) -> Result<()> {
+    let now_s = now.as_secs();
+    if mso.signed.as_secs() > now_s.saturating_add(skew) {
+        return Err(not_yet_valid("the MSO was signed in the future"));
+    }
+    if mso.valid_from.as_secs() > now_s.saturating_add(skew) {
+        return Err(not_yet_valid("the MSO is not valid yet (validFrom)"));
+    }
+    if now_s >= mso.valid_until.as_secs().saturating_add(skew) {
+        return Err(expired("the MSO has expired (validUntil)"));
+    }
+    Ok(())
+}
+
+/// Checks the device authentication of `doc` for the `transcript` the
+/// verifier expects; `reader_key` is needed for a `deviceMac`. Returns the
+/// device-signed elements (authorized by `keyAuthorizations`).
+pub(crate) fn check_device_auth(
+    doc: &Document,
+    mso: &Mso,
+    transcript: &SessionTranscript,
+    reader_key: Option<&dyn KeyAgreement>,
+) -> Result<Elements> {
+    let da = device_authentication_bytes(
+        transcript,
+        &doc.doc_type,
+        &doc.device_signed.namespaces_bytes,
+    )?;
+    let to_binding = |e: crate::Error| {
+        if e.kind() == ErrorKind::Signature {
+            holder_binding(format!(
+                "device authentication failed for the expected transcript and the MSO device key: {}",
+                e.message()
+            ))
+        } else {
+            e
+        }
+    };
+    match &doc.device_signed.auth {
+        DeviceAuth::Signature(s) => {
+            let _checked = s
+                .verify(&mso.device_key, b"", Some(&da))
+                .map_err(to_binding)?;
+        }
+        DeviceAuth::Mac(m) => {
+            let reader = reader_key.ok_or_else(|| {
+                crate::error::unsupported(
+                    "a deviceMac needs the reader's ephemeral key, and none was given",
+                )
+            })?;
+            let shared = reader.agree(&mso.device_key)?;
+            let key = emac_key(&shared, transcript)?;
+            let _checked = m.verify(&key, b"", Some(&da)).map_err(to_binding)?;
+        }
+    }
+    for (ns, els) in &doc.device_signed.namespaces {
+        for (e, _) in els {
+            if !mso.key_authorizations.allows(ns, e) {
+                return Err(policy(format!(
+                    "device-signed element {:?}/{:?} is not authorized by keyAuthorizations",
+                    crate::crypto::clip(ns),
+                    crate::crypto::clip(e)
+                )));
+            }
+        }
+    }
+    Ok(doc.device_signed.namespaces.clone())
+}
+
+/// `{namespace: {element: value}}` as JSON, by the rules of [`values`]. An
+/// element both issuer- and device-signed is `Malformed`.
+pub(crate) fn claims_json(issuer: &Elements, device: &Elements) -> Result<Map<String, Value>> {
+    let mut out: Map<String, Value> = Map::new();
+    for (ns, els) in issuer.iter().chain(device) {
+        let slot = out
+            .entry(ns.clone())
+            .or_insert_with(|| Value::Object(Map::new()));
+        let Value::Object(m) = slot else {
+            return Err(malformed("namespace slot"));
+        };
+        for (e, v) in els {
+            if m.insert(e.clone(), values::to_json(v)?).is_some() {
+                return Err(malformed(format!(
+                    "element {:?} of namespace {:?} is given twice",
+                    crate::crypto::clip(e),
+                    crate::crypto::clip(ns)
+                )));
+            }
+        }
+    }
+    Ok(out)
+}
+
+// ---------------------------------------------------------------------------
+// Building
+
+/// What the issuer puts in the MSO besides digests.
+pub(crate) struct MsoParams<'a> {
+    pub(crate) doc_type: &'a str,
+    pub(crate) device_key: &'a crate::crypto::PublicKey,
+    pub(crate) signed: UnixTime,
+    pub(crate) valid_from: UnixTime,
+    pub(crate) valid_until: UnixTime,
+    pub(crate) decoys_per_namespace: usize,
+}
+
+fn random_u64(rng: &dyn SecureRandom) -> Result<u64> {
+    let mut b = [0u8; 8];
+    rng.fill(&mut b)?;
+    Ok(u64::from_be_bytes(b))
+}
+
+/// Builds IssuerSigned: IssuerSignedItems with fresh randoms and unique random
+/// digest IDs (below 2^31, so they stay small integers), the MSO, and issuerAuth
+/// signed by `signer` with `x5chain` (DER, leaf first) unprotected. Returns
+/// the IssuerSigned encoding.
+pub(crate) fn build_issuer_signed(
+    namespaces: &[(String, Vec<(String, Item)>)],
+    p: &MsoParams<'_>,
+    signer: &dyn Signer,
+    x5chain: &[Vec<u8>],
+    rng: &dyn SecureRandom,
+) -> Result<Vec<u8>> {
+    if p.valid_from > p.valid_until || p.valid_from < p.signed {
+        return Err(crate::error::misuse(
+            "validity must satisfy signed <= validFrom <= validUntil",
+        ));
+    }
+    let mut ns_items = Vec::with_capacity(namespaces.len());
+    let mut digests = Vec::with_capacity(namespaces.len());
+    for (ns, elements) in namespaces {
+        let mut used = std::collections::HashSet::new();
+        let mut draw_id = || -> Result<u64> {
+            loop {
+                let id = random_u64(rng)? & 0x7fff_ffff;
+                if used.insert(id) {
+                    return Ok(id);
+                }
+            }
+        };
+        let mut names = std::collections::HashSet::new();
+        let mut items = Vec::with_capacity(elements.len());
+        let mut ids = Vec::with_capacity(elements.len());
+        for (name, value) in elements {
+            if !names.insert(name.as_str()) {
+                return Err(crate::error::misuse(format!(
+                    "element {name:?} given twice"
+                )));
+            }
+            let mut random = [0u8; RANDOM_BYTES];
+            rng.fill(&mut random)?;
+            let id = draw_id()?;
+            let item = Item::map(vec![
+                (Item::text("digestID"), Item::uint(id)),
+                (Item::text("random"), Item::bytes(&random)),
+                (Item::text("elementIdentifier"), Item::text(name)),
+                (Item::text("elementValue"), value.clone()),
+            ])?;
+            let tagged = Item::embed(&item);
+            ids.push((
+                Item::uint(id),
+                Item::bytes(&crate::crypto::sha256(tagged.raw())),
+            ));
+            items.push(tagged);
+        }
+        for _ in 0..p.decoys_per_namespace {
+            let mut d = [0u8; 32];
+            rng.fill(&mut d)?;
+            ids.push((Item::uint(draw_id()?), Item::bytes(&d)));
+        }
+        digests.push((Item::text(ns), Item::map(ids)?));
+        ns_items.push((Item::text(ns), Item::array(items)));
+    }
+    let mso = Item::map(vec![
+        (Item::text("version"), Item::text("1.0")),
+        (Item::text("digestAlgorithm"), Item::text("SHA-256")),
+        (Item::text("valueDigests"), Item::map(digests)?),
+        (
+            Item::text("deviceKeyInfo"),
+            Item::map(vec![(
+                Item::text("deviceKey"),
+                cose::cose_key_from_public_key(p.device_key),
+            )])?,
+        ),
+        (Item::text("docType"), Item::text(p.doc_type)),
+        (
+            Item::text("validityInfo"),
+            Item::map(vec![
+                (Item::text("signed"), Item::from_tdate(p.signed)),
+                (Item::text("validFrom"), Item::from_tdate(p.valid_from)),
+                (Item::text("validUntil"), Item::from_tdate(p.valid_until)),
+            ])?,
+        ),
+    ])?;
+    let payload = Item::embed(&mso);
+    let unprotected = Header::new().with_x5chain(x5chain)?;
+    let auth = cose::sign1(
+        &Header::new(),
+        &unprotected,
+        payload.raw(),
+        false,
+        signer,
+        b"",
+        false,
+    )?;
+    let auth = cose::decode(&auth)?;
+    let mut top = Vec::with_capacity(2);
+    if !ns_items.is_empty() {
+        top.push((Item::text("nameSpaces"), Item::map(ns_items)?));
+    }
+    top.push((Item::text("issuerAuth"), auth));
+    Ok(Item::map(top)?.raw().to_vec())
+}
+
+/// How the holder authenticates a presentation.
+pub(crate) enum DeviceAuthMode<'a> {
+    /// `deviceSignature` with the device key.
+    Signature(&'a dyn Signer),
+    /// `deviceMac`: ECDH of the device key with the reader's ephemeral key.
+    Mac(&'a dyn KeyAgreement, &'a crate::crypto::PublicKey),
+}
+
+/// Builds a one-document DeviceResponse from `signed` (forwarded as received,
+/// with only the `disclose` items of each namespace), an empty
+/// DeviceNameSpaces, and device authentication for `transcript`.
+pub(crate) fn build_device_response(
+    doc_type: &str,
+    signed: &IssuerSigned,
+    disclose: &dyn Fn(&str, &str) -> bool,
+    transcript: &SessionTranscript,
+    auth: &DeviceAuthMode<'_>,
+) -> Result<Vec<u8>> {
+    let mut ns_items = Vec::new();
+    for (ns, items) in &signed.namespaces {
+        let chosen: Vec<Item> = items
+            .iter()
+            .filter(|i| disclose(ns, &i.identifier))
+            .map(|i| i.tagged.clone())
+            .collect();
+        if !chosen.is_empty() {
+            ns_items.push((Item::text(ns), Item::array(chosen)));
+        }
+    }
+    let auth_item = signed
+        .item
+        .get("issuerAuth")
+        .ok_or_else(|| malformed("IssuerSigned has no issuerAuth"))?
+        .clone();
+    let mut issuer_signed = Vec::with_capacity(2);
+    if !ns_items.is_empty() {
+        issuer_signed.push((Item::text("nameSpaces"), Item::map(ns_items)?));
+    }
+    issuer_signed.push((Item::text("issuerAuth"), auth_item));
+    let device_ns = Item::embed(&Item::map(Vec::new())?);
+    let da = device_authentication_bytes(transcript, doc_type, &device_ns)?;
+    let device_auth = match auth {
+        DeviceAuthMode::Signature(signer) => (
+            Item::text("deviceSignature"),
+            cose::decode(&cose::sign1(
+                &Header::new(),
+                &Header::new(),
+                &da,
+                true,
+                *signer,
+                b"",
+                false,
+            )?)?,
+        ),
+        DeviceAuthMode::Mac(device, reader_pub) => {
+            let shared = device.agree(reader_pub)?;
+            let key = emac_key(&shared, transcript)?;
+            (
+                Item::text("deviceMac"),
+                cose::decode(&cose::mac0(
+                    &Header::new(),
+                    &Header::new(),
+                    &da,
+                    true,
+                    &key,
+                    b"",
+                    false,
+                )?)?,
+            )
+        }
+    };
+    let document = Item::map(vec![
+        (Item::text("docType"), Item::text(doc_type)),
+        (Item::text("issuerSigned"), Item::map(issuer_signed)?),
+        (
+            Item::text("deviceSigned"),
+            Item::map(vec![
+                (Item::text("nameSpaces"), device_ns),
+                (Item::text("deviceAuth"), Item::map(vec![device_auth])?),
+            ])?,
+        ),
+    ])?;
+    let response = Item::map(vec![
+        (Item::text("version"), Item::text("1.0")),
+        (Item::text("documents"), Item::array(vec![document])),
+        (Item::text("status"), Item::uint(0)),
+    ])?;
+    Ok(response.raw().to_vec())
+}

@@ -1,0 +1,132 @@
+//! The issuer role for ISO/IEC 18013-5 mdocs.
+
+use crate::crypto::{PublicKey, SecureRandom, Signer, SystemRandom};
+use crate::error::{misuse, Result};
+use crate::formats::mdoc::{self, values, MsoParams};
+use crate::time::UnixTime;
+use crate::trust::x509::Certificate;
+use serde_json::{Map, Value};
+
+/// Issues ISO/IEC 18013-5 mdocs: IssuerSignedItems with 32 random bytes each and
+/// unique random digest IDs, the Mobile Security Object (SHA-256 digests, the
+/// holder's device key, the docType, the validity), signed as `issuerAuth` by
+/// a document signer whose certificate chain (leaf first) goes in `x5chain`.
+/// The output is the CBOR `IssuerSigned` structure (the OpenID4VCI
+/// `mso_mdoc` credential is its base64url).
+///
+/// ```
+/// use passerelle::*;
+/// let now = UnixTime::from_secs(1_790_000_000);
+/// let iaca_key = PrivateKey::generate(Algorithm::Es256)?;
+/// let iaca = CertificateBuilder::new("Utopia IACA").country("UT").ca(Some(0))
+///     .validity(now, UnixTime::from_secs(now.as_secs() + 86_400 * 365)).self_signed(&iaca_key)?;
+/// let ds_key = PrivateKey::generate(Algorithm::Es256)?;
+/// let ds = CertificateBuilder::new("Utopia DS").country("UT").end_entity()
+///     .extended_key_usage("1.0.18013.5.1.2")
+///     .validity(now, UnixTime::from_secs(now.as_secs() + 86_400 * 100))
+///     .issued_by(&iaca, &iaca_key, ds_key.public_key())?;
+/// let device_key = PrivateKey::generate(Algorithm::Es256)?;
+/// let elements = serde_json::json!({NAMESPACE_MDL: {
+///     "family_name": "Doe", "given_name": "Jane", "birth_date": "1990-02-03", "age_over_18": true}});
+/// let issued = MdocIssuer::new(&ds_key, &[ds])
+///     .issue(DOCTYPE_MDL, elements.as_object().unwrap(), device_key.public_key(), now)?;
+/// let held = HeldMdoc::parse(&issued)?;
+/// assert_eq!(held.doc_type(), DOCTYPE_MDL);
+/// assert_eq!(held.claims()?[NAMESPACE_MDL]["birth_date"], "1990-02-03");
+/// # Ok::<(), passerelle::Error>(())
+/// ```
+pub struct MdocIssuer<'a> {
+    signer: &'a dyn Signer,
+    rng: &'a dyn SecureRandom,
+    x5chain: Vec<Vec<u8>>,
+    validity_secs: u64,
+    decoys: usize,
+}
+
+impl<'a> MdocIssuer<'a> {
+    /// An issuer signing with the document signer key `signer`, whose
+    /// certificate chain is `chain` (leaf first; a self-signed root is left
+    /// out, as the IACA is a trust anchor and never sent). Validity 365 days,
+    /// two decoy digests per namespace, randoms from the system RNG.
+    pub fn new(signer: &'a dyn Signer, chain: &[Certificate]) -> Self {
+        MdocIssuer {
+            signer,
+            rng: &SystemRandom,
+            x5chain: chain
+                .iter()
+                .filter(|c| !c.is_self_signed())
+                .map(|c| c.der().to_vec())
+                .collect(),
+            validity_secs: 365 * 86_400,
+            decoys: 2,
+        }
+    }
+
+    /// Use `rng` for randoms, digest IDs and decoys.
+    pub fn with_rng(mut self, rng: &'a dyn SecureRandom) -> Self {
+        self.rng = rng;
+        self
+    }
+
+    /// The MSO is valid for `secs` seconds from issuance.
+    pub fn with_validity_secs(mut self, secs: u64) -> Self {
+        self.validity_secs = secs;
+        self
+    }
+
+    /// Add `n` decoy digests to each namespace of the MSO (0 for none).
+    pub fn with_decoys(mut self, n: usize) -> Self {
+        self.decoys = n;
+        self
+    }
+
+    /// Issues `elements` (`{namespace: {element: value}}`, JSON values mapped
+    /// to CBOR as [the format docs](crate::SessionTranscript) describe:
+    /// full-dates for `birth_date` / `issue_date` / `expiry_date`, bytes for
+    /// `portrait`, and `$full-date` / `$tdate` / `$bytes` markers) for the
+    /// holder's `device_key`, signed at `now`. Returns IssuerSigned as CBOR.
+    pub fn issue(
+        &self,
+        doc_type: &str,
+        elements: &Map<String, Value>,
+        device_key: &PublicKey,
+        now: UnixTime,
+    ) -> Result<Vec<u8>> {
+        if doc_type.is_empty() {
+            return Err(misuse("the docType is empty"));
+        }
+        if self.x5chain.is_empty() {
+            return Err(misuse(
+                "an mdoc issuer needs its document signer certificate (x5chain)",
+            ));
+        }
+        let mut namespaces = Vec::with_capacity(elements.len());
+        for (ns, els) in elements {
+            let Value::Object(els) = els else {
+                return Err(misuse(format!(
+                    "namespace {ns:?} must map element names to values"
+                )));
+            };
+            let items = els
+                .iter()
+                .map(|(name, v)| Ok((name.clone(), values::from_json(name, v)?)))
+                .collect::<Result<Vec<_>>>()?;
+            namespaces.push((ns.clone(), items));
+        }
+        let until = UnixTime::from_secs(now.as_secs().saturating_add(self.validity_secs));
+        mdoc::build_issuer_signed(
+            &namespaces,
+            &MsoParams {
+                doc_type,
+                device_key,
+                signed: now,
+                valid_from: now,
+                valid_until: until,
+                decoys_per_namespace: self.decoys,
+            },
+            self.signer,
+            &self.x5chain,
+            self.rng,
+        )
+    }
+}
