@@ -8,6 +8,7 @@ mod hostile;
 mod interop;
 mod layering;
 mod limits;
+mod mdoc;
 mod properties;
 mod python_cases;
 mod recognition;

@@ -439,3 +439,7 @@ pub(crate) fn build_device_response(
     ])?;
     Ok(response.raw().to_vec())
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
+mod tests;
