@@ -327,3 +327,159 @@ fn did_resolve_web_webvh_and_key() {
         "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"
     );
 }
+
+#[test]
+fn mdoc_issue_present_verify_through_the_cli() {
+    let t = Tmp::new("mdoc");
+    let p = crate::mdoc::pki();
+    let ds_jwk = t.put("ds.jwk", &p.ds_key.to_jwk());
+    let chain = t.put("ds.pem", &p.ds.to_pem());
+    let iaca = t.put("iaca.pem", &p.iaca.to_pem());
+    let device = t.put(
+        "device.jwk",
+        &String::from_utf8(cli(&["keygen"]).stdout).unwrap(),
+    );
+    let claims = t.put(
+        "claims.json",
+        &json!({"org.iso.18013.5.1": {"family_name": "Doe", "given_name": "Jane",
+            "birth_date": "1990-02-03", "age_over_18": true}})
+        .to_string(),
+    );
+    let at = p.now.as_secs().to_string();
+    let o = cli(&[
+        "issue",
+        "--format",
+        "mso_mdoc",
+        "--issuer-key",
+        &ds_jwk,
+        "--x5c",
+        &chain,
+        "--holder-key",
+        &device,
+        "--claims",
+        &claims,
+        "--at",
+        &at,
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let issued = t.put("issued.txt", String::from_utf8(o.stdout).unwrap().trim());
+    let o = cli(&[
+        "present",
+        "--credential",
+        &issued,
+        "--holder-key",
+        &device,
+        "--disclose",
+        "org.iso.18013.5.1/given_name,org.iso.18013.5.1/age_over_18",
+        "--nonce",
+        "n-1",
+        "--aud",
+        "x509_san_dns:rp.example",
+        "--openid4vp-handover",
+        "https://rp.example/post",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let vp = t.put("vp.txt", String::from_utf8(o.stdout).unwrap().trim());
+    let verify = |nonce: &str| {
+        cli(&[
+            "verify",
+            &vp,
+            "--anchor",
+            &iaca,
+            "--at",
+            &at,
+            "--nonce",
+            nonce,
+            "--aud",
+            "x509_san_dns:rp.example",
+            "--openid4vp-handover",
+            "https://rp.example/post",
+        ])
+    };
+    let o = verify("n-1");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stdout));
+    let r = json_out(&o);
+    assert_eq!(r["format"], "mso_mdoc");
+    assert_eq!(
+        r["claims"],
+        json!({"org.iso.18013.5.1.mDL": {"org.iso.18013.5.1": {"given_name": "Jane", "age_over_18": true}}})
+    );
+    assert_eq!(r["holder_binding"]["state"], "verified");
+    let o = verify("n-2");
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(json_out(&o)["error"]["kind"], "holder_binding");
+    // the same response as raw CBOR bytes
+    use base64::Engine;
+    let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(std::fs::read_to_string(&vp).unwrap().trim())
+        .unwrap();
+    let raw_path = t.0.join("vp.cbor");
+    std::fs::write(&raw_path, raw).unwrap();
+    let o = cli(&[
+        "verify",
+        raw_path.to_str().unwrap(),
+        "--anchor",
+        &iaca,
+        "--at",
+        &at,
+    ]);
+    assert!(o.status.success());
+    assert_eq!(json_out(&o)["holder_binding"]["state"], "not_checked");
+}
+
+#[test]
+fn annex_d_verifies_through_the_cli_with_transcript_and_reader_key() {
+    let t = Tmp::new("annexd");
+    let keys: Value = serde_json::from_str(&vector("iso18013-5-annexD/keys.json")).unwrap();
+    let k = &keys["ephemeral_reader_key"];
+    let b64 = |h: &str| {
+        use base64::Engine;
+        let bytes: Vec<u8> = (0..h.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&h[i..i + 2], 16).unwrap())
+            .collect();
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+    };
+    let jwk = json!({"kty": "EC", "crv": "P-256", "x": b64(k["x_hex"].as_str().unwrap()),
+        "y": b64(k["y_hex"].as_str().unwrap()), "d": b64(k["d_hex"].as_str().unwrap())});
+    let reader = t.put("reader.jwk", &jwk.to_string());
+    let tagged = vector("iso18013-5-annexD/session_transcript_bytes.hex");
+    // drop the tag-24 head: d8 18 59 <2 bytes>
+    let transcript = t.put("transcript.hex", &tagged.trim()[10..]);
+    let der = vector("iso18013-5-annexD/iaca_root_cert.der.hex");
+    let der: Vec<u8> = (0..der.trim().len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&der.trim()[i..i + 2], 16).unwrap())
+        .collect();
+    let iaca = t.put(
+        "iaca.pem",
+        &passerelle::Certificate::from_der(&der).unwrap().to_pem(),
+    );
+    let resp = vector("iso18013-5-annexD/device_response.hex");
+    let bytes: Vec<u8> = (0..resp.trim().len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&resp.trim()[i..i + 2], 16).unwrap())
+        .collect();
+    let resp_path = t.0.join("response.cbor");
+    std::fs::write(&resp_path, bytes).unwrap();
+    let o = cli(&[
+        "verify",
+        resp_path.to_str().unwrap(),
+        "--anchor",
+        &iaca,
+        "--at",
+        "1609459200",
+        "--transcript",
+        &transcript,
+        "--reader-key",
+        &reader,
+        "--require-holder-binding",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stdout));
+    let r = json_out(&o);
+    assert_eq!(r["holder_binding"]["state"], "verified");
+    assert_eq!(
+        r["claims"]["org.iso.18013.5.1.mDL"]["org.iso.18013.5.1"]["family_name"],
+        "Doe"
+    );
+}

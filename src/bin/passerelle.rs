@@ -15,19 +15,25 @@ mod demo;
 
 const USAGE: &str = "usage:
   passerelle keygen [--alg ES256|ES384|EdDSA]
-  passerelle issue --format dc+sd-jwt|vc+sd-jwt|vc+jwt|ldp_vc --issuer-key JWK [--x5c CHAIN.pem] [--holder-key PUBJWK]
-                   --claims CLAIMS.json [--sd PATHS|all] [--kid KID] [--at UNIX_SECONDS] [--decoys N]
+  passerelle issue --format dc+sd-jwt|mso_mdoc|vc+sd-jwt|vc+jwt|ldp_vc --issuer-key JWK [--x5c CHAIN.pem]
+                   [--holder-key PUBJWK] --claims CLAIMS.json [--sd PATHS|all] [--kid KID] [--at UNIX_SECONDS]
+                   [--decoys N] [--doctype DOCTYPE]
   passerelle present --credential FILE --holder-key JWK (--disclose PATHS | --dcql QUERY.json)
                      --nonce N --aud A [--at UNIX_SECONDS]
+                     mdoc: [--openid4vp-handover RESPONSE_URI | --dc-api-origin ORIGIN | --transcript FILE]
+                           [--reader-key PUBJWK (deviceMac)]
   passerelle verify INPUT [--trust TRUST.json] [--anchor CERT.pem]... [--issuer-jwk JWK]...
                    [--nonce N] [--aud A] [--at UNIX_SECONDS] [--status-list FILE]...
                    [--require-holder-binding] [--allow-legacy-typ] [--policy POLICY.json]
-                   [--transcript FILE] [--reader-key JWK]
+                   [--transcript FILE | --openid4vp-handover RESPONSE_URI | --dc-api-origin ORIGIN]
+                   [--reader-key JWK]
   passerelle did resolve DID [--log FILE | --document FILE] [--at UNIX_SECONDS]
   passerelle demo
 
 PATHS: `all`, or comma-separated JSON Pointers (/given_name,/address/locality,/nationalities/0),
-or a JSON array of JSON Pointers. INPUT and FILE may be `-` for standard input.";
+or a JSON array of JSON Pointers; for an mdoc, namespace/element items (org.iso.18013.5.1/family_name).
+mdoc credentials and DeviceResponses are printed as base64url and read as base64url or CBOR bytes;
+--transcript is the SessionTranscript array as CBOR bytes or hex. INPUT and FILE may be `-` for standard input.";
 
 /// A usage error (exit 2).
 struct Usage(String);
@@ -238,11 +244,13 @@ fn cmd_issue(args: &Args) -> Result<String, Failure> {
         "--kid",
         "--at",
         "--decoys",
+        "--doctype",
     ])?;
     let format = args.required("--format")?;
     match format {
         "dc+sd-jwt" | "vc+sd-jwt" | "vc+jwt" | "ldp_vc" => {}
-        "mso_mdoc" | "vc+cose" => {
+        "mso_mdoc" => return issue_mdoc(args),
+        "vc+cose" => {
             return Err(Failure::Input(Error::new(
                 ErrorKind::Unsupported,
                 format!("this build does not issue {format} yet"),
@@ -305,6 +313,156 @@ fn cmd_issue(args: &Args) -> Result<String, Failure> {
     Ok(iss.issue(claims, &disclosable, holder.as_ref(), now)?)
 }
 
+/// `issue --format mso_mdoc`: CLAIMS is `{namespace: {element: value}}`; the
+/// docType is `--doctype`, or follows from a lone mDL or EU PID namespace.
+/// Prints the IssuerSigned structure as base64url (the OpenID4VCI form).
+fn issue_mdoc(args: &Args) -> Result<String, Failure> {
+    let ds = PrivateKey::from_jwk(&read_text(args.required("--issuer-key")?)?)?;
+    let chain = passerelle::Certificate::from_pem(&read_text(args.required("--x5c")?)?)?;
+    let device = public_from_any_jwk(&read_text(args.required("--holder-key")?)?)?;
+    let claims: Value = serde_json::from_str(&read_text(args.required("--claims")?)?)
+        .map_err(|e| Failure::Input(Error::new(ErrorKind::Malformed, format!("claims: {e}"))))?;
+    let claims = claims.as_object().ok_or_else(|| {
+        Failure::Input(Error::new(ErrorKind::Malformed, "claims must be an object"))
+    })?;
+    let doc_type = match args.one("--doctype")? {
+        Some(t) => t.to_owned(),
+        None => match claims
+            .keys()
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .as_slice()
+        {
+            [passerelle::NAMESPACE_MDL] => passerelle::DOCTYPE_MDL.to_owned(),
+            [passerelle::NAMESPACE_EU_PID] => passerelle::DOCTYPE_EU_PID.to_owned(),
+            _ => return Err(usage(
+                "--doctype is needed unless the claims hold only the mDL or the EU PID namespace",
+            )),
+        },
+    };
+    let mut iss = passerelle::MdocIssuer::new(&ds, &chain);
+    if let Some(n) = args.one("--decoys")? {
+        iss = iss.with_decoys(n.parse().map_err(|_| usage("--decoys wants a number"))?);
+    }
+    let bytes = iss.issue(&doc_type, claims, &device, parse_time(args.one("--at")?)?)?;
+    Ok(b64url(&bytes))
+}
+
+fn b64url(bytes: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// Bytes given as CBOR, or as base64url text of CBOR.
+fn cbor_or_b64url(bytes: Vec<u8>) -> Result<Vec<u8>, Failure> {
+    use base64::Engine;
+    let looks_text = !bytes.is_empty()
+        && bytes
+            .iter()
+            .all(|&c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_');
+    if looks_text {
+        base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(&bytes)
+            .map_err(|_| Failure::Input(Error::new(ErrorKind::Malformed, "not base64url")))
+    } else {
+        Ok(bytes)
+    }
+}
+
+/// The SessionTranscript of `--transcript FILE` (CBOR bytes, or hex text) or
+/// of `--openid4vp-handover RESPONSE_URI` with `--aud` as client_id and
+/// `--nonce` (OpenID4VP 1.0 Annex B); `--dc-api-origin ORIGIN` with `--nonce`
+/// builds the Digital Credentials API handover.
+fn transcript_from_args(args: &Args) -> Result<Option<passerelle::SessionTranscript>, Failure> {
+    let from_file = args.one("--transcript")?;
+    let oid4vp = args.one("--openid4vp-handover")?;
+    let dc_api = args.one("--dc-api-origin")?;
+    match (from_file, oid4vp, dc_api) {
+        (None, None, None) => Ok(None),
+        (Some(f), None, None) => {
+            let raw = read_input(f)?;
+            let is_hex =
+                !raw.is_empty() && raw.len() % 2 == 0 && raw.iter().all(u8::is_ascii_hexdigit);
+            let bytes = if is_hex {
+                (0..raw.len())
+                    .step_by(2)
+                    .map(|i| {
+                        let s = std::str::from_utf8(raw.get(i..i + 2).unwrap_or_default())
+                            .unwrap_or("");
+                        u8::from_str_radix(s, 16).map_err(|_| usage("--transcript: bad hex"))
+                    })
+                    .collect::<Result<Vec<u8>, Failure>>()?
+            } else {
+                raw
+            };
+            Ok(Some(passerelle::SessionTranscript::from_cbor(&bytes)?))
+        }
+        (None, Some(uri), None) => Ok(Some(passerelle::SessionTranscript::openid4vp(
+            args.required("--aud")?,
+            args.required("--nonce")?,
+            None,
+            uri,
+        ))),
+        (None, None, Some(origin)) => Ok(Some(passerelle::SessionTranscript::openid4vp_dc_api(
+            origin,
+            args.required("--nonce")?,
+            None,
+        ))),
+        _ => Err(usage(
+            "give one of --transcript, --openid4vp-handover and --dc-api-origin",
+        )),
+    }
+}
+
+/// `present` for an mdoc: `--disclose` takes `namespace/element` items (or
+/// `all`), `--dcql` takes a query whose claim paths are `[namespace, element]`.
+fn present_mdoc(args: &Args, issuer_signed: &[u8]) -> Result<String, Failure> {
+    let held = passerelle::HeldMdoc::parse(issuer_signed)?;
+    let device = PrivateKey::from_jwk(&read_text(args.required("--holder-key")?)?)?;
+    let transcript = transcript_from_args(args)?.ok_or_else(|| {
+        usage("an mdoc presentation needs --openid4vp-handover, --dc-api-origin or --transcript")
+    })?;
+    let wanted: Vec<(String, String)> = match (args.one("--disclose")?, args.one("--dcql")?) {
+        (Some("all"), None) => held.elements(),
+        (Some(spec), None) => spec
+            .split(',')
+            .filter(|s| !s.is_empty())
+            .map(|item| {
+                item.trim()
+                    .rsplit_once('/')
+                    .map(|(n, e)| (n.to_owned(), e.to_owned()))
+                    .ok_or_else(|| usage(format!("{item:?} is not namespace/element")))
+            })
+            .collect::<Result<_, _>>()?,
+        (None, Some(f)) => {
+            let q: Value =
+                serde_json::from_str(&read_text(f)?).map_err(|e| usage(format!("DCQL: {e}")))?;
+            dcql_paths(&q)?
+                .iter()
+                .map(|p| match p.segments() {
+                    [n, e] => Ok((n.clone(), e.clone())),
+                    _ => Err(usage("an mdoc DCQL claim path is [namespace, element]")),
+                })
+                .collect::<Result<_, _>>()?
+        }
+        _ => return Err(usage("give exactly one of --disclose and --dcql")),
+    };
+    let pairs: Vec<(&str, &str)> = wanted
+        .iter()
+        .map(|(n, e)| (n.as_str(), e.as_str()))
+        .collect();
+    let response = match args.one("--reader-key")? {
+        Some(f) => held.present_with_mac(
+            &pairs,
+            &transcript,
+            &device,
+            &public_from_any_jwk(&read_text(f)?)?,
+        )?,
+        None => held.present(&pairs, &transcript, &device)?,
+    };
+    Ok(b64url(&response))
+}
+
 /// A public key from JWK text that may also hold the private part.
 fn public_from_any_jwk(text: &str) -> Result<PublicKey, Failure> {
     let mut v: Value = serde_json::from_str(text)
@@ -324,8 +482,21 @@ fn cmd_present(args: &Args) -> Result<String, Failure> {
         "--nonce",
         "--aud",
         "--at",
+        "--openid4vp-handover",
+        "--dc-api-origin",
+        "--transcript",
+        "--reader-key",
     ])?;
-    let cred = read_text(args.required("--credential")?)?;
+    let raw = read_input(args.required("--credential")?)?;
+    if !raw.contains(&b'~') && !raw.starts_with(b"{") {
+        return present_mdoc(args, &cbor_or_b64url(raw)?);
+    }
+    let cred = String::from_utf8(raw).map_err(|_| {
+        Failure::Input(Error::new(
+            ErrorKind::Malformed,
+            "the credential is not UTF-8",
+        ))
+    })?;
     let holder = PrivateKey::from_jwk(&read_text(args.required("--holder-key")?)?)?;
     let held = HeldSdJwt::parse(&cred)?;
     let paths = match (args.one("--disclose")?, args.one("--dcql")?) {
@@ -387,6 +558,8 @@ fn cmd_verify(args: &Args) -> Result<Value, Failure> {
         "--require-holder-binding",
         "--allow-legacy-typ",
         "--policy",
+        "--openid4vp-handover",
+        "--dc-api-origin",
     ])?;
     let [input] = args.positional.as_slice() else {
         return Err(usage("verify takes exactly one INPUT"));
@@ -421,8 +594,43 @@ fn cmd_verify(args: &Args) -> Result<Value, Failure> {
     if let Some(a) = args.one("--aud")? {
         expect = expect.audience(a);
     }
+    if let Some(t) = transcript_from_args(args)? {
+        expect = expect.session_transcript(t);
+    }
+    if let Some(f) = args.one("--reader-key")? {
+        expect = expect.reader_key(PrivateKey::from_jwk(&read_text(f)?)?);
+    }
     let bytes = read_input(input)?;
-    let result = Verifier::new(trust, policy).verify(&bytes, &expect)?;
+    let verifier = Verifier::new(trust, policy);
+    // a DeviceResponse may hold several documents: every one is verified, the
+    // first is the result, and `documents` lists them all
+    let looks_cbor = bytes.first().is_some_and(|&c| (0xa0..=0xbf).contains(&c));
+    let looks_b64_map = matches!(bytes.first(), Some(b'o'..=b'v'))
+        && !bytes.contains(&b'.')
+        && !bytes.contains(&b'~');
+    if looks_cbor || looks_b64_map {
+        let cbor = cbor_or_b64url(bytes)?;
+        let results = verifier.verify_device_response(&cbor, &expect)?;
+        let mut out = results
+            .first()
+            .map(passerelle::VerificationResult::to_json)
+            .unwrap_or_default();
+        if results.len() > 1 {
+            let mut claims = serde_json::Map::new();
+            for r in &results {
+                if let Value::Object(c) = r.claims() {
+                    claims.extend(c.clone());
+                }
+            }
+            out["claims"] = Value::Object(claims);
+            out["documents"] = results
+                .iter()
+                .map(passerelle::VerificationResult::to_json)
+                .collect();
+        }
+        return Ok(out);
+    }
+    let result = verifier.verify(&bytes, &expect)?;
     Ok(result.to_json())
 }
 

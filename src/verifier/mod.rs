@@ -87,6 +87,32 @@ impl Expectations {
     }
 }
 
+/// The DeviceResponse CBOR in `input`, when it is one: raw bytes starting with
+/// a map head, or base64url text (the OpenID4VP `vp_token` form) of such bytes.
+fn device_response_bytes(input: &[u8]) -> Result<Option<Vec<u8>>> {
+    let is_map = |b: &[u8]| b.first().is_some_and(|&c| (0xa0..=0xbf).contains(&c));
+    if is_map(input) {
+        return Ok(Some(input.to_vec()));
+    }
+    let b64url = !input.is_empty()
+        && input
+            .iter()
+            .all(|&c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_');
+    // 'o'..'v' and 'p'..: base64url of 0xa0..0xbf starts with 'o', 'p', 'q', 'r', 's', 't', 'u', 'v'
+    if b64url && matches!(input.first(), Some(b'o'..=b'v')) {
+        let text = core::str::from_utf8(input).map_err(|_| malformed("not UTF-8"))?;
+        let bytes = crate::encoding::b64u_decode(
+            text,
+            crate::cose::MAX_CBOR_BYTES.saturating_mul(4) / 3 + 4,
+            "the DeviceResponse",
+        )?;
+        if is_map(&bytes) {
+            return Ok(Some(bytes));
+        }
+    }
+    Ok(None)
+}
+
 /// A single-use store for presentation nonces (KB-13): a replayed
 /// presentation is refused with `Policy`. Stateless verifiers (the CLI) leave
 /// this to their host; a long-running verifier keeps one of these.
@@ -172,11 +198,24 @@ impl Verifier {
 
     /// Verifies a presentation, detecting its format.
     ///
-    /// Detection order (documented for interop harnesses): text that starts with
-    /// `{` or contains `~` is an SD-JWT (JSON or compact serialization); any
-    /// other input is refused as not a supported format. Nothing is sniffed from
-    /// the payload: within SD-JWT the `typ` header routes.
+    /// Detection order (documented for interop harnesses): bytes that start
+    /// with a CBOR map head (0xa0–0xbf), or base64url text that decodes to
+    /// such bytes, are an ISO 18013-5 DeviceResponse (exactly one document
+    /// here; [`verify_device_response`](Self::verify_device_response) returns
+    /// several); JSON with `@context` and `proof` is a Data Integrity
+    /// credential; text that starts with `{` or contains `~` is an SD-JWT (JSON
+    /// or compact serialization); a bare JWS is a `vc+jwt`; any other input is
+    /// refused as not a supported format. Within SD-JWT the `typ` header routes.
     pub fn verify(&self, input: &[u8], expect: &Expectations) -> Result<VerificationResult> {
+        if let Some(cbor) = device_response_bytes(input)? {
+            let mut results = self.verify_device_response(&cbor, expect)?;
+            return match results.len() {
+                1 => results.pop().ok_or_else(|| malformed("no document")),
+                n => Err(crate::error::policy(format!(
+                    "the DeviceResponse holds {n} documents; verify_device_response returns each"
+                ))),
+            };
+        }
         if input.len() > crate::limits::MAX_SD_JWT_BYTES {
             return Err(crate::error::limit(format!(
                 "input of {} bytes exceeds the limit of {}",
