@@ -1528,17 +1528,24 @@ fn m_json() {
 #[test]
 fn n_detection() {
     let fx = Fx::new();
-    // ENC-03: detection order is documented: '{' or '~' means SD-JWT; anything else is not a presentation
+    // ENC-03: detection order is documented (Verifier::verify): a CBOR map head,
+    // raw or base64url, means a DeviceResponse, so {1: 2} is a malformed one;
+    // '{' or '~' means SD-JWT; a bare JWS a vc+jwt; anything else is not a presentation
     let v = Verifier::new(fx.trust(), Policy::default());
     assert_kind(
         v.verify(b"\xa1\x01\x02", &fx.expect()),
-        ErrorKind::Unsupported,
+        ErrorKind::Malformed,
         "ENC-03 CBOR",
     );
     assert_kind(
-        v.verify(b"oWEBAg", &fx.expect()),
-        ErrorKind::Unsupported,
+        v.verify(b"oQEC", &fx.expect()),
+        ErrorKind::Malformed,
         "ENC-03 base64url",
+    );
+    assert_kind(
+        v.verify(b"\x83\x01\x02\x03", &fx.expect()),
+        ErrorKind::Unsupported,
+        "ENC-03 CBOR array",
     );
     // ENC-04: the library is strict about a trailing newline (the CLI trims one)
     let good = fx.good();
