@@ -272,6 +272,10 @@ fn demo_runs_the_whole_journey() {
         "clause ca-person-loa3",
         "clause eu-pid-high",
         "given name only       -> policy",
+        "\"format\": \"mso_mdoc\"",
+        "verified eu.europa.ec.eudi.pid.1",
+        "changed given_name    -> signature",
+        "no IACA configured    -> untrusted",
     ] {
         assert!(out.contains(needle), "demo output lacks {needle:?}:\n{out}");
     }

@@ -4,6 +4,9 @@
 //! wallet presents a subset with key binding to a verifier that sent a nonce
 //! and names itself as the audience; the verifier prints what it verified and
 //! what it learned; then a tampered copy and a replay to another verifier fail.
+//! The same in ISO 18013-5 mdoc (an mDL over OpenID4VP with a deviceSignature,
+//! a PID mdoc over the DC API with a deviceMac), then the Canadian side and the
+//! cross-border acceptances.
 
 use super::Failure;
 use passerelle::{
@@ -150,7 +153,163 @@ pub(crate) fn run() -> Result<(), Failure> {
         Ok(_) => println!("   !! untrusted issuer accepted"),
         Err(e) => println!("   unknown CA            -> {}: {}", e.kind(), e.message()),
     }
+    mdoc_journeys(now)?;
     canada_and_cross_border(now, &ca, &presentation, &nonce)
+}
+
+/// The same EU side in ISO 18013-5 mdoc: an mDL presented over OpenID4VP
+/// with a deviceSignature, and a PID mdoc presented in proximity with a
+/// deviceMac.
+fn mdoc_journeys(now: UnixTime) -> Result<(), Failure> {
+    use passerelle::{
+        HeldMdoc, MdocIssuer, SessionTranscript, DOCTYPE_EU_PID, DOCTYPE_MDL, NAMESPACE_EU_PID,
+        NAMESPACE_MDL,
+    };
+    let year = 365 * 24 * 3600;
+    show("6a. mdoc (ISO 18013-5): an issuing authority's IACA and document signer");
+    let iaca_key = PrivateKey::generate(Algorithm::Es256)?;
+    let iaca = CertificateBuilder::new("Demo IACA")
+        .organization("Demo Member State")
+        .country("DE")
+        .validity(
+            UnixTime::from_secs(now.as_secs() - 3600),
+            UnixTime::from_secs(now.as_secs() + 10 * year),
+        )
+        .ca(Some(0))
+        .self_signed(&iaca_key)?;
+    let ds_key = PrivateKey::generate(Algorithm::Es256)?;
+    let ds = CertificateBuilder::new("Demo Document Signer")
+        .organization("Demo Member State")
+        .country("DE")
+        .validity(
+            UnixTime::from_secs(now.as_secs() - 3600),
+            UnixTime::from_secs(now.as_secs() + year),
+        )
+        .end_entity()
+        .extended_key_usage("1.0.18013.5.1.2")
+        .issued_by(&iaca, &iaca_key, ds_key.public_key())?;
+    println!("   IACA: CN=Demo IACA, C=DE; document signer: CN=Demo Document Signer, EKU 1.0.18013.5.1.2");
+    let device = PrivateKey::generate(Algorithm::Es256)?;
+    let issuer = MdocIssuer::new(&ds_key, std::slice::from_ref(&ds));
+    let mdl = serde_json::json!({NAMESPACE_MDL: {
+        "family_name": "Mustermann", "given_name": "Erika", "birth_date": "1964-08-12",
+        "issue_date": "2024-01-15", "expiry_date": "2034-01-14", "issuing_country": "DE",
+        "document_number": "T22000129", "age_over_18": true, "age_over_65": false,
+        "driving_privileges": [{"vehicle_category_code": "B", "issue_date": "1982-05-01"}]
+    }});
+    let issued = issuer.issue(
+        DOCTYPE_MDL,
+        mdl.as_object().ok_or(passerelle::Error::new(
+            passerelle::ErrorKind::ApiMisuse,
+            "mdl",
+        ))?,
+        device.public_key(),
+        now,
+    )?;
+    let held = HeldMdoc::parse(&issued)?;
+    println!(
+        "   mDL issued to the wallet's device key: {} bytes of IssuerSigned, {} elements, MSO with SHA-256 digests and decoys",
+        issued.len(),
+        held.elements().len()
+    );
+
+    show("6b. Over OpenID4VP 1.0: the wallet discloses three mDL elements with a deviceSignature");
+    let nonce = format!("mdoc-demo-{}", now.as_secs());
+    let transcript = SessionTranscript::openid4vp(
+        "x509_san_dns:verifier.example",
+        &nonce,
+        None,
+        "https://verifier.example/response",
+    );
+    let response = held.present(
+        &[
+            (NAMESPACE_MDL, "given_name"),
+            (NAMESPACE_MDL, "family_name"),
+            (NAMESPACE_MDL, "age_over_18"),
+        ],
+        &transcript,
+        &device,
+    )?;
+    println!(
+        "   DeviceResponse: {} bytes (the OpenID4VP vp_token is its base64url)",
+        response.len()
+    );
+    let mut trust = TrustStore::new();
+    trust.add_anchor_der(iaca.der())?;
+    let verifier = Verifier::new(trust, Policy::default().require_holder_binding(true));
+    let expect = Expectations::at(now).session_transcript(transcript.clone());
+    let result = verifier.verify(&response, &expect)?;
+    let pretty = |v: &serde_json::Value| serde_json::to_string_pretty(v).unwrap_or_default();
+    println!("{}", indent(&pretty(&result.to_json())));
+
+    show("6c. Over the Digital Credentials API: a PID mdoc with a deviceMac for the reader's ephemeral key");
+    let pid = serde_json::json!({NAMESPACE_EU_PID: {
+        "family_name": "Mustermann", "given_name": "Erika", "birth_date": "1964-08-12",
+        "age_over_18": true, "nationality": ["DE"], "issuing_country": "DE",
+        "issuing_authority": "DE"
+    }});
+    let pid_issued = issuer.issue(
+        DOCTYPE_EU_PID,
+        pid.as_object().ok_or(passerelle::Error::new(
+            passerelle::ErrorKind::ApiMisuse,
+            "pid",
+        ))?,
+        device.public_key(),
+        now,
+    )?;
+    let pid_held = HeldMdoc::parse(&pid_issued)?;
+    let reader = PrivateKey::generate(Algorithm::Es256)?;
+    // the browser-mediated handover; proximity flows hand their own transcript
+    // bytes to SessionTranscript::from_cbor
+    let proximity = SessionTranscript::openid4vp_dc_api("https://reader.example", &nonce, None);
+    let pid_response = pid_held.present_with_mac(
+        &[
+            (NAMESPACE_EU_PID, "given_name"),
+            (NAMESPACE_EU_PID, "age_over_18"),
+        ],
+        &proximity,
+        &device,
+        reader.public_key(),
+    )?;
+    let pid_result = verifier.verify(
+        &pid_response,
+        &Expectations::at(now)
+            .session_transcript(proximity)
+            .reader_key(reader),
+    )?;
+    println!(
+        "   verified {}: {}; holder binding {}",
+        pid_result.credential_type(),
+        pid_result.claims(),
+        pid_result.to_json()["holder_binding"]["state"]
+    );
+
+    show("6d. A changed element, another transcript and an unknown IACA all fail");
+    let mut tampered = response.clone();
+    if let Some(pos) = tampered.windows(5).position(|w| w == b"Erika") {
+        if let Some(b) = tampered.get_mut(pos) {
+            *b = b'X';
+        }
+    }
+    match verifier.verify(&tampered, &expect) {
+        Ok(_) => println!("   !! tampered element accepted"),
+        Err(e) => println!("   changed given_name    -> {}: {}", e.kind(), e.message()),
+    }
+    let elsewhere = Expectations::at(now).session_transcript(SessionTranscript::openid4vp(
+        "x509_san_dns:other.example",
+        &nonce,
+        None,
+        "https://other.example/response",
+    ));
+    match verifier.verify(&response, &elsewhere) {
+        Ok(_) => println!("   !! replay accepted"),
+        Err(e) => println!("   replay elsewhere      -> {}: {}", e.kind(), e.message()),
+    }
+    match Verifier::new(TrustStore::new(), Policy::default()).verify(&response, &expect) {
+        Ok(_) => println!("   !! unknown IACA accepted"),
+        Err(e) => println!("   no IACA configured    -> {}: {}", e.kind(), e.message()),
+    }
+    Ok(())
 }
 
 /// The Canadian side, then each side accepting the other's credential under
