@@ -421,3 +421,90 @@ fn the_wallet_refuses_a_foreign_key_and_an_element_it_does_not_hold() {
         ErrorKind::ApiMisuse
     );
 }
+
+#[test]
+fn j10_an_iaca_anchors_mdoc_document_signers_only() {
+    let p = pki();
+    let device = PrivateKey::generate(Algorithm::Es256).unwrap();
+    let mut trust = TrustStore::new();
+    trust.add_iaca_der(p.iaca.der()).unwrap();
+    let v = Verifier::new(trust, Policy::default());
+    // an mdoc signed by the document signer verifies under the IACA
+    let issued = MdocIssuer::new(&p.ds_key, std::slice::from_ref(&p.ds))
+        .issue(
+            DOCTYPE_MDL,
+            json!({NAMESPACE_MDL: {"family_name": "Doe"}})
+                .as_object()
+                .unwrap(),
+            device.public_key(),
+            p.now,
+        )
+        .unwrap();
+    let t = SessionTranscript::openid4vp("c", "n", None, "https://r");
+    let resp = HeldMdoc::parse(&issued)
+        .unwrap()
+        .present(&[(NAMESPACE_MDL, "family_name")], &t, &device)
+        .unwrap();
+    v.verify_device_response(&resp, &Expectations::at(p.now).session_transcript(t))
+        .unwrap();
+    // an SD-JWT VC whose x5c chains to the same IACA does not
+    let sd = SdJwtVcIssuer::new(&p.ds_key)
+        .with_x5c(std::slice::from_ref(&p.ds))
+        .issue(
+            json!({"iss": "https://issuer.example", "vct": "urn:eudi:pid:1", "given_name": "Jane"})
+                .as_object()
+                .unwrap(),
+            &Disclosable::All,
+            None,
+            p.now,
+        )
+        .unwrap();
+    let e = v
+        .verify(sd.as_bytes(), &Expectations::at(p.now))
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Untrusted, "{e}");
+}
+
+#[test]
+fn iacas_and_levels_from_a_trust_file() {
+    let p = pki();
+    let trust = TrustStore::from_json(
+        &json!({"iacas": [{"pem": p.iaca.to_pem(), "framework": "eIDAS", "assurance_level": "eIDAS-high"}]})
+            .to_string(),
+    )
+    .unwrap();
+    let device = PrivateKey::generate(Algorithm::Es256).unwrap();
+    let issued = MdocIssuer::new(&p.ds_key, std::slice::from_ref(&p.ds))
+        .issue(
+            DOCTYPE_EU_PID,
+            json!({NAMESPACE_EU_PID: {"given_name": "Erika", "family_name": "M", "age_over_18": true}})
+                .as_object()
+                .unwrap(),
+            device.public_key(),
+            p.now,
+        )
+        .unwrap();
+    let t = SessionTranscript::openid4vp("c", "n", None, "https://r");
+    let resp = HeldMdoc::parse(&issued)
+        .unwrap()
+        .present(
+            &[
+                (NAMESPACE_EU_PID, "given_name"),
+                (NAMESPACE_EU_PID, "family_name"),
+                (NAMESPACE_EU_PID, "age_over_18"),
+            ],
+            &t,
+            &device,
+        )
+        .unwrap();
+    let recognition = Recognition::from_json(
+        r#"{"accept": [{"name": "eu-pid-high", "formats": ["mso_mdoc"], "credential_types": ["eu.europa.ec.eudi.pid.1"], "min_assurance": "PCTF-LOA4"}],
+            "require_attributes": ["given_name", "family_name", "age_over_18"]}"#,
+    )
+    .unwrap();
+    let r = Verifier::new(trust, Policy::default().recognition(recognition))
+        .verify(&resp, &Expectations::at(p.now).session_transcript(t))
+        .unwrap();
+    assert_eq!(r.issuer().assurance_level(), Some("eIDAS-high"));
+    assert_eq!(r.policy_clause(), Some("eu-pid-high"));
+}

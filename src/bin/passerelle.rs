@@ -22,7 +22,7 @@ const USAGE: &str = "usage:
                      --nonce N --aud A [--at UNIX_SECONDS]
                      mdoc: [--openid4vp-handover RESPONSE_URI | --dc-api-origin ORIGIN | --transcript FILE]
                            [--reader-key PUBJWK (deviceMac)]
-  passerelle verify INPUT [--trust TRUST.json] [--anchor CERT.pem]... [--issuer-jwk JWK]...
+  passerelle verify INPUT [--trust TRUST.json] [--anchor CERT.pem]... [--iaca CERT.pem]... [--issuer-jwk JWK]...
                    [--nonce N] [--aud A] [--at UNIX_SECONDS] [--status-list FILE]...
                    [--require-holder-binding] [--allow-legacy-typ] [--policy POLICY.json]
                    [--transcript FILE | --openid4vp-handover RESPONSE_URI | --dc-api-origin ORIGIN]
@@ -548,6 +548,7 @@ fn cmd_verify(args: &Args) -> Result<Value, Failure> {
     args.check_known(&[
         "--trust",
         "--anchor",
+        "--iaca",
         "--issuer-jwk",
         "--nonce",
         "--aud",
@@ -570,6 +571,9 @@ fn cmd_verify(args: &Args) -> Result<Value, Failure> {
     };
     for a in args.many("--anchor") {
         trust.add_anchor_pem(&read_text(a)?)?;
+    }
+    for a in args.many("--iaca") {
+        trust.add_iaca_pem(&read_text(a)?, None)?;
     }
     for j in args.many("--issuer-jwk") {
         trust.add_issuer_jwk(&read_text(j)?)?;

@@ -29,6 +29,8 @@ use serde_json::{json, Map, Value};
 pub struct TrustStore {
     keys: Vec<TrustedKey>,
     anchors: Vec<x509::TrustAnchorCert>,
+    /// IACAs: anchors for mdoc document signers only (J-10).
+    iacas: Vec<x509::TrustAnchorCert>,
     dids: Vec<String>,
     registries: Vec<TrustRegistry>,
     /// Framework and level per anchor subject.
@@ -187,6 +189,37 @@ impl TrustStore {
         Ok(())
     }
 
+    /// Trusts the certificates in PEM text as IACAs: anchors of mdoc document
+    /// signers only, never of SD-JWT VC or other `x5c` chains (an IACA
+    /// trusted for the mDL must not vouch for anything else). With
+    /// `level = Some((framework, assurance_level))` results are reported at it.
+    pub fn add_iaca_pem(&mut self, pem: &str, level: Option<(&str, &str)>) -> Result<()> {
+        let certs = x509::TrustAnchorCert::from_pem(pem)?;
+        if certs.is_empty() {
+            return Err(malformed("no certificate in the PEM text"));
+        }
+        for c in certs {
+            if let Some((framework, level)) = level {
+                self.anchor_assurance.push((
+                    c.subject().to_owned(),
+                    Assurance {
+                        framework: Some(framework.to_owned()),
+                        level: Some(level.to_owned()),
+                    },
+                ));
+            }
+            self.iacas.push(c);
+        }
+        Ok(())
+    }
+
+    /// Trusts one DER certificate as an IACA (see [`TrustStore::add_iaca_pem`]).
+    pub fn add_iaca_der(&mut self, der: &[u8]) -> Result<()> {
+        self.iacas
+            .push(x509::TrustAnchorCert::from_der(der.to_vec())?);
+        Ok(())
+    }
+
     /// Trusts one DER certificate as an anchor.
     pub fn add_anchor_der(&mut self, der: &[u8]) -> Result<()> {
         self.anchors
@@ -270,7 +303,8 @@ impl TrustStore {
 
     /// Reads a trust file:
     /// `{"issuers": [JWK with optional iss/kid/framework/assurance_level, …],
-    /// "anchors": [PEM | {"pem", "framework", "assurance_level"}, …], "dids": [DID, …],
+    /// "anchors": [PEM | {"pem", "framework", "assurance_level"}, …],
+    /// "iacas": [same shape; anchors of mdoc document signers only], "dids": [DID, …],
     /// "registries": [registry document | {"signed": JWS, "operator_jwk": JWK}, …]}`
     /// (the registry format is documented on [`TrustRegistry`]).
     pub fn from_json(text: &str) -> Result<Self> {
@@ -311,6 +345,15 @@ impl TrustStore {
                             f("assurance_level")?,
                         )?;
                     }
+                    ("iacas", Value::String(pem)) => t.add_iaca_pem(pem, None)?,
+                    ("iacas", Value::Object(a)) => {
+                        let f = |k: &str| {
+                            a.get(k).and_then(Value::as_str).ok_or_else(|| {
+                                malformed(format!("trust file: iaca {k} is missing"))
+                            })
+                        };
+                        t.add_iaca_pem(f("pem")?, Some((f("framework")?, f("assurance_level")?)))?;
+                    }
                     ("dids", Value::String(did)) => t.add_did(did)?,
                     ("did_documents", Value::Object(o)) => {
                         let did = o.get("did").and_then(Value::as_str).ok_or_else(|| {
@@ -325,7 +368,7 @@ impl TrustStore {
                         let _ = t.add_did_webvh_log(log.as_bytes(), UnixTime::now())?;
                     }
                     (
-                        "issuers" | "anchors" | "dids" | "registries" | "did_documents"
+                        "issuers" | "anchors" | "iacas" | "dids" | "registries" | "did_documents"
                         | "did_logs",
                         _,
                     ) => return Err(malformed(format!("trust file: bad entry in {k}"))),
@@ -481,7 +524,8 @@ impl TrustStore {
 impl TrustStore {
     /// The document signer of an mdoc `issuerAuth`: `x5chain` (DER, leaf first)
     /// validated to a configured anchor (an IACA) at `now`, with the mdoc
-    /// document-signer EKU. No chain (COSE-11) or no anchors is `Untrusted`.
+    /// document-signer EKU. IACAs and general anchors both count. No chain
+    /// (COSE-11) or no anchors is `Untrusted`.
     pub(crate) fn issuer_key_for_x5chain(
         &self,
         chain: Option<&[Vec<u8>]>,
@@ -490,15 +534,13 @@ impl TrustStore {
         let chain = chain.ok_or_else(|| {
             untrusted("issuerAuth carries no x5chain: the document signer is unknown")
         })?;
-        if self.anchors.is_empty() {
+        if self.anchors.is_empty() && self.iacas.is_empty() {
             return Err(untrusted("no IACA anchor is configured"));
         }
-        let leaf = x509::validate_chain(
-            chain,
-            &self.anchors,
-            now,
-            x509::ChainPurpose::MdocDocumentSigner,
-        )?;
+        let anchors: Vec<x509::TrustAnchorCert> =
+            self.iacas.iter().chain(&self.anchors).cloned().collect();
+        let leaf =
+            x509::validate_chain(chain, &anchors, now, x509::ChainPurpose::MdocDocumentSigner)?;
         Ok((
             IssuerKey {
                 key: leaf.public_key.clone(),
