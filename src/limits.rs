@@ -36,3 +36,33 @@ pub const MAX_MDOC_ELEMENTS: usize = 1_024;
 pub const MAX_MDOC_ELEMENT_BYTES: usize = 1024 * 1024;
 /// Most digests an MSO may list over all namespaces, decoys included.
 pub const MAX_MSO_DIGESTS: usize = 4_096;
+
+/// Largest CBOR input accepted, in bytes (a DeviceResponse with portraits fits).
+pub const MAX_CBOR_BYTES: usize = 4 * 1024 * 1024;
+/// Deepest nesting of arrays, maps and tags (the top-level item is at depth 0).
+pub const MAX_CBOR_DEPTH: usize = 32;
+/// Most tags applied directly to one item (`tag(tag(tag(x)))`).
+pub const MAX_CBOR_TAG_NESTING: usize = 4;
+/// Most entries in one array or map (a map entry is one key and one value).
+pub const MAX_CBOR_CONTAINER_LEN: usize = 65_536;
+/// Most data items in one input, counting every key, value, element and chunk.
+pub const MAX_CBOR_ITEMS: usize = 200_000;
+/// Longest base58btc text decoded (a P-384 `proofValue` is ~132 characters,
+/// a P-384 Multikey ~70; 1024 leaves room for any key or signature we accept).
+pub const MAX_BASE58_CHARS: usize = 1024;
+/// Most proofs in one proof set.
+pub const MAX_DI_PROOFS: usize = 16;
+/// Longest `verificationMethod` / `proofPurpose` / `challenge` / `domain` string.
+pub const MAX_DI_PROOF_STRING_BYTES: usize = 2048;
+/// Most entries in one registry.
+pub const MAX_REGISTRY_ENTRIES: usize = 10_000;
+/// Most verification methods (listed and embedded) in one DID document.
+pub const MAX_VERIFICATION_METHODS: usize = 64;
+/// Longest DID or DID URL accepted.
+pub const MAX_DID_BYTES: usize = 2048;
+/// Largest `did.jsonl` accepted, in bytes.
+pub const MAX_DID_LOG_BYTES: usize = 4 * 1024 * 1024;
+/// Most entries in a `did.jsonl`.
+pub const MAX_DID_LOG_ENTRIES: usize = 1000;
+/// Most `updateKeys` / `nextKeyHashes` in one entry.
+pub const MAX_UPDATE_KEYS: usize = 32;

@@ -58,16 +58,11 @@ use core::fmt;
 use std::collections::HashSet;
 use std::sync::Arc;
 
-/// Largest CBOR input accepted, in bytes (a DeviceResponse with portraits fits).
-pub(crate) const MAX_CBOR_BYTES: usize = 4 * 1024 * 1024;
-/// Deepest nesting of arrays, maps and tags (the top-level item is at depth 0).
-pub(crate) const MAX_CBOR_DEPTH: usize = 32;
-/// Most tags applied directly to one item (`tag(tag(tag(x)))`).
-pub(crate) const MAX_CBOR_TAG_NESTING: usize = 4;
-/// Most entries in one array or map (a map entry is one key and one value).
-pub(crate) const MAX_CBOR_CONTAINER_LEN: usize = 65_536;
-/// Most data items in one input, counting every key, value, element and chunk.
-pub(crate) const MAX_CBOR_ITEMS: usize = 200_000;
+pub(crate) use crate::limits::MAX_CBOR_BYTES;
+pub(crate) use crate::limits::MAX_CBOR_CONTAINER_LEN;
+pub(crate) use crate::limits::MAX_CBOR_DEPTH;
+pub(crate) use crate::limits::MAX_CBOR_ITEMS;
+pub(crate) use crate::limits::MAX_CBOR_TAG_NESTING;
 
 /// Bounds and strictness of one decode. [`Default`] accepts indefinite lengths.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

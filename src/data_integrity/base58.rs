@@ -6,9 +6,7 @@
 
 use crate::error::{limit, malformed, Result};
 
-/// Longest base58btc text decoded (a P-384 `proofValue` is ~132 characters,
-/// a P-384 Multikey ~70; 1024 leaves room for any key or signature we accept).
-pub(crate) const MAX_BASE58_CHARS: usize = 1024;
+pub(crate) use crate::limits::MAX_BASE58_CHARS;
 
 const ALPHABET: &[u8; 58] = b"123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
 

@@ -46,10 +46,8 @@ use crate::error::{holder_binding, limit, malformed, unsupported, untrusted, Res
 use crate::time::{format_rfc3339, parse_rfc3339, UnixTime};
 use serde_json::{Map, Value};
 
-/// Most proofs in one proof set.
-pub(crate) const MAX_PROOFS: usize = 16;
-/// Longest `verificationMethod` / `proofPurpose` / `challenge` / `domain` string.
-pub(crate) const MAX_PROOF_STRING_BYTES: usize = 2048;
+pub(crate) use crate::limits::MAX_DI_PROOFS as MAX_PROOFS;
+pub(crate) use crate::limits::MAX_DI_PROOF_STRING_BYTES as MAX_PROOF_STRING_BYTES;
 
 /// The proof type of every Data Integrity proof.
 pub(crate) const PROOF_TYPE: &str = "DataIntegrityProof";

@@ -39,8 +39,7 @@ use serde_json::{Map, Value};
 
 /// Media type of a signed registry.
 pub(crate) const REGISTRY_TYP: &str = "trust-registry+jwt";
-/// Most entries in one registry.
-const MAX_ENTRIES: usize = 10_000;
+use crate::limits::MAX_REGISTRY_ENTRIES as MAX_ENTRIES;
 
 /// A trust registry of accredited issuers.
 #[derive(Debug, Clone)]

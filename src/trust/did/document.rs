@@ -8,10 +8,8 @@ use crate::error::{limit, malformed, unsupported, untrusted, Error, Result};
 use crate::jose::public_key_from_jwk;
 use serde_json::{Map, Value};
 
-/// Most verification methods (listed and embedded) in one DID document.
-pub(crate) const MAX_VERIFICATION_METHODS: usize = 64;
-/// Longest DID or DID URL accepted.
-pub(crate) const MAX_DID_BYTES: usize = 2048;
+pub(crate) use crate::limits::MAX_DID_BYTES;
+pub(crate) use crate::limits::MAX_VERIFICATION_METHODS;
 
 /// A verification relationship a key can be required to have.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -49,12 +49,9 @@ use crate::error::{limit, malformed, misuse, unsupported, untrusted, Result};
 use crate::time::{format_rfc3339, parse_rfc3339, UnixTime};
 use serde_json::{json, Map, Value};
 
-/// Largest `did.jsonl` accepted, in bytes.
-pub(crate) const MAX_DID_LOG_BYTES: usize = 4 * 1024 * 1024;
-/// Most entries in a `did.jsonl`.
-pub(crate) const MAX_DID_LOG_ENTRIES: usize = 1000;
-/// Most `updateKeys` / `nextKeyHashes` in one entry.
-pub(crate) const MAX_UPDATE_KEYS: usize = 32;
+pub(crate) use crate::limits::MAX_DID_LOG_BYTES;
+pub(crate) use crate::limits::MAX_DID_LOG_ENTRIES;
+pub(crate) use crate::limits::MAX_UPDATE_KEYS;
 /// How far after now a `versionTime` may lie (the spec's SHOULD: 5 minutes).
 pub(crate) const MAX_FUTURE_SKEW_SECS: u64 = 300;
 /// The one method version supported.
