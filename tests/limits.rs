@@ -145,3 +145,146 @@ fn status_index() {
     let e = fx.verify(&with(MAX_STATUS_INDEX + 1)).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Malformed);
 }
+
+// ---------------------------------------------------------------- mdoc
+
+mod mdoc_limits {
+    use crate::mdoc::pki;
+    use passerelle::limits::*;
+    use passerelle::*;
+    use serde_json::{json, Map, Value};
+
+    fn round_trip(
+        elements: Value,
+        decoys: usize,
+        disclose_all: bool,
+    ) -> passerelle::Result<Vec<VerificationResult>> {
+        let p = pki();
+        let device = PrivateKey::generate(Algorithm::Es256).unwrap();
+        let issued = MdocIssuer::new(&p.ds_key, std::slice::from_ref(&p.ds))
+            .with_decoys(decoys)
+            .issue(
+                DOCTYPE_MDL,
+                elements.as_object().unwrap(),
+                device.public_key(),
+                p.now,
+            )?;
+        let held = HeldMdoc::parse(&issued)?;
+        let all = held.elements();
+        let pick: Vec<(&str, &str)> = all
+            .iter()
+            .take(if disclose_all { all.len() } else { 1 })
+            .map(|(n, e)| (n.as_str(), e.as_str()))
+            .collect();
+        let t = SessionTranscript::openid4vp("c", "n", None, "https://r");
+        let resp = held.present(&pick, &t, &device)?;
+        let mut trust = TrustStore::new();
+        trust.add_iaca_der(p.iaca.der()).unwrap();
+        Verifier::new(trust, Policy::default())
+            .verify_device_response(&resp, &Expectations::at(p.now).session_transcript(t))
+    }
+
+    fn kind<T>(r: passerelle::Result<T>) -> String {
+        match r {
+            Ok(_) => "valid".into(),
+            Err(e) => e.kind().as_str().into(),
+        }
+    }
+
+    #[test]
+    fn mso_digests_at_and_past_the_limit() {
+        let one = json!({NAMESPACE_MDL: {"family_name": "Doe"}});
+        assert_eq!(
+            kind(round_trip(one.clone(), MAX_MSO_DIGESTS - 1, false)),
+            "valid"
+        );
+        assert_eq!(
+            kind(round_trip(one, MAX_MSO_DIGESTS, false)),
+            "limit_exceeded"
+        );
+    }
+
+    #[test]
+    fn elements_at_and_past_the_limit() {
+        let many = |n: usize| {
+            let m: Map<String, Value> = (0..n).map(|i| (format!("e{i}"), json!(i))).collect();
+            json!({NAMESPACE_MDL: m})
+        };
+        assert_eq!(kind(round_trip(many(MAX_MDOC_ELEMENTS), 0, true)), "valid");
+        assert_eq!(
+            kind(round_trip(many(MAX_MDOC_ELEMENTS + 1), 0, true)),
+            "limit_exceeded"
+        );
+    }
+
+    #[test]
+    fn element_bytes_a_90_kb_portrait_passes_one_past_the_limit_does_not() {
+        use base64::Engine;
+        let portrait = |n: usize| json!({NAMESPACE_MDL: {"portrait": base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(vec![0xffu8; n])}});
+        assert_eq!(kind(round_trip(portrait(90 * 1024), 0, true)), "valid");
+        // the item is the portrait plus ~100 bytes of structure
+        assert_eq!(
+            kind(round_trip(portrait(MAX_MDOC_ELEMENT_BYTES - 200), 0, true)),
+            "valid"
+        );
+        assert_eq!(
+            kind(round_trip(portrait(MAX_MDOC_ELEMENT_BYTES), 0, true)),
+            "limit_exceeded"
+        );
+        // MDOC-24: a 20 MB response is past the input limit before anything is parsed
+        let mut huge = vec![0u8; 20 * 1024 * 1024];
+        huge[0] = 0xa3;
+        let e = Verifier::new(TrustStore::new(), Policy::default())
+            .verify_device_response(&huge, &Expectations::at(UnixTime::from_secs(0)))
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::LimitExceeded);
+    }
+
+    #[test]
+    fn documents_at_and_past_the_limit() {
+        let p = pki();
+        let device = PrivateKey::generate(Algorithm::Es256).unwrap();
+        let issued = MdocIssuer::new(&p.ds_key, std::slice::from_ref(&p.ds))
+            .issue(
+                DOCTYPE_MDL,
+                json!({NAMESPACE_MDL: {"family_name": "Doe"}})
+                    .as_object()
+                    .unwrap(),
+                device.public_key(),
+                p.now,
+            )
+            .unwrap();
+        let t = SessionTranscript::openid4vp("c", "n", None, "https://r");
+        let resp = HeldMdoc::parse(&issued)
+            .unwrap()
+            .present(&[(NAMESPACE_MDL, "family_name")], &t, &device)
+            .unwrap();
+        let mut v: ciborium::Value = ciborium::from_reader(resp.as_slice()).unwrap();
+        let with_docs = |v: &mut ciborium::Value, n: usize| {
+            let m = v.as_map_mut().unwrap();
+            let docs = m
+                .iter_mut()
+                .find(|(k, _)| k.as_text() == Some("documents"))
+                .unwrap();
+            let one = docs.1.as_array().unwrap()[0].clone();
+            docs.1 = ciborium::Value::Array(vec![one; n]);
+            let mut out = Vec::new();
+            ciborium::into_writer(v, &mut out).unwrap();
+            out
+        };
+        let mut trust = TrustStore::new();
+        trust.add_iaca_der(p.iaca.der()).unwrap();
+        let verifier = Verifier::new(trust, Policy::default());
+        let at = with_docs(&mut v, MAX_MDOC_DOCUMENTS);
+        // parsed, then refused for holding one docType twice (MDOC-23)
+        assert_eq!(
+            kind(verifier.verify_device_response(&at, &Expectations::at(p.now))),
+            "policy"
+        );
+        let past = with_docs(&mut v, MAX_MDOC_DOCUMENTS + 1);
+        assert_eq!(
+            kind(verifier.verify_device_response(&past, &Expectations::at(p.now))),
+            "limit_exceeded"
+        );
+    }
+}
