@@ -508,3 +508,31 @@ fn iacas_and_levels_from_a_trust_file() {
     assert_eq!(r.issuer().assurance_level(), Some("eIDAS-high"));
     assert_eq!(r.policy_clause(), Some("eu-pid-high"));
 }
+
+#[test]
+fn j23_issuing_country_must_match_the_iaca_country() {
+    let p = pki(); // IACA C=UT
+    let device = PrivateKey::generate(Algorithm::Es256).unwrap();
+    let t = SessionTranscript::openid4vp("c", "n", None, "https://r");
+    for (country, want) in [("UT", None), ("FR", Some(ErrorKind::Policy))] {
+        let issued = MdocIssuer::new(&p.ds_key, std::slice::from_ref(&p.ds))
+            .issue(
+                DOCTYPE_MDL,
+                json!({NAMESPACE_MDL: {"issuing_country": country}})
+                    .as_object()
+                    .unwrap(),
+                device.public_key(),
+                p.now,
+            )
+            .unwrap();
+        let resp = HeldMdoc::parse(&issued)
+            .unwrap()
+            .present(&[(NAMESPACE_MDL, "issuing_country")], &t, &device)
+            .unwrap();
+        let r = verifier_for(&p).verify_device_response(
+            &resp,
+            &Expectations::at(p.now).session_transcript(t.clone()),
+        );
+        assert_eq!(r.err().map(|e| e.kind()), want, "{country}");
+    }
+}

@@ -22,6 +22,9 @@ impl Verifier {
     /// authentication over it (without one, holder binding is `not_checked`,
     /// or `HolderBinding` when the policy requires it).
     ///
+    /// A disclosed `issuing_country` other than the IACA's `countryName` is
+    /// `Policy`.
+    ///
     /// A response without documents, or with a non-zero `status`, is `Policy`
     /// (the message names the status); two documents of one docType are
     /// `Policy` (ambiguous).
@@ -73,6 +76,7 @@ impl Verifier {
             ));
         }
         let issuer_elements = mdoc::check_issuer_data(&doc.doc_type, &doc.issuer_signed, &mso)?;
+        check_issuing_country(&key.basis, &issuer_elements)?;
         mdoc::check_validity(&mso, expect.now, self.policy.skew())?;
         let (binding, device_elements) = match &expect.transcript {
             Some(t) => {
@@ -128,4 +132,36 @@ impl Verifier {
             identity,
         })
     }
+}
+
+/// J-23: a disclosed `issuing_country` must be the IACA's `countryName`
+/// (18013-5 Annex B asks the IACA to name the issuing country). Checked when
+/// both are known; `Policy` otherwise.
+fn check_issuing_country(
+    basis: &crate::trust::TrustBasis,
+    elements: &mdoc::Elements,
+) -> Result<()> {
+    let crate::trust::TrustBasis::X509 { anchor, .. } = basis else {
+        return Ok(());
+    };
+    let Some(country) = anchor
+        .split(',')
+        .find_map(|rdn| rdn.trim().strip_prefix("C="))
+    else {
+        return Ok(());
+    };
+    for (_, els) in elements {
+        for (name, value) in els {
+            if name == "issuing_country" {
+                if let Ok(v) = mdoc::values::to_json(value) {
+                    if v.as_str().is_some_and(|c| c != country) {
+                        return Err(policy(format!(
+                            "issuing_country {v} differs from the IACA's country {country:?}"
+                        )));
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
 }
