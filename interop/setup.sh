@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Installs the two interop peers' pinned dependencies:
+# Installs the interop peers' pinned dependencies:
 #   interop/.venv              <- requirements.txt  (Python sd-jwt reference implementation)
 #   interop/webvh/.venv        <- webvh/requirements.txt (Python did-webvh)
+#   interop/mdoc/.venv         <- mdoc/requirements.txt (Python pymdoccbor)
 #   interop/node/node_modules  <- node/package-lock.json (@sd-jwt/* TypeScript implementation)
+#   interop/mdoc/node_modules  <- mdoc/package-lock.json (@auth0/mdl)
 # Idempotent: a stamp (hash of the pin file) skips work that is already done.
 # Only the package registries (PyPI, npm) are needed.  Quiet on success.
 set -euo pipefail
@@ -31,12 +33,19 @@ venv() {
 }
 venv "$HERE"          # PyPI sd-jwt (the SD-JWT reference implementation)
 venv "$HERE/webvh"    # PyPI did-webvh (the did:webvh peer)
+venv "$HERE/mdoc"     # PyPI pymdoccbor (the Python mdoc peer)
 
 # --- Node packages ------------------------------------------------------------
-NODE_DIR="$HERE/node"
-want="$(hash_of "$NODE_DIR/package-lock.json")"
-if [[ "$(cat "$NODE_DIR/node_modules/.interop-stamp" 2>/dev/null)" != "$want" ]]; then
+# node_dir DIR: DIR/node_modules <- DIR/package-lock.json (npm ci), skipped when the stamp matches.
+node_dir() {
+  local dir="$1" want
+  want="$(hash_of "$dir/package-lock.json")"
+  if [[ "$(cat "$dir/node_modules/.interop-stamp" 2>/dev/null)" == "$want" ]]; then
+    return 0
+  fi
   command -v npm >/dev/null || { echo "setup.sh: npm not found (Node 20+ needed)" >&2; exit 1; }
-  (cd "$NODE_DIR" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
-  echo "$want" > "$NODE_DIR/node_modules/.interop-stamp"
-fi
+  (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  echo "$want" > "$dir/node_modules/.interop-stamp"
+}
+node_dir "$HERE/node"   # @sd-jwt/* (the TypeScript SD-JWT implementation)
+node_dir "$HERE/mdoc"   # @auth0/mdl (ISO/IEC 18013-5 mdoc)

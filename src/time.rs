@@ -19,6 +19,15 @@ impl UnixTime {
     pub fn now() -> Self {
         SystemClock.now()
     }
+
+    /// RFC 3339 in UTC with whole seconds, the form ISO 18013-5 uses:
+    ///
+    /// ```
+    /// assert_eq!(passerelle::UnixTime::from_secs(1_609_459_200).to_rfc3339(), "2021-01-01T00:00:00Z");
+    /// ```
+    pub fn to_rfc3339(self) -> String {
+        format_rfc3339(self)
+    }
 }
 
 /// A source of the current time.

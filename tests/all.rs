@@ -6,6 +6,7 @@ mod cli;
 mod common;
 mod hostile;
 mod interop;
+mod interop_mdoc;
 mod layering;
 mod limits;
 mod mdoc;
