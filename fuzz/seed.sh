@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 V=../test-vectors
-mkdir -p corpus/jws corpus/sd_jwt_presentation corpus/vcdm corpus/trust_config corpus/jcs corpus/data_integrity corpus/did_document corpus/did_log corpus/cbor corpus/cose
+mkdir -p corpus/jws corpus/sd_jwt_presentation corpus/vcdm corpus/trust_config corpus/jcs corpus/data_integrity corpus/did_document corpus/did_log corpus/cbor corpus/cose corpus/mdoc
 i=0
 for f in $(find "$V" -name '*.txt' -o -name '*.json' -o -name '*.jwt' -o -name '*.jsonl' -o -name '*.hex' | sort); do
   i=$((i + 1))
@@ -14,7 +14,7 @@ for f in $(find "$V" -name '*.txt' -o -name '*.json' -o -name '*.jwt' -o -name '
   case "$f" in
     *.json) for t in jcs vcdm trust_config data_integrity did_document; do cp "$f" "corpus/$t/seed-$i"; done ;;
     *.jsonl) cp "$f" "corpus/did_log/seed-$i" ;;
-    *.hex) python3 -c 'import sys; open(sys.argv[2], "wb").write(bytes.fromhex(open(sys.argv[1]).read().strip()))' "$f" "corpus/cbor/seed-$i" 2>/dev/null && cp "corpus/cbor/seed-$i" "corpus/cose/seed-$i" ;;
+    *.hex) python3 -c 'import sys; open(sys.argv[2], "wb").write(bytes.fromhex(open(sys.argv[1]).read().strip()))' "$f" "corpus/cbor/seed-$i" 2>/dev/null && cp "corpus/cbor/seed-$i" "corpus/cose/seed-$i" && cp "corpus/cbor/seed-$i" "corpus/mdoc/seed-$i" ;;
     *.jwt) cp "$f" "corpus/vcdm/seed-$i" ;;
   esac
 done

@@ -132,4 +132,36 @@ pub mod fuzzing {
     pub fn cose(data: &[u8]) {
         crate::cose::fuzz_cose(data);
     }
+
+    /// An mdoc DeviceResponse through the verifier (trusting the ISO 18013-5
+    /// Annex D IACA at a time its chain is valid, so Annex D seeds reach every
+    /// check), then every mdoc structure through the format's checks.
+    pub fn mdoc(data: &[u8]) {
+        let now = UnixTime::from_secs(1_609_459_200);
+        let expect = Expectations::at(now).session_transcript(crate::SessionTranscript::openid4vp(
+            "c",
+            "n",
+            None,
+            "https://r",
+        ));
+        let _ = mdoc_verifier().verify_device_response(data, &expect);
+        crate::formats::mdoc::fuzz_mdoc(data, Some(key()));
+    }
+
+    fn mdoc_verifier() -> &'static Verifier {
+        static V: OnceLock<Verifier> = OnceLock::new();
+        V.get_or_init(|| {
+            let hex =
+                include_str!("../test-vectors/iso18013-5-annexD/iaca_root_cert.der.hex").trim();
+            let der: Vec<u8> = (0..hex.len() / 2)
+                .filter_map(|i| hex.get(2 * i..2 * i + 2))
+                .filter_map(|b| u8::from_str_radix(b, 16).ok())
+                .collect();
+            let mut trust = TrustStore::new();
+            if trust.add_iaca_der(&der).is_err() {
+                std::process::abort();
+            }
+            Verifier::new(trust, Policy::default())
+        })
+    }
 }

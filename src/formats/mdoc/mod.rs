@@ -443,3 +443,34 @@ pub(crate) fn build_device_response(
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::indexing_slicing)]
 mod tests;
+
+/// Fuzz entry: `data` as a DeviceResponse (every document through every check,
+/// the signature checks skipped so forged data reaches the digest, validity,
+/// device-authentication and value-mapping code), as IssuerSigned, and as an
+/// issuerAuth payload. Never panics.
+pub(crate) fn fuzz_mdoc(data: &[u8], reader: Option<&dyn KeyAgreement>) {
+    let transcript = SessionTranscript::openid4vp("c", "n", None, "https://r");
+    if let Ok(resp) = DeviceResponse::parse(data) {
+        for doc in &resp.documents {
+            let _ = doc.issuer_signed.issuer_auth.x5chain();
+            if let Ok(mso) = doc.issuer_signed.mso() {
+                if let Ok(els) = check_issuer_data(&doc.doc_type, &doc.issuer_signed, &mso) {
+                    let _ = claims_json(&els, &Vec::new());
+                }
+                let _ = check_validity(&mso, UnixTime::from_secs(1_609_459_200), 30);
+                let _ = check_device_auth(doc, &mso, &transcript, reader);
+            }
+        }
+    }
+    if let Ok(signed) = IssuerSigned::parse_bytes(data) {
+        if let Ok(mso) = signed.mso() {
+            let _ = check_issuer_data(&mso.doc_type.clone(), &signed, &mso);
+        }
+        for (_, items) in &signed.namespaces {
+            for i in items {
+                let _ = values::to_json(&i.value);
+            }
+        }
+    }
+    let _ = Mso::parse_payload(data);
+}
