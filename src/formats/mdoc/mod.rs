@@ -242,10 +242,40 @@ pub(crate) struct MsoParams<'a> {
     pub(crate) decoys_per_namespace: usize,
 }
 
-fn random_u64(rng: &dyn SecureRandom) -> Result<u64> {
-    let mut b = [0u8; 8];
-    rng.fill(&mut b)?;
-    Ok(u64::from_be_bytes(b))
+/// Randomness drawn from the RNG in blocks (one system call per block, not
+/// one per item).
+struct RandomPool<'a> {
+    rng: &'a dyn SecureRandom,
+    buf: [u8; 1024],
+    pos: usize,
+}
+
+impl<'a> RandomPool<'a> {
+    fn new(rng: &'a dyn SecureRandom) -> Self {
+        RandomPool {
+            rng,
+            buf: [0u8; 1024],
+            pos: 1024,
+        }
+    }
+
+    fn fill(&mut self, out: &mut [u8]) -> Result<()> {
+        for b in out.iter_mut() {
+            if self.pos >= self.buf.len() {
+                self.rng.fill(&mut self.buf)?;
+                self.pos = 0;
+            }
+            *b = self.buf.get(self.pos).copied().unwrap_or(0);
+            self.pos += 1;
+        }
+        Ok(())
+    }
+
+    fn u31(&mut self) -> Result<u64> {
+        let mut b = [0u8; 4];
+        self.fill(&mut b)?;
+        Ok(u64::from(u32::from_be_bytes(b) & 0x7fff_ffff))
+    }
 }
 
 /// Builds IssuerSigned: IssuerSignedItems with fresh randoms and unique random
@@ -266,11 +296,12 @@ pub(crate) fn build_issuer_signed(
     }
     let mut ns_items = Vec::with_capacity(namespaces.len());
     let mut digests = Vec::with_capacity(namespaces.len());
+    let mut pool = RandomPool::new(rng);
     for (ns, elements) in namespaces {
         let mut used = std::collections::HashSet::new();
-        let mut draw_id = || -> Result<u64> {
+        let mut draw_id = |pool: &mut RandomPool<'_>| -> Result<u64> {
             loop {
-                let id = random_u64(rng)? & 0x7fff_ffff;
+                let id = pool.u31()?;
                 if used.insert(id) {
                     return Ok(id);
                 }
@@ -286,8 +317,8 @@ pub(crate) fn build_issuer_signed(
                 )));
             }
             let mut random = [0u8; RANDOM_BYTES];
-            rng.fill(&mut random)?;
-            let id = draw_id()?;
+            pool.fill(&mut random)?;
+            let id = draw_id(&mut pool)?;
             let item = Item::map(vec![
                 (Item::text("digestID"), Item::uint(id)),
                 (Item::text("random"), Item::bytes(&random)),
@@ -303,8 +334,8 @@ pub(crate) fn build_issuer_signed(
         }
         for _ in 0..p.decoys_per_namespace {
             let mut d = [0u8; 32];
-            rng.fill(&mut d)?;
-            ids.push((Item::uint(draw_id()?), Item::bytes(&d)));
+            pool.fill(&mut d)?;
+            ids.push((Item::uint(draw_id(&mut pool)?), Item::bytes(&d)));
         }
         digests.push((Item::text(ns), Item::map(ids)?));
         ns_items.push((Item::text(ns), Item::array(items)));
