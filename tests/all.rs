@@ -10,6 +10,7 @@ mod interop_mdoc;
 mod layering;
 mod limits;
 mod mdoc;
+mod mdoc_hostile;
 mod properties;
 mod python_cases;
 mod recognition;

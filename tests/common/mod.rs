@@ -14,3 +14,4 @@ pub fn vector(path: &str) -> String {
     let p = root().join("test-vectors").join(path);
     std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
+pub mod mdoc_forge;
