@@ -11,6 +11,7 @@ mod layering;
 mod limits;
 mod mdoc;
 mod mdoc_hostile;
+mod mdoc_properties;
 mod properties;
 mod python_cases;
 mod recognition;
