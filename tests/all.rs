@@ -18,4 +18,5 @@ mod recognition;
 mod registry;
 mod vectors;
 mod w3c;
+mod w3c_cose;
 mod w3c_properties;

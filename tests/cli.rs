@@ -487,3 +487,45 @@ fn annex_d_verifies_through_the_cli_with_transcript_and_reader_key() {
         "Doe"
     );
 }
+
+#[test]
+fn vc_cose_issue_and_verify_through_the_cli() {
+    let t = Tmp::new("vccose");
+    let key = String::from_utf8(cli(&["keygen", "--alg", "ES384"]).stdout).unwrap();
+    let mut jwk: Value = serde_json::from_str(&key).unwrap();
+    let key_path = t.put("issuer.jwk", &key);
+    jwk.as_object_mut().unwrap().remove("d");
+    jwk["iss"] = json!("https://issuer.example.ca");
+    let pub_path = t.put("issuer_pub.jwk", &jwk.to_string());
+    let claims = t.put(
+        "vc.json",
+        &Value::Object(passerelle::ca_person_example("https://issuer.example.ca")).to_string(),
+    );
+    let o = cli(&[
+        "issue",
+        "--format",
+        "vc+cose",
+        "--issuer-key",
+        &key_path,
+        "--claims",
+        &claims,
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stdout));
+    let cose = t.put("vc.txt", String::from_utf8(o.stdout).unwrap().trim());
+    let o = cli(&[
+        "verify",
+        &cose,
+        "--issuer-jwk",
+        &pub_path,
+        "--at",
+        "1790000000",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stdout));
+    let r = json_out(&o);
+    assert_eq!(r["format"], "vc+cose");
+    assert_eq!(r["claims"]["credentialSubject"]["familyName"], "Tremblay");
+    // without the issuer key: untrusted, exit 1
+    let o = cli(&["verify", &cose, "--at", "1790000000"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(json_out(&o)["error"]["kind"], "untrusted");
+}

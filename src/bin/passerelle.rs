@@ -15,7 +15,7 @@ mod demo;
 
 const USAGE: &str = "usage:
   passerelle keygen [--alg ES256|ES384|EdDSA]
-  passerelle issue --format dc+sd-jwt|mso_mdoc|vc+sd-jwt|vc+jwt|ldp_vc --issuer-key JWK [--x5c CHAIN.pem]
+  passerelle issue --format dc+sd-jwt|mso_mdoc|vc+sd-jwt|vc+jwt|vc+cose|ldp_vc --issuer-key JWK [--x5c CHAIN.pem]
                    [--holder-key PUBJWK] --claims CLAIMS.json [--sd PATHS|all] [--kid KID] [--at UNIX_SECONDS]
                    [--decoys N] [--doctype DOCTYPE]
   passerelle present --credential FILE --holder-key JWK (--disclose PATHS | --dcql QUERY.json)
@@ -32,7 +32,7 @@ const USAGE: &str = "usage:
 
 PATHS: `all`, or comma-separated JSON Pointers (/given_name,/address/locality,/nationalities/0),
 or a JSON array of JSON Pointers; for an mdoc, namespace/element items (org.iso.18013.5.1/family_name).
-mdoc credentials and DeviceResponses are printed as base64url and read as base64url or CBOR bytes;
+mdoc credentials, DeviceResponses and vc+cose are printed as base64url and read as base64url or CBOR bytes;
 --transcript is the SessionTranscript array as CBOR bytes or hex. INPUT and FILE may be `-` for standard input.";
 
 /// A usage error (exit 2).
@@ -250,12 +250,7 @@ fn cmd_issue(args: &Args) -> Result<String, Failure> {
     match format {
         "dc+sd-jwt" | "vc+sd-jwt" | "vc+jwt" | "ldp_vc" => {}
         "mso_mdoc" => return issue_mdoc(args),
-        "vc+cose" => {
-            return Err(Failure::Input(Error::new(
-                ErrorKind::Unsupported,
-                format!("this build does not issue {format} yet"),
-            )))
-        }
+        "vc+cose" => {}
         other => return Err(usage(format!("unknown --format {other}"))),
     }
     let issuer = PrivateKey::from_jwk(&read_text(args.required("--issuer-key")?)?)?;
@@ -295,6 +290,8 @@ fn cmd_issue(args: &Args) -> Result<String, Failure> {
             iss.issue_data_integrity(claims, suite, &vm, now)?
         } else if format == "vc+jwt" {
             iss.issue_jwt(claims)?
+        } else if format == "vc+cose" {
+            b64url(&iss.issue_cose(claims)?)
         } else {
             iss.issue_sd_jwt(claims, &disclosable, holder.as_ref(), now)?
         });
@@ -634,6 +631,16 @@ fn cmd_verify(args: &Args) -> Result<Value, Failure> {
         }
         return Ok(out);
     }
+    // a vc+cose given as base64url text ('0' starts tag 18, 'h' an array of 4)
+    let b64_cose = matches!(bytes.first(), Some(b'0' | b'h'))
+        && bytes
+            .iter()
+            .all(|&c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_');
+    let bytes = if b64_cose {
+        cbor_or_b64url(bytes)?
+    } else {
+        bytes
+    };
     let result = verifier.verify(&bytes, &expect)?;
     Ok(result.to_json())
 }

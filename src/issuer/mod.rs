@@ -266,6 +266,16 @@ impl<'a> VcIssuer<'a> {
         Ok(Value::Object(secured).to_string())
     }
 
+    /// Issues `credential` as `vc+cose` (W3C VC-JOSE-COSE §3.3): a COSE_Sign1
+    /// (tag 18, as the Recommendation's examples) whose attached payload is
+    /// the credential's JSON, with protected `alg`, `typ` (16)
+    /// `application/vc+cose`, content type (3) `application/vc`, and `kid`
+    /// when one was set. The data model is checked first (`ApiMisuse`).
+    pub fn issue_cose(&self, credential: &Map<String, Value>) -> Result<Vec<u8>> {
+        Self::check(credential)?;
+        w3c_vc::sign_cose(credential, self.signer, self.kid.as_deref())
+    }
+
     /// Issues `credential` as a `vc+jwt`.
     pub fn issue_jwt(&self, credential: &Map<String, Value>) -> Result<String> {
         Self::check(credential)?;

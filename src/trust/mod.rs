@@ -98,6 +98,15 @@ impl TrustBasis {
     }
 }
 
+/// What a signed message says about its key: `alg`, `kid`, and an X.509 chain
+/// (DER, leaf first), from a JWS header or a COSE bucket.
+#[derive(Debug)]
+pub(crate) struct KeyHints<'a> {
+    pub(crate) alg: crate::crypto::Algorithm,
+    pub(crate) kid: Option<&'a str>,
+    pub(crate) x5c: Option<Vec<Vec<u8>>>,
+}
+
 /// An issuer key the trust store vouched for.
 #[derive(Debug, Clone)]
 pub(crate) struct IssuerKey {
@@ -387,7 +396,25 @@ impl TrustStore {
         iss: Option<&str>,
         now: UnixTime,
     ) -> Result<IssuerKey> {
-        let x5c = jws.x5c()?;
+        let hints = KeyHints {
+            alg: jws.alg(),
+            kid: jws.kid(),
+            x5c: jws.x5c()?,
+        };
+        self.issuer_key(&hints, iss, now)
+    }
+
+    /// The issuer key for a signed credential of issuer `iss`, from the
+    /// message's hints: an `x5c`/`x5chain` to a configured anchor, a registry
+    /// listing, a trusted DID (the `kid` names its assertion method), or a
+    /// configured key (matched by `iss` and `kid`).
+    pub(crate) fn issuer_key(
+        &self,
+        hints: &KeyHints<'_>,
+        iss: Option<&str>,
+        now: UnixTime,
+    ) -> Result<IssuerKey> {
+        let x5c = hints.x5c.clone();
         if x5c.is_some() && iss.is_some_and(|i| i.starts_with("did:")) {
             return Err(crate::error::policy(
                 "the issuer is a DID and the header carries x5c: one key source per credential",
@@ -428,7 +455,7 @@ impl TrustStore {
             }
         }
         if let Some(iss) = iss {
-            let kid = jws.kid();
+            let kid = hints.kid;
             for r in &self.registries {
                 let listed = r.keys_for(iss).find(|(_, k)| match (k.as_deref(), kid) {
                     (Some(a), Some(b)) => a == b,
@@ -451,7 +478,7 @@ impl TrustStore {
             if !in_registry && !self.dids.iter().any(|d| d == iss) {
                 return Err(untrusted("the issuer DID is not trusted"));
             }
-            if let Some(kid) = jws.kid() {
+            if let Some(kid) = hints.kid {
                 if kid != format!("{iss}#0") && kid != "#0" {
                     return Err(untrusted("kid does not name the did:jwk key (#0)"));
                 }
@@ -469,7 +496,7 @@ impl TrustStore {
             if let Some(doc) = self.did_document(iss) {
                 // the kid names an assertion method of the issuer's DID (DID-02);
                 // without a kid, the first assertion method
-                let kid = match jws.kid() {
+                let kid = match hints.kid {
                     Some(k) => k.to_owned(),
                     None => doc
                         .relationship(did::Relationship::AssertionMethod)
@@ -480,7 +507,7 @@ impl TrustStore {
                         })?,
                 };
                 let key = doc.resolve_key(&kid, did::Relationship::AssertionMethod)?;
-                did::check_key_algorithm(&key, jws.alg())?;
+                did::check_key_algorithm(&key, hints.alg)?;
                 return Ok(IssuerKey {
                     key,
                     basis: TrustBasis::Did {
@@ -491,7 +518,7 @@ impl TrustStore {
                 });
             }
         }
-        let kid = jws.kid();
+        let kid = hints.kid;
         // Without iss, only keys configured for any issuer can match.
         let found = self.keys.iter().find(|k| {
             (match (k.iss.as_deref(), iss) {

@@ -202,7 +202,8 @@ impl Verifier {
     /// with a CBOR map head (0xa0–0xbf), or base64url text that decodes to
     /// such bytes, are an ISO 18013-5 DeviceResponse (exactly one document
     /// here; [`verify_device_response`](Self::verify_device_response) returns
-    /// several); JSON with `@context` and `proof` is a Data Integrity
+    /// several); CBOR tag 18 or an array of four (a COSE_Sign1) is a
+    /// `vc+cose`; JSON with `@context` and `proof` is a Data Integrity
     /// credential; text that starts with `{` or contains `~` is an SD-JWT (JSON
     /// or compact serialization); a bare JWS is a `vc+jwt`; any other input is
     /// refused as not a supported format. Within SD-JWT the `typ` header routes.
@@ -215,6 +216,9 @@ impl Verifier {
                     "the DeviceResponse holds {n} documents; verify_device_response returns each"
                 ))),
             };
+        }
+        if matches!(input.first(), Some(0xd2 | 0x84)) {
+            return self.verify_vc_cose(input, expect);
         }
         if input.len() > crate::limits::MAX_SD_JWT_BYTES {
             return Err(crate::error::limit(format!(
@@ -411,6 +415,20 @@ impl Verifier {
         let _proof = jws.verify(&key.key)?;
         let info = w3c_vc::check_credential(payload, expect.now, self.policy.skew())?;
         w3c_vc::check_iss_agrees(jws, &info)?;
+        self.vc_result(payload, info, key, CredentialFormat::VcJwt, expect)
+    }
+
+    /// The result for a W3C credential whose signature was verified with `key`
+    /// and whose data model `info` was checked: accreditation, identity,
+    /// recognition.
+    fn vc_result(
+        &self,
+        payload: &serde_json::Map<String, Value>,
+        info: w3c_vc::VcdmInfo,
+        key: crate::trust::IssuerKey,
+        format: CredentialFormat,
+        expect: &Expectations,
+    ) -> Result<VerificationResult> {
         let claims = Value::Object(payload.clone());
         let identity = IdentityView::from_claims(&claims);
         let issued = UnixTime::from_secs(info.valid_from.unwrap_or(expect.now.as_secs()));
@@ -423,7 +441,7 @@ impl Verifier {
         )?;
         self.recognise(VerificationResult {
             policy_clause: None,
-            format: CredentialFormat::VcJwt,
+            format,
             credential_type: info.credential_type,
             issuer: issuer_info,
             validity: Validity {
@@ -442,6 +460,44 @@ impl Verifier {
             claims,
             identity,
         })
+    }
+
+    /// Verifies a W3C VCDM 2.0 credential secured with COSE (`vc+cose`, W3C
+    /// VC-JOSE-COSE §3.3): the COSE_Sign1 is parsed (typ and content type
+    /// checked when present, payload attached), the issuer's key is looked up
+    /// for the credential's `issuer` (with the `kid` and an `x5chain` as
+    /// hints), the signature is verified, then the data model and the validity
+    /// period.
+    ///
+    /// ```
+    /// use passerelle::*;
+    /// let key = PrivateKey::generate(Algorithm::Es256)?;
+    /// let vc = passerelle::ca_person_example("https://issuer.example.ca");
+    /// let cose = VcIssuer::new(&key).issue_cose(&vc)?;
+    /// let mut trust = TrustStore::new();
+    /// trust.add_issuer_key(key.public_key().clone(), Some("https://issuer.example.ca"), None);
+    /// let r = Verifier::new(trust, Policy::default())
+    ///     .verify_vc_cose(&cose, &Expectations::at(UnixTime::from_secs(1_790_000_000)))?;
+    /// assert_eq!(r.format(), CredentialFormat::VcCose);
+    /// assert_eq!(r.claims()["credentialSubject"]["givenName"], "Marie");
+    /// # Ok::<(), passerelle::Error>(())
+    /// ```
+    pub fn verify_vc_cose(
+        &self,
+        bytes: &[u8],
+        expect: &Expectations,
+    ) -> Result<VerificationResult> {
+        let vc = w3c_vc::VcCose::parse(bytes)?;
+        let issuer_hint = w3c_vc::issuer_id(&vc.credential);
+        let hints = crate::trust::KeyHints {
+            alg: vc.sign1.alg(),
+            kid: vc.kid()?,
+            x5c: vc.sign1.x5chain()?,
+        };
+        let key = self.trust.issuer_key(&hints, issuer_hint, expect.now)?;
+        let _proof = vc.sign1.verify(&key.key, b"", None)?;
+        let info = w3c_vc::check_credential(&vc.credential, expect.now, self.policy.skew())?;
+        self.vc_result(&vc.credential, info, key, CredentialFormat::VcCose, expect)
     }
 
     /// Verifies an SD-JWT VC presentation (`dc+sd-jwt`).

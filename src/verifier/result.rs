@@ -20,6 +20,8 @@ pub enum CredentialFormat {
     /// A W3C VCDM 2.0 credential secured with Data Integrity (JCS cryptosuites);
     /// `ldp_vc` is its OpenID4VC format identifier.
     VcDataIntegrity,
+    /// A W3C VCDM 2.0 credential secured with COSE (`vc+cose`).
+    VcCose,
     /// An ISO/IEC 18013-5 mdoc in a DeviceResponse (`mso_mdoc`).
     MsoMdoc,
 }
@@ -34,6 +36,7 @@ impl CredentialFormat {
             CredentialFormat::VcSdJwt => "vc+sd-jwt",
             CredentialFormat::VcDataIntegrity => "ldp_vc",
             CredentialFormat::MsoMdoc => "mso_mdoc",
+            CredentialFormat::VcCose => "vc+cose",
         }
     }
 }

@@ -13,6 +13,9 @@
     clippy::indexing_slicing
 )]
 
+mod cose;
+pub(crate) use cose::{sign_cose, VcCose};
+
 use crate::error::{expired, malformed, not_yet_valid, Result};
 use crate::jose::Jws;
 use crate::time::{parse_rfc3339, UnixTime};
@@ -24,6 +27,10 @@ pub(crate) const V2_CONTEXT: &str = "https://www.w3.org/ns/credentials/v2";
 pub(crate) const TYP_JWT: &str = "vc+jwt";
 /// Media type of a VC secured with SD-JWT (VC-JOSE-COSE §3.2.1).
 pub(crate) const TYP_SD_JWT: &str = "vc+sd-jwt";
+/// The COSE `typ` (label 16) of a credential secured with COSE (VC-JOSE-COSE §3.3).
+pub(crate) const TYP_COSE: &str = "application/vc+cose";
+/// The COSE content type (label 3) of its payload.
+pub(crate) const CTY_COSE: &str = "application/vc";
 
 /// What a verifier reports of a VCDM credential.
 #[derive(Debug, Clone)]
