@@ -171,31 +171,12 @@ impl TrustStore {
         framework: &str,
         assurance_level: &str,
     ) -> Result<()> {
-        let certs = x509::TrustAnchorCert::from_pem(pem)?;
-        if certs.is_empty() {
-            return Err(malformed("no certificate in the PEM text"));
-        }
-        for c in certs {
-            self.anchor_assurance.push((
-                c.subject().to_owned(),
-                Assurance {
-                    framework: Some(framework.to_owned()),
-                    level: Some(assurance_level.to_owned()),
-                },
-            ));
-            self.anchors.push(c);
-        }
-        Ok(())
+        self.add_pem(pem, Some((framework, assurance_level)), false)
     }
 
     /// Trusts every certificate in PEM text as an anchor.
     pub fn add_anchor_pem(&mut self, pem: &str) -> Result<()> {
-        let certs = x509::TrustAnchorCert::from_pem(pem)?;
-        if certs.is_empty() {
-            return Err(malformed("no certificate in the PEM text"));
-        }
-        self.anchors.extend(certs);
-        Ok(())
+        self.add_pem(pem, None, false)
     }
 
     /// Trusts the certificates in PEM text as IACAs: anchors of mdoc document
@@ -203,6 +184,10 @@ impl TrustStore {
     /// trusted for the mDL must not vouch for anything else). With
     /// `level = Some((framework, assurance_level))` results are reported at it.
     pub fn add_iaca_pem(&mut self, pem: &str, level: Option<(&str, &str)>) -> Result<()> {
+        self.add_pem(pem, level, true)
+    }
+
+    fn add_pem(&mut self, pem: &str, level: Option<(&str, &str)>, iaca: bool) -> Result<()> {
         let certs = x509::TrustAnchorCert::from_pem(pem)?;
         if certs.is_empty() {
             return Err(malformed("no certificate in the PEM text"));
@@ -217,7 +202,11 @@ impl TrustStore {
                     },
                 ));
             }
-            self.iacas.push(c);
+            if iaca {
+                self.iacas.push(c);
+            } else {
+                self.anchors.push(c);
+            }
         }
         Ok(())
     }
