@@ -369,3 +369,64 @@ fn pymdoccbor_reads_and_checks_our_responses_and_its_issuance_verifies_here() {
     assert!(valid, "{r}");
     assert_eq!(r["claims"], expected_claims());
 }
+
+/// The digestIDs of an IssuerSigned given as base64url text, in order.
+fn digest_ids(issued: &Path) -> Vec<u64> {
+    use base64::Engine;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(std::fs::read_to_string(issued).unwrap().trim())
+        .unwrap();
+    let v: ciborium::Value = ciborium::from_reader(bytes.as_slice()).unwrap();
+    let m = v.as_map().unwrap();
+    let ns = &m
+        .iter()
+        .find(|(k, _)| k.as_text() == Some("nameSpaces"))
+        .unwrap()
+        .1;
+    let mut ids = Vec::new();
+    for (_, items) in ns.as_map().unwrap() {
+        for it in items.as_array().unwrap() {
+            let ciborium::Value::Tag(24, inner) = it else {
+                panic!("item not tag 24")
+            };
+            let inner: ciborium::Value =
+                ciborium::from_reader(inner.as_bytes().unwrap().as_slice()).unwrap();
+            let id = &inner
+                .as_map()
+                .unwrap()
+                .iter()
+                .find(|(k, _)| k.as_text() == Some("digestID"))
+                .unwrap()
+                .1;
+            ids.push(u64::try_from(id.as_integer().unwrap()).unwrap());
+        }
+    }
+    ids
+}
+
+/// Recorded divergence (interop/mdoc/NOTES.md): both peers number digest IDs
+/// 0, 1, 2 …; passerelle draws unpredictable ones. When a peer changes, this
+/// test says so.
+#[test]
+fn known_divergence_peers_number_digest_ids_in_sequence() {
+    let st = setup("digest-ids");
+    for (name, peer) in [("@auth0/mdl", node()), ("pymdoccbor", python())] {
+        let mut ids = digest_ids(&peer_issue(&st, peer));
+        ids.sort_unstable();
+        let n = u64::try_from(ids.len()).unwrap();
+        assert_eq!(
+            ids,
+            (0..n).collect::<Vec<_>>(),
+            "{name} no longer numbers digest IDs in sequence"
+        );
+    }
+    let ours = digest_ids(&our_issue(&st));
+    let n = u64::try_from(ours.len()).unwrap();
+    let mut sorted = ours.clone();
+    sorted.sort_unstable();
+    assert_ne!(
+        sorted,
+        (0..n).collect::<Vec<_>>(),
+        "ours are random: {ours:?}"
+    );
+}
