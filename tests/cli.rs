@@ -276,6 +276,7 @@ fn demo_runs_the_whole_journey() {
         "verified eu.europa.ec.eudi.pid.1",
         "changed given_name    -> signature",
         "no IACA configured    -> untrusted",
+        "accepted: mso_mdoc eu.europa.ec.eudi.pid.1",
     ] {
         assert!(out.contains(needle), "demo output lacks {needle:?}:\n{out}");
     }

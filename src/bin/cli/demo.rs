@@ -153,14 +153,22 @@ pub(crate) fn run() -> Result<(), Failure> {
         Ok(_) => println!("   !! untrusted issuer accepted"),
         Err(e) => println!("   unknown CA            -> {}: {}", e.kind(), e.message()),
     }
-    mdoc_journeys(now)?;
-    canada_and_cross_border(now, &ca, &presentation, &nonce)
+    let pid_mdoc = mdoc_journeys(now)?;
+    canada_and_cross_border(now, &ca, &presentation, &nonce, &pid_mdoc)
+}
+
+/// What the cross-border step needs from the mdoc journey: the IACA, and a PID
+/// mdoc presented to the Canadian verifier over OpenID4VP.
+struct MdocForCanada {
+    iaca_pem: String,
+    response: Vec<u8>,
+    transcript: passerelle::SessionTranscript,
 }
 
 /// The same EU side in ISO 18013-5 mdoc: an mDL presented over OpenID4VP
 /// with a deviceSignature, and a PID mdoc presented in proximity with a
 /// deviceMac.
-fn mdoc_journeys(now: UnixTime) -> Result<(), Failure> {
+fn mdoc_journeys(now: UnixTime) -> Result<MdocForCanada, Failure> {
     use passerelle::{
         HeldMdoc, MdocIssuer, SessionTranscript, DOCTYPE_EU_PID, DOCTYPE_MDL, NAMESPACE_EU_PID,
         NAMESPACE_MDL,
@@ -309,7 +317,26 @@ fn mdoc_journeys(now: UnixTime) -> Result<(), Failure> {
         Ok(_) => println!("   !! unknown IACA accepted"),
         Err(e) => println!("   no IACA configured    -> {}: {}", e.kind(), e.message()),
     }
-    Ok(())
+    let to_canada = SessionTranscript::openid4vp(
+        "x509_san_dns:verifier.example.ca",
+        &format!("ca-mdoc-{}", now.as_secs()),
+        None,
+        "https://verifier.example.ca/response",
+    );
+    let pid_for_canada = pid_held.present(
+        &[
+            (NAMESPACE_EU_PID, "given_name"),
+            (NAMESPACE_EU_PID, "family_name"),
+            (NAMESPACE_EU_PID, "age_over_18"),
+        ],
+        &to_canada,
+        &device,
+    )?;
+    Ok(MdocForCanada {
+        iaca_pem: iaca.to_pem(),
+        response: pid_for_canada,
+        transcript: to_canada,
+    })
 }
 
 /// The Canadian side, then each side accepting the other's credential under
@@ -319,6 +346,7 @@ fn canada_and_cross_border(
     eu_ca: &passerelle::Certificate,
     eu_presentation: &str,
     eu_nonce: &str,
+    pid_mdoc: &MdocForCanada,
 ) -> Result<(), Failure> {
     const CA_ISSUER: &str = "https://issuer.gouv.qc.example";
     const CA_VERIFIER: &str = "https://verifier.example.ca";
@@ -380,6 +408,7 @@ fn canada_and_cross_border(
     let mut trust = TrustStore::new();
     trust.add_registry(TrustRegistry::from_json(&registry.to_string())?);
     trust.add_anchor_pem_with_level(&eu_ca.to_pem(), "eIDAS", "eIDAS-high")?;
+    trust.add_iaca_pem(&pid_mdoc.iaca_pem, Some(("eIDAS", "eIDAS-high")))?;
     let both_sides = Policy::default()
         .require_holder_binding(true)
         .recognition(recognition);
@@ -401,6 +430,13 @@ fn canada_and_cross_border(
     let r = Verifier::new(trust.clone(), both_sides.clone()).verify(
         eu_presentation.as_bytes(),
         &Expectations::at(now).nonce(eu_nonce).audience(VERIFIER),
+    )?;
+    report(&r);
+
+    show("9b. Cross-border: it accepts the EU PID in mdoc too (step 6c's PID, presented over OpenID4VP)");
+    let r = Verifier::new(trust.clone(), both_sides.clone()).verify(
+        &pid_mdoc.response,
+        &Expectations::at(now).session_transcript(pid_mdoc.transcript.clone()),
     )?;
     report(&r);
 
