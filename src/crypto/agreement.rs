@@ -13,6 +13,13 @@
 //! breaks the build, not the results; the 18013-5 Annex D `deviceMac` vector
 //! and a two-sided agreement test pin the behaviour.
 
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use super::{Curve, PrivateKey, PublicKey};
 use crate::error::{malformed, unsupported, Result};
 use ring::agreement;

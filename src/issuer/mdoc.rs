@@ -1,5 +1,12 @@
 //! The issuer role for ISO/IEC 18013-5 mdocs.
 
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use crate::crypto::{PublicKey, SecureRandom, Signer, SystemRandom};
 use crate::error::{misuse, Result};
 use crate::formats::mdoc::{self, values, MsoParams};

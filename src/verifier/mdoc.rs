@@ -1,5 +1,12 @@
 //! The mdoc route of the verifier: a DeviceResponse in, one result per document.
 
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use super::result::CredentialFormat;
 use super::{Expectations, HolderBinding, IdentityView, Validity, VerificationResult, Verifier};
 use crate::crypto::KeyAgreement;

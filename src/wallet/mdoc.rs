@@ -1,6 +1,13 @@
 //! The wallet role for ISO/IEC 18013-5 mdocs: keep IssuerSigned as received,
 //! present chosen elements in a DeviceResponse bound to a SessionTranscript.
 
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use crate::crypto::{KeyAgreement, PublicKey, Signer};
 use crate::error::{misuse, Result};
 use crate::formats::mdoc::{self, values, DeviceAuthMode, IssuerSigned, SessionTranscript};

@@ -30,6 +30,13 @@
 //!   one: `Unsupported`). A failure is `HolderBinding`. Device-signed elements
 //!   must be authorized by `keyAuthorizations` (`Policy`).
 
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 pub(crate) mod model;
 mod transcript;
 pub(crate) mod values;

@@ -10,6 +10,13 @@
 //! text (a DID URL or a configured kid). The COSE header rules of
 //! [`crate::cose`] apply (alg protected, ES256/ES384/EdDSA only).
 
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use crate::cose::{self, CoseSign1, Header, Item, Label, Value as Cbor};
 use crate::crypto::Signer;
 use crate::error::{malformed, Result};
