@@ -105,14 +105,33 @@ fn round_trip_each_algorithm_and_coset_reads_our_headers() {
 
 #[test]
 fn the_spec_example_claims_es384_over_an_es256_signature_and_is_refused() {
-    let hex = vector("w3c-vc-jose-cose/ex07-vc-cose/secured.cose.hex");
+    spec_cose_example_is_refused("ex07-vc-cose");
+}
+
+#[test]
+fn the_other_spec_cose_examples_carry_the_same_mismatch_and_are_refused() {
+    // ex10 and ex11 have the same protected header as ex07 ({1: -35}, no typ,
+    // no content type, no kid) over a 64-byte P-256 signature
+    spec_cose_example_is_refused("ex10-revocable-multi-subject");
+    spec_cose_example_is_refused("ex11-credential-with-schema");
+}
+
+fn spec_cose_example_is_refused(example: &str) {
+    let hex = vector(&format!("w3c-vc-jose-cose/{example}/secured.cose.hex"));
     let bytes: Vec<u8> = (0..hex.trim().len())
         .step_by(2)
         .map(|i| u8::from_str_radix(&hex.trim()[i..i + 2], 16).unwrap())
         .collect();
     let jwk = vector("w3c-vc-jose-cose/recovered_issuer_public_key.jwk.json");
-    let unsecured: Value =
-        serde_json::from_str(&vector("w3c-vc-jose-cose/ex07-vc-cose/unsecured.json")).unwrap();
+    let unsecured: Value = serde_json::from_str(&vector(&format!(
+        "w3c-vc-jose-cose/{example}/unsecured.json"
+    )))
+    .unwrap();
+    // the payload is exactly the example's unsecured credential
+    let parsed = coset::CoseSign1::from_tagged_slice(&bytes).unwrap();
+    let payload: Value = serde_json::from_slice(parsed.payload.as_ref().unwrap()).unwrap();
+    assert_eq!(payload, unsecured, "{example}");
+    assert_eq!(parsed.signature.len(), 64, "{example}");
     let mut trust = TrustStore::new();
     trust.add_issuer_key(
         PublicKey::from_jwk(&jwk).unwrap(),
@@ -126,7 +145,8 @@ fn the_spec_example_claims_es384_over_an_es256_signature_and_is_refused() {
         .unwrap_err();
     // alg -35 (ES384) names a P-384 signature; the key is P-256 and the
     // signature 64 bytes: refused as a signature failure, never reinterpreted
-    assert_eq!(e.kind(), ErrorKind::Signature, "{e}");
+    assert_eq!(e.kind(), ErrorKind::Signature, "{example}: {e}");
+    assert!(e.to_string().contains("ES384"), "{example}: {e}");
 }
 
 #[test]
@@ -330,5 +350,230 @@ fn the_issuer_refuses_a_credential_that_fails_the_data_model() {
     assert_eq!(
         VcIssuer::new(&key).issue_cose(&c).unwrap_err().kind(),
         ErrorKind::ApiMisuse
+    );
+}
+
+#[test]
+fn typ_and_content_type_of_the_wrong_shape_or_bucket_are_malformed() {
+    let key = PrivateKey::generate(Algorithm::Es256).unwrap();
+    let v = verifier(&key);
+    let payload = Value::Object(vc()).to_string().into_bytes();
+    let alg_only = || HeaderBuilder::new().algorithm(iana::Algorithm::ES256);
+    let cases = [
+        // a wrong typ in the unprotected bucket
+        (
+            alg_only().build(),
+            HeaderBuilder::new()
+                .value(16, ciborium::Value::Text("application/vc+jwt".into()))
+                .build(),
+        ),
+        // typ as a CoAP content-format number (RFC 9596 allows it; no number is registered for vc+cose)
+        (
+            alg_only()
+                .value(16, ciborium::Value::Integer(50.into()))
+                .build(),
+            HeaderBuilder::new().build(),
+        ),
+        // content type as a CoAP number
+        (
+            alg_only()
+                .content_format(iana::CoapContentFormat::Json)
+                .build(),
+            HeaderBuilder::new().build(),
+        ),
+    ];
+    for (i, (protected, unprotected)) in cases.into_iter().enumerate() {
+        let bytes = forge(
+            &key,
+            protected,
+            unprotected,
+            Some(payload.clone()),
+            &payload,
+        );
+        assert_eq!(
+            kind(v.verify_vc_cose(&bytes, &expect())),
+            "malformed",
+            "case {i}"
+        );
+    }
+    // typ and content type are optional (the spec's own examples carry neither)
+    let bytes = forge(
+        &key,
+        alg_only().build(),
+        HeaderBuilder::new().build(),
+        Some(payload.clone()),
+        &payload,
+    );
+    assert_eq!(kind(v.verify_vc_cose(&bytes, &expect())), "valid");
+}
+
+#[test]
+fn an_empty_trust_store_trusts_no_issuer() {
+    let key = PrivateKey::generate(Algorithm::Es256).unwrap();
+    let cose = VcIssuer::new(&key).issue_cose(&vc()).unwrap();
+    let e = Verifier::new(TrustStore::new(), Policy::default())
+        .verify_vc_cose(&cose, &expect())
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Untrusted, "{e}");
+}
+
+/// The key that signed is bound to one issuer, the credential names another
+/// trusted issuer: refused whichever way the key is looked up. The lookup is
+/// the one verify_vc_jwt uses, so the kinds are the same for `vc+jwt`.
+#[test]
+fn a_key_bound_to_one_issuer_cannot_sign_for_another() {
+    let key_a = PrivateKey::generate(Algorithm::Es256).unwrap();
+    let key_b = PrivateKey::generate(Algorithm::Es256).unwrap();
+    const A: &str = "https://a.example";
+    const B: &str = "https://b.example";
+    let mut c = vc();
+    c.insert("issuer".into(), json!(B));
+    // configured keys with kids: A's kid is not one of B's keys
+    let mut trust = TrustStore::new();
+    trust.add_issuer_key(key_a.public_key().clone(), Some(A), Some("a"));
+    trust.add_issuer_key(key_b.public_key().clone(), Some(B), Some("b"));
+    let v = Verifier::new(trust, Policy::default());
+    let cose = VcIssuer::new(&key_a).with_kid("a").issue_cose(&c).unwrap();
+    assert_eq!(kind(v.verify_vc_cose(&cose, &expect())), "untrusted");
+    // claiming B's kid selects B's key, which did not sign
+    let cose = VcIssuer::new(&key_a).with_kid("b").issue_cose(&c).unwrap();
+    assert_eq!(kind(v.verify_vc_cose(&cose, &expect())), "signature");
+    // without kids: B's key is the only candidate for B
+    let mut trust = TrustStore::new();
+    trust.add_issuer_key(key_a.public_key().clone(), Some(A), None);
+    trust.add_issuer_key(key_b.public_key().clone(), Some(B), None);
+    let v = Verifier::new(trust, Policy::default());
+    let cose = VcIssuer::new(&key_a).issue_cose(&c).unwrap();
+    assert_eq!(kind(v.verify_vc_cose(&cose, &expect())), "signature");
+    // the same credential as vc+jwt: the same kind
+    let jwt = VcIssuer::new(&key_a).issue_jwt(&c).unwrap();
+    assert_eq!(kind(v.verify(jwt.as_bytes(), &expect())), "signature");
+    // DID issuers: a kid naming A's DID does not resolve in B's DID document
+    let did_a = passerelle::did_key(key_a.public_key());
+    let did_b = passerelle::did_key(key_b.public_key());
+    let mut c = vc();
+    c.insert("issuer".into(), json!(did_b));
+    let mut trust = TrustStore::new();
+    trust.add_did(&did_a).unwrap();
+    trust.add_did(&did_b).unwrap();
+    let v = Verifier::new(trust, Policy::default());
+    let kid_a = format!("{did_a}#{}", did_a.trim_start_matches("did:key:"));
+    let cose = VcIssuer::new(&key_a)
+        .with_kid(&kid_a)
+        .issue_cose(&c)
+        .unwrap();
+    assert_eq!(kind(v.verify_vc_cose(&cose, &expect())), "untrusted");
+}
+
+struct Pki {
+    ca: passerelle::Certificate,
+    leaf_key: PrivateKey,
+    leaf: passerelle::Certificate,
+}
+
+fn pki() -> Pki {
+    let nb = UnixTime::from_secs(NOW - 86_400);
+    let na = UnixTime::from_secs(NOW + 86_400 * 365);
+    let ca_key = PrivateKey::generate(Algorithm::Es256).unwrap();
+    let ca = CertificateBuilder::new("VC COSE Test CA")
+        .validity(nb, na)
+        .ca(Some(0))
+        .self_signed(&ca_key)
+        .unwrap();
+    let leaf_key = PrivateKey::generate(Algorithm::Es256).unwrap();
+    let leaf = CertificateBuilder::new("VC COSE Test Issuer")
+        .validity(nb, na)
+        .end_entity()
+        .uri(ISSUER)
+        .issued_by(&ca, &ca_key, leaf_key.public_key())
+        .unwrap();
+    Pki { ca, leaf_key, leaf }
+}
+
+#[test]
+fn x5chain_to_a_configured_anchor() {
+    let p = pki();
+    let mut trust = TrustStore::new();
+    trust.add_anchor_der(p.ca.der()).unwrap();
+    let v = Verifier::new(trust, Policy::default());
+    let with_chain = |c: &Map<String, Value>, leaf: &passerelle::Certificate| {
+        let payload = Value::Object(c.clone()).to_string().into_bytes();
+        let protected = es256_protected()
+            .value(33, ciborium::Value::Bytes(leaf.der().to_vec()))
+            .build();
+        forge(
+            &p.leaf_key,
+            protected,
+            HeaderBuilder::new().build(),
+            Some(payload.clone()),
+            &payload,
+        )
+    };
+    // the leaf alone (a bstr), its SAN URI is the credential's issuer
+    let r = v
+        .verify_vc_cose(&with_chain(&vc(), &p.leaf), &expect())
+        .unwrap();
+    assert!(
+        matches!(r.issuer().trust(), TrustBasis::X509 { .. }),
+        "{:?}",
+        r.issuer().trust()
+    );
+    assert_eq!(r.issuer().id(), ISSUER);
+    // an array of one certificate: RFC 9360's CDDL makes one certificate a
+    // bare bstr, and the COSE layer follows it strictly (COSE-09)
+    let payload = Value::Object(vc()).to_string().into_bytes();
+    let arr = es256_protected()
+        .value(
+            33,
+            ciborium::Value::Array(vec![ciborium::Value::Bytes(p.leaf.der().to_vec())]),
+        )
+        .build();
+    let bytes = forge(
+        &p.leaf_key,
+        arr,
+        HeaderBuilder::new().build(),
+        Some(payload.clone()),
+        &payload,
+    );
+    assert_eq!(kind(v.verify_vc_cose(&bytes, &expect())), "malformed");
+    // a credential naming another issuer than the certificate (VC-03)
+    let mut other = vc();
+    other.insert("issuer".into(), json!("https://b.example"));
+    assert_eq!(
+        kind(v.verify_vc_cose(&with_chain(&other, &p.leaf), &expect())),
+        "untrusted"
+    );
+    // a self-signed leaf that is not an anchor (VC-05)
+    let lone_key = PrivateKey::generate(Algorithm::Es256).unwrap();
+    let lone = CertificateBuilder::new("Lone")
+        .validity(
+            UnixTime::from_secs(NOW - 86_400),
+            UnixTime::from_secs(NOW + 86_400),
+        )
+        .end_entity()
+        .uri(ISSUER)
+        .self_signed(&lone_key)
+        .unwrap();
+    let payload = Value::Object(vc()).to_string().into_bytes();
+    let protected = es256_protected()
+        .value(33, ciborium::Value::Bytes(lone.der().to_vec()))
+        .build();
+    let bytes = forge(
+        &lone_key,
+        protected,
+        HeaderBuilder::new().build(),
+        Some(payload.clone()),
+        &payload,
+    );
+    assert_eq!(kind(v.verify_vc_cose(&bytes, &expect())), "untrusted");
+    // a DID issuer with an x5chain: one key source per credential (VC-06)
+    let mut did_issued = vc();
+    did_issued.insert(
+        "issuer".into(),
+        json!(passerelle::did_key(p.leaf_key.public_key())),
+    );
+    assert_eq!(
+        kind(v.verify_vc_cose(&with_chain(&did_issued, &p.leaf), &expect())),
+        "policy"
     );
 }
