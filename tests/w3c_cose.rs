@@ -577,3 +577,103 @@ fn x5chain_to_a_configured_anchor() {
         "policy"
     );
 }
+
+/// CWT Claims in the protected header (RFC 9597, VC-JOSE-COSE §3.3.3): `iss`
+/// must match the credential's `issuer` (VC-JOSE-COSE §4.1.2), `exp`/`nbf`
+/// bound the signature's lifetime.
+#[test]
+fn cwt_claims_in_the_protected_header_are_checked_after_the_signature() {
+    use ciborium::Value as C;
+    let key = PrivateKey::generate(Algorithm::Es256).unwrap();
+    let v = verifier(&key);
+    let payload = Value::Object(vc()).to_string().into_bytes();
+    let int = |n: u64| C::Integer(n.into());
+    let claims = |entries: Vec<(C, C)>| C::Map(entries);
+    let run = |protected_cwt: Option<C>, unprotected_cwt: Option<C>, signed: &[u8]| {
+        let mut p = es256_protected();
+        if let Some(c) = protected_cwt {
+            p = p.value(15, c);
+        }
+        let mut u = HeaderBuilder::new();
+        if let Some(c) = unprotected_cwt {
+            u = u.value(15, c);
+        }
+        kind(v.verify_vc_cose(
+            &forge(&key, p.build(), u.build(), Some(payload.clone()), signed),
+            &expect(),
+        ))
+    };
+    let iss = |s: &str| (int(1), C::Text(s.into()));
+    let cases: Vec<(&str, Option<C>, Option<C>, &str)> = vec![
+        ("iss agrees", Some(claims(vec![iss(ISSUER)])), None, "valid"),
+        (
+            "iss, exp in the future, iat, nbf past, a text-named and an unknown claim",
+            Some(claims(vec![
+                iss(ISSUER),
+                (int(4), int(NOW + 3600)),
+                (int(5), int(NOW - 3600)),
+                (int(6), int(NOW - 3600)),
+                (C::Text("x".into()), C::Bool(true)),
+                (int(99), C::Null),
+            ])),
+            None,
+            "valid",
+        ),
+        (
+            "iss differs from issuer",
+            Some(claims(vec![iss("https://other.example")])),
+            None,
+            "malformed",
+        ),
+        (
+            "iss not text",
+            Some(claims(vec![(int(1), int(7))])),
+            None,
+            "malformed",
+        ),
+        (
+            "exp passed",
+            Some(claims(vec![(int(4), int(NOW - 3600))])),
+            None,
+            "expired",
+        ),
+        (
+            "nbf in the future",
+            Some(claims(vec![(int(5), int(NOW + 3600))])),
+            None,
+            "not_yet_valid",
+        ),
+        (
+            "exp as a float",
+            Some(claims(vec![(int(4), C::Float(1_790_003_600.0))])),
+            None,
+            "malformed",
+        ),
+        (
+            "iat negative",
+            Some(claims(vec![(int(6), C::Integer((-1).into()))])),
+            None,
+            "malformed",
+        ),
+        ("not a map", Some(C::Array(vec![])), None, "malformed"),
+        (
+            "in the unprotected bucket",
+            None,
+            Some(claims(vec![iss(ISSUER)])),
+            "malformed",
+        ),
+    ];
+    for (name, protected, unprotected, want) in cases {
+        assert_eq!(run(protected, unprotected, &payload), want, "{name}");
+    }
+    // the signature is checked before any claim: a disagreeing iss over a bad
+    // signature is a Signature failure
+    assert_eq!(
+        run(
+            Some(claims(vec![iss("https://other.example")])),
+            None,
+            b"something else"
+        ),
+        "signature"
+    );
+}

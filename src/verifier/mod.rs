@@ -466,8 +466,10 @@ impl Verifier {
     /// VC-JOSE-COSE §3.3): the COSE_Sign1 is parsed (typ and content type
     /// checked when present, payload attached), the issuer's key is looked up
     /// for the credential's `issuer` (with the `kid` and an `x5chain` as
-    /// hints), the signature is verified, then the data model and the validity
-    /// period.
+    /// hints), the signature is verified, then the data model, the validity
+    /// period, and CWT Claims (header parameter 15) when present: `iss` must
+    /// equal the credential's `issuer`, `exp`/`nbf` must hold at
+    /// [`Expectations`]' time.
     ///
     /// ```
     /// use passerelle::*;
@@ -497,6 +499,7 @@ impl Verifier {
         let key = self.trust.issuer_key(&hints, issuer_hint, expect.now)?;
         let _proof = vc.sign1.verify(&key.key, b"", None)?;
         let info = w3c_vc::check_credential(&vc.credential, expect.now, self.policy.skew())?;
+        vc.cwt.check(&info.issuer, expect.now, self.policy.skew())?;
         self.vc_result(&vc.credential, info, key, CredentialFormat::VcCose, expect)
     }
 
