@@ -22,6 +22,24 @@
 //! `NotYetValid` (the signature's own lifetime, checked with the policy's
 //! clock skew, beside the credential's `validFrom`/`validUntil`). No CWT
 //! Claims are written on issuance.
+//!
+//! Key lookup (the one `vc+jwt` uses, through `trust::KeyHints`): the
+//! credential's `issuer` (string or `issuer.id`) names the issuer, the `kid`
+//! and an `x5chain` (label 33, either bucket, RFC 9360: one certificate is a
+//! bare bstr) are hints. An `x5chain` is validated to a configured anchor and
+//! its leaf must name the issuer (`Untrusted` otherwise); with a DID issuer it
+//! is `Policy` (one key source per credential). A DID issuer's key is the
+//! assertion method the `kid` (a DID URL) names in its trusted DID document. A
+//! configured key must be bound to that issuer (or to any issuer) and, when
+//! both have one, to the same `kid`. So a key trusted for issuer A never
+//! verifies a credential naming issuer B: `Untrusted` when no key of B
+//! matches, `Signature` when B's key is tried and did not sign.
+//!
+//! The spec's COSE examples (ex07, ex10, ex11 of the VC-JOSE-COSE snapshot)
+//! claim `alg` -35 (ES384) over a 64-byte P-256 signature: refused as
+//! `Signature` ("algorithm ES384 does not match the P-256 key"), as the
+//! header's `alg` is authoritative and never inferred from the key or the
+//! signature length.
 
 #![deny(
     clippy::unwrap_used,
