@@ -73,7 +73,7 @@ pub mod fuzzing {
     /// Trust files, trust registries and recognition policies.
     pub fn trust_config(data: &[u8]) {
         if let Ok(text) = core::str::from_utf8(data) {
-            let _ = TrustStore::from_json(text);
+            let _ = TrustStore::from_json(text, crate::UnixTime::from_secs(1_790_000_000));
             let _ = crate::TrustRegistry::from_json(text);
             let _ = crate::TrustRegistry::from_signed(text, key().public_key());
             let _ = crate::Recognition::from_json(text);

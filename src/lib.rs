@@ -40,7 +40,7 @@ pub use trust::{
     TrustStore,
 };
 pub use verifier::{
-    CredentialFormat, Expectations, HolderBinding, IdentityView, IssuerInfo, NonceRegistry,
-    Validity, VerificationResult, Verifier,
+    device_response_json, CredentialFormat, Expectations, HolderBinding, IdentityView, IssuerInfo,
+    NonceRegistry, Provenance, Validity, VerificationResult, Verifier,
 };
 pub use wallet::{HeldMdoc, HeldSdJwt, KeyBinding};

@@ -177,7 +177,38 @@ fn days_from_civil(y: u64, m: u64, d: u64) -> Option<u64> {
     (era * 146_097 + doe).checked_sub(719_468)
 }
 
-#[allow(dead_code)]
+/// A full-date `YYYY-MM-DD` (RFC 3339 / ISO 8601 calendar date), checked:
+/// four-digit year, month 1–12, a day that exists in that month.
+pub(crate) fn parse_full_date(s: &str) -> Option<(u64, u64, u64)> {
+    let b = s.as_bytes();
+    if b.len() != 10 || b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') {
+        return None;
+    }
+    let num = |r: core::ops::Range<usize>| -> Option<u64> {
+        let t = s.get(r)?;
+        if !t.bytes().all(|c| c.is_ascii_digit()) {
+            return None;
+        }
+        t.parse().ok()
+    };
+    let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    if !(1..=12).contains(&m) || d == 0 || d > days_in_month(y, m) {
+        return None;
+    }
+    Some((y, m, d))
+}
+
+/// Whole years from the date `birth` to the UTC calendar date of `now`.
+pub(crate) fn age_at(birth: (u64, u64, u64), now: UnixTime) -> Option<u64> {
+    let (y, m, d) = civil_from_days(now.as_secs() / 86_400);
+    let years = y.checked_sub(birth.0)?;
+    Some(if (m, d) < (birth.1, birth.2) {
+        years.checked_sub(1)?
+    } else {
+        years
+    })
+}
+
 fn civil_from_days(days: u64) -> (u64, u64, u64) {
     let z = days + 719_468;
     let era = z / 146_097;

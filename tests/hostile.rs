@@ -59,8 +59,21 @@ impl Fx {
         Verifier::new(self.trust(), policy).verify(text.as_bytes(), &expect)
     }
 
+    /// Verifies as a verifier that asks for holder binding exactly when the
+    /// presentation carries a KB-JWT (stating a nonce and audience to a
+    /// presentation without one is refused: see `d_key_binding`).
     pub fn verify(&self, text: &str) -> passerelle::Result<VerificationResult> {
-        self.verify_with(text, Policy::default().clock_skew_secs(0), self.expect())
+        let expect = if text.ends_with('~') {
+            Expectations::at(UnixTime::from_secs(NOW))
+        } else {
+            self.expect()
+        };
+        self.verify_with(text, Policy::default().clock_skew_secs(0), expect)
+    }
+
+    /// What a verifier that does not ask for holder binding expects.
+    pub fn bearer(&self) -> Expectations {
+        Expectations::at(UnixTime::from_secs(NOW))
     }
 
     pub fn expect(&self) -> Expectations {
@@ -322,7 +335,7 @@ fn a_explicit_typing() {
     );
     assert_kind(fx.verify(&t), ErrorKind::Policy, "legacy typ");
     assert!(fx
-        .verify_with(&t, Policy::default().allow_legacy_typ(true), fx.expect())
+        .verify_with(&t, Policy::default().allow_legacy_typ(true), fx.bearer())
         .is_ok());
     // JWS-18: a status list token presented as a credential
     let t = fx.sd(
@@ -545,11 +558,11 @@ fn a_time_claims() {
     // with a skew of 30 s, exp == now - 30 is the boundary
     let p = Policy::default().clock_skew_secs(30);
     assert_kind(
-        fx.verify_with(&with("exp", json!(NOW - 30)), p.clone(), fx.expect()),
+        fx.verify_with(&with("exp", json!(NOW - 30)), p.clone(), fx.bearer()),
         ErrorKind::Expired,
         "skew boundary",
     );
-    fx.verify_with(&with("exp", json!(NOW - 29)), p, fx.expect())
+    fx.verify_with(&with("exp", json!(NOW - 29)), p, fx.bearer())
         .unwrap();
     // JWS-31
     assert_kind(
@@ -1134,16 +1147,26 @@ fn c_limits() {
 #[test]
 fn c_time_after_disclosure() {
     let fx = Fx::new();
-    // SD-28: exp made disclosable and disclosed in the past: expired (time checks run after processing)
-    let (d, h) = disc(&format!(r#"["s","exp",{}]"#, NOW - 10));
-    let mut p = fx.payload();
-    p.as_object_mut().unwrap().remove("exp");
-    p["_sd"] = json!([h]);
-    assert_kind(
-        fx.verify(&fx.sd(&fx.jws(&fx.header(), &p), &[&d])),
-        ErrorKind::Expired,
-        "SD-28",
-    );
+    // SD-28: exp made disclosable and disclosed in the past. Issue 8: the
+    // "never selectively disclosable" rule runs before any time check, so it
+    // is malformed (not expired), and a disclosed exp or nbf in the future is
+    // malformed too: withholding or disclosing it changes nothing.
+    for (claim, at) in [
+        ("exp", NOW - 10),
+        ("exp", NOW + 10_000),
+        ("nbf", NOW + 10_000),
+        ("nbf", NOW - 10),
+    ] {
+        let (d, h) = disc(&format!(r#"["s","{claim}",{at}]"#));
+        let mut p = fx.payload();
+        p.as_object_mut().unwrap().remove("exp");
+        p["_sd"] = json!([h]);
+        assert_kind(
+            fx.verify(&fx.sd(&fx.jws(&fx.header(), &p), &[&d])),
+            ErrorKind::Malformed,
+            "SD-28",
+        );
+    }
     // ... and an issuer refuses to make such claims disclosable (policy)
     for name in ["iss", "exp", "cnf", "vct", "status", "nbf"] {
         // cnf comes from the holder key, so every always-visible claim is present
@@ -1191,7 +1214,9 @@ fn c_json_serialization_placement() {
     let jwt = fx.jws(&fx.header(), &p);
     let parts: Vec<&str> = jwt.split('.').collect();
     let ok = json!({"protected": parts[0], "payload": parts[1], "signature": parts[2], "header": {"disclosures": [d]}});
-    let r = fx.verify(&ok.to_string()).expect("flattened JSON");
+    let r = fx
+        .verify_with(&ok.to_string(), Policy::default(), fx.bearer())
+        .expect("flattened JSON");
     assert_eq!(r.claims()["given_name"], "Erika");
     let mut hdr = fx.header();
     hdr["disclosures"] = json!([d]);

@@ -53,7 +53,7 @@ fn kid_bytes() {
         ),
         &[],
     );
-    assert_eq!(kind(v.verify(t.as_bytes(), &fx.expect())), "valid");
+    assert_eq!(kind(v.verify(t.as_bytes(), &fx.bearer())), "valid");
     let past = "k".repeat(MAX_KID_BYTES + 1);
     let t = fx.sd(
         &fx.jws(
@@ -62,7 +62,7 @@ fn kid_bytes() {
         ),
         &[],
     );
-    assert_eq!(kind(v.verify(t.as_bytes(), &fx.expect())), "limit_exceeded");
+    assert_eq!(kind(v.verify(t.as_bytes(), &fx.bearer())), "limit_exceeded");
 }
 
 #[test]

@@ -471,6 +471,7 @@ fn iacas_and_levels_from_a_trust_file() {
     let trust = TrustStore::from_json(
         &json!({"iacas": [{"pem": p.iaca.to_pem(), "framework": "eIDAS", "assurance_level": "eIDAS-high"}]})
             .to_string(),
+        UnixTime::from_secs(1_790_000_000),
     )
     .unwrap();
     let device = PrivateKey::generate(Algorithm::Es256).unwrap();

@@ -705,7 +705,10 @@ fn mdoc_19_device_signed_element_not_authorized() {
         ));
     });
     f.device_namespaces = map(vec![(t(NS), map(vec![(t("nickname"), t("JD"))]))]);
-    assert_eq!(f.run().unwrap()[0].claims()[MDL][NS]["nickname"], "JD");
+    // issue 8: reported apart, as holder-signed, never among the issuer's claims
+    let r = &f.run().unwrap()[0];
+    assert_eq!(r.holder_claims().unwrap()[MDL][NS]["nickname"], "JD");
+    assert_eq!(r.claims()[MDL][NS]["nickname"], serde_json::Value::Null);
 }
 
 #[test]

@@ -27,10 +27,231 @@ fn auth(resource: &str, from: &str, until: &str) -> Value {
 }
 
 fn verify(reg: &Value, jwt: &str) -> passerelle::Result<passerelle::VerificationResult> {
+    verify_with(reg, jwt, Policy::default())
+}
+
+fn verify_with(
+    reg: &Value,
+    jwt: &str,
+    policy: Policy,
+) -> passerelle::Result<passerelle::VerificationResult> {
     let mut t = TrustStore::new();
     t.add_registry(TrustRegistry::from_json(&reg.to_string()).unwrap());
+    Verifier::new(t, policy).verify(jwt.as_bytes(), &Expectations::at(UnixTime::from_secs(NOW)))
+}
+
+fn jwk_of(key: &PrivateKey, kid: Option<&str>) -> Value {
+    let mut jwk: Value = serde_json::from_str(&key.public_key().to_jwk()).unwrap();
+    if let Some(k) = kid {
+        jwk["kid"] = json!(k);
+    }
+    jwk
+}
+
+fn entry(keys: Vec<Value>, status: &str, auth: Value) -> Value {
+    json!({"entity_id": ISSUER, "status": status, "keys": keys, "authorizations": [auth]})
+}
+
+fn reg_of(id: &str, entries: Vec<Value>) -> Value {
+    json!({"registry": {"id": id, "framework": "PCTF"}, "entries": entries})
+}
+
+fn verify_regs(
+    regs: &[Value],
+    extra_key: Option<&PrivateKey>,
+    jwt: &str,
+) -> passerelle::Result<passerelle::VerificationResult> {
+    let mut t = TrustStore::new();
+    for r in regs {
+        t.add_registry(TrustRegistry::from_json(&r.to_string()).unwrap());
+    }
+    if let Some(k) = extra_key {
+        // a configured key bound to no issuer
+        t.add_issuer_key(k.public_key().clone(), None, None);
+    }
     Verifier::new(t, Policy::default())
         .verify(jwt.as_bytes(), &Expectations::at(UnixTime::from_secs(NOW)))
+}
+
+fn good_auth() -> Value {
+    auth(
+        "PersonCredential",
+        "2025-01-01T00:00:00Z",
+        "2028-01-01T00:00:00Z",
+    )
+}
+
+/// Issue 8, registry finding: the keys of a revoked entry are not trusted
+/// because another entry of the same entity is active, in the same registry
+/// or in another.
+#[test]
+fn a_revoked_entrys_keys_are_not_trusted_through_another_active_entry() {
+    let old = PrivateKey::generate(Algorithm::Es256).unwrap();
+    let new = PrivateKey::generate(Algorithm::Es256).unwrap();
+    let jwt_old = VcIssuer::new(&old)
+        .issue_jwt(&passerelle::ca_person_example(ISSUER))
+        .unwrap();
+    let jwt_new = VcIssuer::new(&new)
+        .issue_jwt(&passerelle::ca_person_example(ISSUER))
+        .unwrap();
+    let revoked = entry(vec![jwk_of(&old, None)], "revoked", good_auth());
+    let active = entry(vec![jwk_of(&new, None)], "active", good_auth());
+    // same registry
+    let same = reg_of("https://r1.example", vec![revoked.clone(), active.clone()]);
+    assert_eq!(
+        verify_regs(std::slice::from_ref(&same), None, &jwt_old)
+            .unwrap_err()
+            .kind(),
+        ErrorKind::Signature
+    );
+    assert!(verify_regs(&[same], None, &jwt_new).is_ok());
+    // two registries
+    let r1 = reg_of("https://r1.example", vec![revoked]);
+    let r2 = reg_of("https://r2.example", vec![active]);
+    assert_eq!(
+        verify_regs(&[r1.clone(), r2.clone()], None, &jwt_old)
+            .unwrap_err()
+            .kind(),
+        ErrorKind::Signature
+    );
+    let r = verify_regs(&[r1, r2], None, &jwt_new).unwrap();
+    assert_eq!(r.issuer().registry(), Some("https://r2.example"));
+}
+
+/// Keys come only from the entry that carries the authorization, and every
+/// key of it is tried (by kid when present).
+#[test]
+fn keys_only_from_the_authorizing_entry_and_every_key_is_tried() {
+    let a = PrivateKey::generate(Algorithm::Es256).unwrap();
+    let b = PrivateKey::generate(Algorithm::Es256).unwrap();
+    let jwt_b = VcIssuer::new(&b)
+        .issue_jwt(&passerelle::ca_person_example(ISSUER))
+        .unwrap();
+    // the entry with the key authorizes another type; the entry that authorizes has another key
+    let other_type = entry(
+        vec![jwk_of(&b, None)],
+        "active",
+        auth(
+            "DriversLicence",
+            "2025-01-01T00:00:00Z",
+            "2028-01-01T00:00:00Z",
+        ),
+    );
+    let authorizing = entry(vec![jwk_of(&a, None)], "active", good_auth());
+    let r = reg_of("https://r1.example", vec![other_type, authorizing]);
+    assert_eq!(
+        verify_regs(&[r], None, &jwt_b).unwrap_err().kind(),
+        ErrorKind::Signature
+    );
+    // the second key of one entry verifies
+    let both = entry(
+        vec![jwk_of(&a, None), jwk_of(&b, None)],
+        "active",
+        good_auth(),
+    );
+    assert!(verify_regs(&[reg_of("https://r1.example", vec![both])], None, &jwt_b).is_ok());
+    // by kid: the token names k2, the entry lists k1 (a) and k2 (b)
+    let jwt_kid = VcIssuer::new(&b)
+        .with_kid("k2")
+        .issue_jwt(&passerelle::ca_person_example(ISSUER))
+        .unwrap();
+    let kids = entry(
+        vec![jwk_of(&a, Some("k1")), jwk_of(&b, Some("k2"))],
+        "active",
+        good_auth(),
+    );
+    assert!(verify_regs(
+        &[reg_of("https://r1.example", vec![kids.clone()])],
+        None,
+        &jwt_kid
+    )
+    .is_ok());
+    let jwt_k3 = VcIssuer::new(&b)
+        .with_kid("k3")
+        .issue_jwt(&passerelle::ca_person_example(ISSUER))
+        .unwrap();
+    assert_eq!(
+        verify_regs(&[reg_of("https://r1.example", vec![kids])], None, &jwt_k3)
+            .unwrap_err()
+            .kind(),
+        ErrorKind::Untrusted
+    );
+}
+
+/// Cross-layer finding: a registry accreditation is never attached to a key
+/// the registry did not supply (a configured key without iss that verifies
+/// when the registry's kid lookup falls through).
+#[test]
+fn accreditation_comes_from_the_source_of_the_key() {
+    let listed = PrivateKey::generate(Algorithm::Es256).unwrap();
+    let configured = PrivateKey::generate(Algorithm::Es256).unwrap();
+    let jwt = VcIssuer::new(&configured)
+        .with_kid("unknown")
+        .issue_jwt(&passerelle::ca_person_example(ISSUER))
+        .unwrap();
+    let r = reg_of(
+        "https://r1.example",
+        vec![entry(
+            vec![jwk_of(&listed, Some("k1"))],
+            "active",
+            good_auth(),
+        )],
+    );
+    // the registry names the issuer's keys: a configured key cannot stand in
+    // for them, and never gets the registry's level
+    match verify_regs(&[r], Some(&configured), &jwt) {
+        Err(e) => assert_eq!(e.kind(), ErrorKind::Untrusted),
+        Ok(res) => panic!("accepted with {:?}", res.issuer()),
+    }
+}
+
+/// A signed registry's exp / nbf / iat are judged at the verification time.
+#[test]
+fn signed_registry_times_are_checked_against_the_injected_clock() {
+    let key = PrivateKey::generate(Algorithm::Es256).unwrap();
+    let operator = PrivateKey::generate(Algorithm::EdDsa).unwrap();
+    let jwt = VcIssuer::new(&key)
+        .issue_jwt(&passerelle::ca_person_example(ISSUER))
+        .unwrap();
+    let sign = |extra: Value| {
+        let mut doc = registry(&key, good_auth(), "active");
+        for (k, v) in extra.as_object().unwrap() {
+            doc[k] = v.clone();
+        }
+        let h = r#"{"alg":"EdDSA","typ":"trust-registry+jwt"}"#;
+        let input = format!("{}.{}", b64(h), b64(doc.to_string()));
+        let sig = passerelle::Signer::sign(&operator, input.as_bytes()).unwrap();
+        TrustRegistry::from_signed(&format!("{input}.{}", b64(sig)), operator.public_key())
+    };
+    let run = |reg: TrustRegistry| {
+        let mut t = TrustStore::new();
+        t.add_registry(reg);
+        Verifier::new(t, Policy::default())
+            .verify(jwt.as_bytes(), &Expectations::at(UnixTime::from_secs(NOW)))
+    };
+    assert!(run(sign(json!({"iat": NOW - 10, "exp": NOW + 3600})).unwrap()).is_ok());
+    assert_eq!(
+        run(sign(json!({"exp": NOW - 3600})).unwrap())
+            .unwrap_err()
+            .kind(),
+        ErrorKind::Expired
+    );
+    assert_eq!(
+        run(sign(json!({"nbf": NOW + 3600})).unwrap())
+            .unwrap_err()
+            .kind(),
+        ErrorKind::NotYetValid
+    );
+    assert_eq!(
+        run(sign(json!({"iat": NOW + 3600})).unwrap())
+            .unwrap_err()
+            .kind(),
+        ErrorKind::NotYetValid
+    );
+    assert_eq!(
+        sign(json!({"exp": "tomorrow"})).unwrap_err().kind(),
+        ErrorKind::Malformed
+    );
 }
 
 #[test]
@@ -102,7 +323,8 @@ fn negative_cases() {
         "active",
     );
     assert_eq!(verify(&r, &jwt).unwrap_err().kind(), ErrorKind::Untrusted);
-    // accreditation that starts after issuance
+    // an accreditation that started after the issuer's validFrom but holds at
+    // the verification time: accepted by default (judged now) ...
     let r = registry(
         &key,
         auth(
@@ -112,7 +334,18 @@ fn negative_cases() {
         ),
         "active",
     );
-    assert_eq!(verify(&r, &jwt).unwrap_err().kind(), ErrorKind::Untrusted);
+    assert!(verify(&r, &jwt).is_ok());
+    // ... and refused when the policy judges at the issuer's issuance time
+    assert_eq!(
+        verify_with(
+            &r,
+            &jwt,
+            Policy::default().accept_accreditation_at_issuance(true)
+        )
+        .unwrap_err()
+        .kind(),
+        ErrorKind::Untrusted
+    );
     // suspended entry
     assert_eq!(
         verify(&registry(&key, ok.clone(), "suspended"), &jwt)
@@ -160,7 +393,11 @@ fn signed_registry() {
     );
     // through a trust file
     let trust = json!({"registries": [{"signed": jws, "operator_jwk": serde_json::from_str::<Value>(&operator.public_key().to_jwk()).unwrap()}]});
-    let t = TrustStore::from_json(&trust.to_string()).unwrap();
+    let t = TrustStore::from_json(
+        &trust.to_string(),
+        passerelle::UnixTime::from_secs(1_790_000_000),
+    )
+    .unwrap();
     let jwt = VcIssuer::new(&key)
         .issue_jwt(&passerelle::ca_person_example(ISSUER))
         .unwrap();

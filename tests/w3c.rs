@@ -17,7 +17,13 @@ fn verifier(key: &PrivateKey, iss: &str) -> Verifier {
     Verifier::new(t, Policy::default())
 }
 
+/// A verifier that does not ask for holder binding (these are bearer
+/// credentials); `expect_kb` states a nonce and audience.
 fn expect() -> Expectations {
+    Expectations::at(UnixTime::from_secs(NOW))
+}
+
+fn expect_kb() -> Expectations {
     Expectations::at(UnixTime::from_secs(NOW))
         .nonce("n")
         .audience("https://rp.example")
@@ -154,7 +160,7 @@ fn vc_sd_jwt_selective_disclosure_with_key_binding() {
     let mut t = TrustStore::new();
     t.add_issuer_key(key.public_key().clone(), Some(ISSUER), None);
     let r = Verifier::new(t, Policy::default().require_holder_binding(true))
-        .verify(vp.as_bytes(), &expect())
+        .verify(vp.as_bytes(), &expect_kb())
         .unwrap();
     assert_eq!(r.format().as_str(), "vc+sd-jwt");
     assert_eq!(
@@ -258,6 +264,44 @@ fn data_integrity_secured_credentials() {
         assert_eq!(
             v.verify(stolen.as_bytes(), &expect()).unwrap_err().kind(),
             ErrorKind::Untrusted
+        );
+    }
+}
+
+/// Issue 8, third review: `require_holder_binding` (policy or flag) and a
+/// stated nonce / audience are obeyed by every format. A bare `vc+jwt`,
+/// `vc+cose` or `ldp_vc` carries no holder-binding proof, so a verifier that
+/// asks for one refuses it instead of reporting the clause met.
+#[test]
+fn bearer_formats_obey_the_holder_binding_rule() {
+    let key = PrivateKey::generate(Algorithm::EdDsa).unwrap();
+    let vc = passerelle::ca_person_example(ISSUER);
+    let jwt = VcIssuer::new(&key).issue_jwt(&vc).unwrap();
+    let cose = VcIssuer::new(&key).issue_cose(&vc).unwrap();
+    let did = passerelle::did_key(key.public_key());
+    let vm = format!("{did}#{}", did.trim_start_matches("did:key:"));
+    let di = VcIssuer::new(&key)
+        .issue_data_integrity(
+            &passerelle::ca_person_example(&did),
+            "eddsa-jcs-2022",
+            &vm,
+            UnixTime::from_secs(NOW - 10),
+        )
+        .unwrap();
+    let mut t = TrustStore::new();
+    t.add_issuer_key(key.public_key().clone(), Some(ISSUER), None);
+    t.add_did(&did).unwrap();
+    let plain = Verifier::new(t.clone(), Policy::default());
+    let strict = Verifier::new(t, Policy::default().require_holder_binding(true));
+    for input in [jwt.as_bytes(), cose.as_slice(), di.as_bytes()] {
+        assert!(plain.verify(input, &expect()).is_ok());
+        assert_eq!(
+            strict.verify(input, &expect()).unwrap_err().kind(),
+            ErrorKind::HolderBinding
+        );
+        assert_eq!(
+            plain.verify(input, &expect_kb()).unwrap_err().kind(),
+            ErrorKind::HolderBinding
         );
     }
 }

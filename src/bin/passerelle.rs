@@ -145,7 +145,10 @@ fn read_input(path: &str) -> Result<Vec<u8>, Failure> {
             format!("{path} is larger than {MAX} bytes"),
         )));
     }
-    if buf.last() == Some(&b'\n') {
+    // one trailing newline is trimmed from text input only (an SD-JWT, a JWS,
+    // JSON, base64url: all start with an ASCII graphic character); binary
+    // input (raw CBOR) is never changed
+    if buf.first().is_some_and(u8::is_ascii_graphic) && buf.last() == Some(&b'\n') {
         buf.pop();
         if buf.last() == Some(&b'\r') {
             buf.pop();
@@ -520,25 +523,8 @@ fn cmd_present(args: &Args) -> Result<String, Failure> {
     Ok(held.present(&paths, Some(kb))?)
 }
 
-fn policy_from_file(text: &str, mut p: Policy) -> Result<Policy, Failure> {
-    let v: Value = serde_json::from_str(text).map_err(|e| usage(format!("policy: {e}")))?;
-    let o = v
-        .as_object()
-        .ok_or_else(|| usage("policy must be a JSON object"))?;
-    if o.contains_key("accept") || o.contains_key("require_attributes") {
-        p = p.recognition(passerelle::Recognition::from_json(text)?);
-    }
-    for (k, v) in o {
-        p = match (k.as_str(), v) {
-            ("accept" | "require_attributes", _) => p,
-            ("require_holder_binding", Value::Bool(b)) => p.require_holder_binding(*b),
-            ("allow_legacy_typ", Value::Bool(b)) => p.allow_legacy_typ(*b),
-            ("clock_skew_secs", Value::Number(n)) => p.clock_skew_secs(n.as_u64().unwrap_or(0)),
-            ("kb_max_age_secs", Value::Number(n)) => p.kb_max_age_secs(n.as_u64().unwrap_or(0)),
-            _ => return Err(usage(format!("policy: unknown or mistyped member {k}"))),
-        };
-    }
-    Ok(p)
+fn policy_from_file(text: &str) -> Result<Policy, Failure> {
+    Policy::from_json(text).map_err(|e| usage(e.message().to_owned()))
 }
 
 fn cmd_verify(args: &Args) -> Result<Value, Failure> {
@@ -563,7 +549,7 @@ fn cmd_verify(args: &Args) -> Result<Value, Failure> {
         return Err(usage("verify takes exactly one INPUT"));
     };
     let mut trust = match args.one("--trust")? {
-        Some(f) => TrustStore::from_json(&read_text(f)?)?,
+        Some(f) => TrustStore::from_json(&read_text(f)?, parse_time(args.one("--at")?)?)?,
         None => TrustStore::new(),
     };
     for a in args.many("--anchor") {
@@ -577,7 +563,7 @@ fn cmd_verify(args: &Args) -> Result<Value, Failure> {
     }
     let mut policy = Policy::default();
     if let Some(f) = args.one("--policy")? {
-        policy = policy_from_file(&read_text(f)?, policy)?;
+        policy = policy_from_file(&read_text(f)?)?;
     }
     if args.flag("--require-holder-binding") {
         policy = policy.require_holder_binding(true);
@@ -612,24 +598,7 @@ fn cmd_verify(args: &Args) -> Result<Value, Failure> {
     if looks_cbor || looks_b64_map {
         let cbor = cbor_or_b64url(bytes)?;
         let results = verifier.verify_device_response(&cbor, &expect)?;
-        let mut out = results
-            .first()
-            .map(passerelle::VerificationResult::to_json)
-            .unwrap_or_default();
-        if results.len() > 1 {
-            let mut claims = serde_json::Map::new();
-            for r in &results {
-                if let Value::Object(c) = r.claims() {
-                    claims.extend(c.clone());
-                }
-            }
-            out["claims"] = Value::Object(claims);
-            out["documents"] = results
-                .iter()
-                .map(passerelle::VerificationResult::to_json)
-                .collect();
-        }
-        return Ok(out);
+        return Ok(passerelle::device_response_json(&results));
     }
     // a vc+cose given as base64url text ('0' starts tag 18, 'h' an array of 4)
     let b64_cose = matches!(bytes.first(), Some(b'0' | b'h'))

@@ -455,6 +455,14 @@ fn verify_one(
                 "the proof's @context is not a prefix of the document's @context",
             ));
         }
+        // The spec then hashes the document with the proof's @context, so
+        // entries appended after signing would be signed by nobody yet reported
+        // among the issuer's claims: refused (stricter than the prefix rule).
+        if doc_ctx.len() != proof_ctx_list.len() {
+            return Err(crate::error::malformed(
+                "the document's @context has entries the proof's @context does not sign",
+            ));
+        }
         let _ = document.insert("@context".into(), proof_ctx.clone());
     }
 
@@ -472,7 +480,8 @@ fn verify_one(
         }
     }
     if let Some(e) = expires {
-        if e.as_secs().saturating_add(options.clock_skew) < options.now.as_secs() {
+        // the boundary counts as expired, as for exp and validUntil
+        if options.now.as_secs() >= e.as_secs().saturating_add(options.clock_skew) {
             return Err(crate::error::expired(format!(
                 "proof expired at {}",
                 format_rfc3339(e)

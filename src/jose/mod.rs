@@ -15,9 +15,7 @@ mod claims;
 mod jwk;
 mod jws;
 
-#[cfg(test)]
-use claims::numeric_date;
-pub(crate) use claims::{check_validity, optional_str};
+pub(crate) use claims::{check_validity, numeric_date, optional_str};
 pub(crate) use jwk::{public_jwk, public_key_from_jwk};
 pub(crate) use jws::{sign_compact, typ_matches, Jws};
 

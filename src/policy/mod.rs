@@ -2,9 +2,12 @@
 //! format rules, and which credentials it recognises (mutual recognition).
 
 mod base;
+mod identity;
 mod recognition;
 
 pub use base::Policy;
+pub use identity::IdentityView;
+pub(crate) use identity::Layout;
 pub use recognition::{Clause, Recognition};
 
 /// The mutual-recognition data file (attribute mapping and assurance levels).

@@ -116,22 +116,17 @@ impl Recognition {
     }
 
     /// The clause a verified credential meets, or `Policy` saying why none does.
-    /// `identity` is the normalized identity view as JSON.
+    /// `identity` is the normalized identity view (issuer-signed data only);
+    /// a required `age_over_NN` is met by a stated or derived `true`.
     pub(crate) fn evaluate(
         &self,
         format: &str,
         credential_type: &str,
         assurance: Option<&str>,
-        identity: &Value,
+        identity: &super::IdentityView,
     ) -> Result<Option<String>> {
         for attr in &self.required {
-            let present = match attr.strip_prefix("age_over_") {
-                Some(age) => {
-                    identity.get("age_over").and_then(|m| m.get(age)) == Some(&Value::Bool(true))
-                }
-                None => identity.get(attr).is_some_and(|v| !v.is_null()),
-            };
-            if !present {
+            if !identity.satisfies(attr) {
                 return Err(policy(format!(
                     "the credential does not disclose (or satisfy) {attr}"
                 )));

@@ -37,7 +37,7 @@ impl Disclosure {
         }
         let (name, value) = match (a, b) {
             (Some(Value::String(name)), Some(value)) => {
-                if name == "_sd" || name == "..." {
+                if name == "_sd" || name == "..." || name == "_sd_alg" {
                     return Err(malformed(format!(
                         "a disclosure may not name the claim {name:?}"
                     )));

@@ -81,10 +81,11 @@ pub(crate) fn build_sd_payload(
                 )));
             }
         }
+        // neither the claim itself nor anything inside it (cnf.jwk, status.status_list)
         if let Some(first) = p.segments().first() {
-            if p.segments().len() == 1 && opts.always_visible.contains(&first.as_str()) {
+            if opts.always_visible.contains(&first.as_str()) {
                 return Err(policy(format!(
-                    "claim {first:?} must not be selectively disclosable"
+                    "claim {first:?} must not be selectively disclosable, nor anything inside it"
                 )));
             }
         }

@@ -26,7 +26,7 @@ pub(crate) use disclosure::Disclosure;
 pub use issue::Disclosable;
 pub(crate) use issue::{build_sd_payload, IssueOptions};
 pub(crate) use kb::{make_kb_jwt, verify_kb_jwt, KbCheck};
-pub(crate) use present::{lookup, select_disclosures};
+pub(crate) use present::select_disclosures;
 pub(crate) use process::{process, process_structure, Processed};
 
 /// The default digest algorithm (`_sd_alg` absent means SHA-256).

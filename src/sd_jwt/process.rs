@@ -20,6 +20,41 @@ pub(crate) struct Processed {
     pub(crate) disclosed_top_level: HashSet<String>,
 }
 
+impl Processed {
+    /// Refuses (`Malformed`) a disclosure of any of `names` at the top level,
+    /// or of anything inside them: claims a profile keeps always visible
+    /// because trust, validity or status decisions read them.
+    pub(crate) fn refuse_disclosed(&self, names: &[&str], profile: &str) -> Result<()> {
+        for p in &self.paths {
+            if let Some(first) = p.segments().first() {
+                if names.contains(&first.as_str()) {
+                    return Err(malformed(format!(
+                        "{profile}: {p} arrives in a disclosure, but {first:?} must never be selectively disclosable"
+                    )));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Who vouched for each claim: every top-level claim (visible, or
+    /// disclosed) and every disclosure's path (disclosed). A claim not listed
+    /// inherits from its longest listed prefix.
+    pub(crate) fn provenance(&self) -> std::collections::BTreeMap<String, bool> {
+        let mut out = std::collections::BTreeMap::new();
+        for k in self.claims.keys() {
+            let _ = out.insert(
+                ClaimPath::root().child(k.as_str()).to_string(),
+                self.disclosed_top_level.contains(k),
+            );
+        }
+        for p in &self.paths {
+            let _ = out.insert(p.to_string(), true);
+        }
+        out
+    }
+}
+
 struct Ctx<'a> {
     by_digest: HashMap<&'a str, usize>,
     disclosures: &'a [Disclosure],

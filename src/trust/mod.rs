@@ -33,10 +33,13 @@ pub struct TrustStore {
     iacas: Vec<x509::TrustAnchorCert>,
     dids: Vec<String>,
     registries: Vec<TrustRegistry>,
-    /// Framework and level per anchor subject.
-    anchor_assurance: Vec<(String, Assurance)>,
-    /// Checked DID documents of trusted DIDs (did:key, did:web, did:webvh).
+    /// Framework and level per anchor certificate (its DER, never its name).
+    anchor_assurance: Vec<(Vec<u8>, Assurance)>,
+    /// Checked DID documents of trusted DIDs (did:key, did:web).
     did_documents: Vec<did::DidDocument>,
+    /// did:webvh logs of trusted DIDs (the DID, the verified log), resolved
+    /// at each verification's time.
+    did_logs: Vec<(String, Vec<u8>)>,
 }
 
 #[derive(Debug, Clone)]
@@ -116,6 +119,39 @@ pub(crate) struct IssuerKey {
     pub(crate) issuer_id: String,
     /// What configuration says of the issuer's framework and level.
     pub(crate) assurance: Assurance,
+    /// The registry accreditation of the entry that listed this key (or that
+    /// accredits the DID this key was resolved from).
+    pub(crate) accreditation: Option<registry::Accreditation>,
+}
+
+impl IssuerKey {
+    /// Framework, registry and level, all from the source that supplied the key.
+    pub(crate) fn vouched(&self) -> (Option<String>, Option<String>, Option<String>) {
+        match &self.accreditation {
+            Some(a) => (
+                Some(a.framework.clone()),
+                Some(a.registry.clone()),
+                a.assurance_level.clone(),
+            ),
+            None => (
+                self.assurance.framework.clone(),
+                None,
+                self.assurance.level.clone(),
+            ),
+        }
+    }
+}
+
+/// What the verifier asks of the trust store: the issuer as the credential
+/// names it in issuer-signed, always-visible data, the credential's types
+/// (likewise), the time accreditation is judged at, and the verification time.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct KeyQuery<'a> {
+    pub(crate) iss: Option<&'a str>,
+    pub(crate) types: &'a [&'a str],
+    pub(crate) accredited_at: UnixTime,
+    pub(crate) now: UnixTime,
+    pub(crate) skew: u64,
 }
 
 impl TrustStore {
@@ -195,7 +231,7 @@ impl TrustStore {
         for c in certs {
             if let Some((framework, level)) = level {
                 self.anchor_assurance.push((
-                    c.subject().to_owned(),
+                    c.der().to_vec(),
                     Assurance {
                         framework: Some(framework.to_owned()),
                         level: Some(level.to_owned()),
@@ -253,23 +289,34 @@ impl TrustStore {
     }
 
     /// Trusts a did:webvh issuer, given its `did.jsonl` log: the whole log is
-    /// verified (hash chain, SCID, update-key proofs) at `now`, and the latest
-    /// version's document is used; a deactivated DID is `Untrusted`.
+    /// verified (hash chain, SCID, update-key proofs) at `now` and kept; each
+    /// verification resolves it again at its own time, so the version valid
+    /// then is used, and a DID deactivated by then is `Untrusted` for its own
+    /// credentials only. Returns the DID.
     pub fn add_did_webvh_log(&mut self, log: &[u8], now: UnixTime) -> Result<String> {
         let r = did::resolve_webvh_log(log, None, now, did::ResolveAt::Latest)?;
-        let doc = r.require_active()?.clone();
-        self.did_documents.push(doc);
+        self.did_logs.push((r.did.clone(), log.to_vec()));
         Ok(r.did)
     }
 
-    /// Whether a registry lists `issuer`.
-    pub(crate) fn lists_in_registry(&self, issuer: &str) -> bool {
-        self.registries.iter().any(|r| r.lists(issuer))
-    }
-
-    /// The checked document of a trusted DID.
-    pub(crate) fn did_document(&self, did: &str) -> Option<&did::DidDocument> {
-        self.did_documents.iter().find(|d| d.id() == did)
+    /// The checked document of a trusted DID at `now`: a did:key or did:web
+    /// document handed in, or a did:webvh log resolved to the version valid at
+    /// `now` (a DID deactivated by then is `Untrusted`, for that DID only).
+    pub(crate) fn did_document_at(
+        &self,
+        did: &str,
+        now: UnixTime,
+    ) -> Result<Option<std::borrow::Cow<'_, did::DidDocument>>> {
+        if let Some(d) = self.did_documents.iter().find(|d| d.id() == did) {
+            return Ok(Some(std::borrow::Cow::Borrowed(d)));
+        }
+        for (id, log) in &self.did_logs {
+            if id == did {
+                let r = did::resolve_webvh_log(log, Some(did), now, did::ResolveAt::Time(now))?;
+                return Ok(Some(std::borrow::Cow::Owned(r.require_active()?.clone())));
+            }
+        }
+        Ok(None)
     }
 
     /// Adds a trust registry: issuers it lists are trusted for the credential
@@ -278,34 +325,15 @@ impl TrustStore {
         self.registries.push(registry);
     }
 
-    /// The accreditation a registry gives `issuer` for one of `types` at `at`:
-    /// `Ok(None)` when no registry lists the issuer (trusted by other means),
-    /// `Untrusted` when a registry lists it but not for this type and time.
-    pub(crate) fn accreditation(
-        &self,
-        issuer: &str,
-        types: &[&str],
-        at: UnixTime,
-    ) -> Result<Option<registry::Accreditation>> {
-        let mut first_err = None;
-        for r in self.registries.iter().filter(|r| r.lists(issuer)) {
-            match r.authorize(issuer, "issue", types, at) {
-                Ok(a) => return Ok(Some(a)),
-                Err(e) => {
-                    first_err.get_or_insert(e);
-                }
-            }
-        }
-        first_err.map_or(Ok(None), Err)
-    }
-
     /// Reads a trust file:
     /// `{"issuers": [JWK with optional iss/kid/framework/assurance_level, …],
     /// "anchors": [PEM | {"pem", "framework", "assurance_level"}, …],
     /// "iacas": [same shape; anchors of mdoc document signers only], "dids": [DID, …],
     /// "registries": [registry document | {"signed": JWS, "operator_jwk": JWK}, …]}`
-    /// (the registry format is documented on [`TrustRegistry`]).
-    pub fn from_json(text: &str) -> Result<Self> {
+    /// (the registry format is documented on [`TrustRegistry`]), "did_documents",
+    /// "did_logs"}`. `now` is the time the did:webvh logs are first checked
+    /// at (each verification resolves them again at its own time).
+    pub fn from_json(text: &str, now: UnixTime) -> Result<Self> {
         let obj = parse_json_object(text.as_bytes(), "trust file")?;
         let mut t = TrustStore::new();
         for (k, v) in &obj {
@@ -363,7 +391,7 @@ impl TrustStore {
                         t.add_did_web_document(did, doc.to_string().as_bytes())?;
                     }
                     ("did_logs", Value::String(log)) => {
-                        let _ = t.add_did_webvh_log(log.as_bytes(), UnixTime::now())?;
+                        let _ = t.add_did_webvh_log(log.as_bytes(), now)?;
                     }
                     (
                         "issuers" | "anchors" | "iacas" | "dids" | "registries" | "did_documents"
@@ -377,150 +405,226 @@ impl TrustStore {
         Ok(t)
     }
 
-    /// Finds the trusted key for an issuer-signed JWS. `iss` is the issuer
-    /// claim, if any.
-    pub(crate) fn issuer_key_for_jws(
+    /// The candidate issuer keys for an issuer-signed JWS; see
+    /// [`TrustStore::issuer_keys`].
+    pub(crate) fn issuer_keys_for_jws(
         &self,
         jws: &Jws,
-        iss: Option<&str>,
-        now: UnixTime,
-    ) -> Result<IssuerKey> {
+        query: &KeyQuery<'_>,
+    ) -> Result<Vec<IssuerKey>> {
         let hints = KeyHints {
             alg: jws.alg(),
             kid: jws.kid(),
             x5c: jws.x5c()?,
         };
-        self.issuer_key(&hints, iss, now)
+        self.issuer_keys(&hints, query)
     }
 
-    /// The issuer key for a signed credential of issuer `iss`, from the
-    /// message's hints: an `x5c`/`x5chain` to a configured anchor, a registry
-    /// listing, a trusted DID (the `kid` names its assertion method), or a
-    /// configured key (matched by `iss` and `kid`).
-    pub(crate) fn issuer_key(
+    /// The keys that may have signed a credential of issuer `query.iss`, each
+    /// with the trust basis, framework and level of *the source that supplied
+    /// it* (the verifier tries them in order; the first that verifies wins).
+    ///
+    /// One source per credential, chosen from the message's hints: an
+    /// `x5c`/`x5chain` to a configured anchor; else the keys of the registry
+    /// entries that accredit the issuer (only active entries, only those whose
+    /// authorization covers the type at the time judged, every key of such an
+    /// entry, matched by `kid` when both sides name one); else a trusted DID
+    /// (did:jwk, or a DID document: the `kid` names an assertion method); else
+    /// configured keys (matched by `iss` and `kid`).
+    ///
+    /// A registry that lists the issuer but grants nothing at the time judged
+    /// is `Untrusted` whatever other source knows a key (fail closed). A
+    /// registry's accreditation is attached only to keys the registry itself
+    /// listed, or to the key a DID it accredits resolves to: never to an
+    /// x5c leaf or a configured key.
+    pub(crate) fn issuer_keys(
         &self,
         hints: &KeyHints<'_>,
-        iss: Option<&str>,
-        now: UnixTime,
-    ) -> Result<IssuerKey> {
-        let x5c = hints.x5c.clone();
-        if x5c.is_some() && iss.is_some_and(|i| i.starts_with("did:")) {
+        query: &KeyQuery<'_>,
+    ) -> Result<Vec<IssuerKey>> {
+        let iss = query.iss;
+        if hints.x5c.is_some() && iss.is_some_and(|i| i.starts_with("did:")) {
             return Err(crate::error::policy(
                 "the issuer is a DID and the header carries x5c: one key source per credential",
             ));
         }
-        if let Some(chain) = x5c {
+        let grants = match iss {
+            Some(iss) => self.registry_grants(iss, query)?,
+            None => Vec::new(),
+        };
+        if let Some(chain) = &hints.x5c {
             if !self.anchors.is_empty() || self.keys.is_empty() {
-                let leaf = x509::validate_chain(
-                    &chain,
-                    &self.anchors,
-                    now,
-                    x509::ChainPurpose::SdJwtVcIssuer,
-                )?;
-                if let Some(iss) = iss {
-                    if !x509::leaf_matches_issuer(&leaf, iss) {
-                        return Err(untrusted(format!(
-                            "iss {:?} does not match the leaf certificate's subject alternative names",
-                            crate::crypto::clip(iss)
-                        )));
-                    }
-                }
-                return Ok(IssuerKey {
-                    key: leaf.public_key.clone(),
-                    issuer_id: iss
-                        .map(str::to_owned)
-                        .unwrap_or_else(|| leaf.subject.clone()),
-                    assurance: self
-                        .anchor_assurance
-                        .iter()
-                        .find(|(s, _)| *s == leaf.anchor_subject)
-                        .map(|(_, a)| a.clone())
-                        .unwrap_or_default(),
-                    basis: TrustBasis::X509 {
-                        subject: leaf.subject.clone(),
-                        anchor: leaf.anchor_subject.clone(),
-                    },
-                });
+                return Ok(vec![self.key_from_x5c(chain, iss, query.now)?]);
             }
         }
-        if let Some(iss) = iss {
-            let kid = hints.kid;
-            for r in &self.registries {
-                let listed = r.keys_for(iss).find(|(_, k)| match (k.as_deref(), kid) {
-                    (Some(a), Some(b)) => a == b,
-                    _ => true,
-                });
-                if let Some((key, _)) = listed {
-                    return Ok(IssuerKey {
+        let Some(iss) = iss else {
+            return self.configured_keys(None, hints.kid);
+        };
+        let listed: Vec<IssuerKey> = grants
+            .iter()
+            .flat_map(|g| {
+                g.keys
+                    .iter()
+                    .filter(|(_, k)| match (k.as_deref(), hints.kid) {
+                        (Some(a), Some(b)) => a == b,
+                        _ => true,
+                    })
+                    .map(|(key, _)| IssuerKey {
                         key: key.clone(),
                         basis: TrustBasis::Registry {
-                            registry: r.id().to_owned(),
+                            registry: g.accreditation.registry.clone(),
                         },
                         issuer_id: iss.to_owned(),
                         assurance: Assurance::default(),
-                    });
+                        accreditation: Some(g.accreditation.clone()),
+                    })
+            })
+            .collect();
+        let keyless = grants.iter().find(|g| g.keys.is_empty());
+        if grants.iter().any(|g| !g.keys.is_empty()) && keyless.is_none() {
+            // the registry names the keys: only those
+            if listed.is_empty() {
+                return Err(untrusted(format!(
+                    "no key the registry lists for {:?} matches kid {:?}",
+                    crate::crypto::clip(iss),
+                    hints.kid.map(crate::crypto::clip)
+                )));
+            }
+            return Ok(listed);
+        }
+        let accreditation = keyless.map(|g| g.accreditation.clone());
+        let mut out = listed;
+        if iss.starts_with("did:jwk:") {
+            out.push(self.key_from_did_jwk(iss, hints, !grants.is_empty(), accreditation)?);
+            return Ok(out);
+        }
+        if let Some(doc) = self.did_document_at(iss, query.now)? {
+            out.push(key_from_did_document(&doc, iss, hints, accreditation)?);
+            return Ok(out);
+        }
+        if iss.starts_with("did:key:") && !grants.is_empty() {
+            let doc = did::did_key_document(iss)?;
+            out.push(key_from_did_document(&doc, iss, hints, accreditation)?);
+            return Ok(out);
+        }
+        out.extend(self.configured_keys(Some(iss), hints.kid)?);
+        Ok(out)
+    }
+
+    /// Registry answers for `iss`: every active entry that accredits it for one
+    /// of the types at the time judged, across registries. `Untrusted` when a
+    /// registry lists `iss` and no registry grants; a signed registry that
+    /// lists `iss` outside its own `nbf`/`exp` is `Expired` / `NotYetValid`.
+    fn registry_grants(&self, iss: &str, query: &KeyQuery<'_>) -> Result<Vec<registry::Grant<'_>>> {
+        let mut grants = Vec::new();
+        let mut first_err = None;
+        for r in self.registries.iter().filter(|r| r.lists(iss)) {
+            r.check_time(query.now, query.skew)?;
+            match r.grants(iss, "issue", query.types, query.accredited_at) {
+                Ok(g) => grants.extend(g),
+                Err(e) => {
+                    first_err.get_or_insert(e);
                 }
             }
         }
-        if let Some(iss) = iss.filter(|i| i.starts_with("did:jwk:")) {
-            let in_registry = self.registries.iter().any(|r| r.lists(iss));
-            if !in_registry && !self.dids.iter().any(|d| d == iss) {
-                return Err(untrusted("the issuer DID is not trusted"));
-            }
-            if let Some(kid) = hints.kid {
-                if kid != format!("{iss}#0") && kid != "#0" {
-                    return Err(untrusted("kid does not name the did:jwk key (#0)"));
-                }
-            }
-            return Ok(IssuerKey {
-                key: resolve_did_jwk(iss)?,
-                basis: TrustBasis::Did {
-                    did: iss.to_owned(),
-                },
-                issuer_id: iss.to_owned(),
-                assurance: Assurance::default(),
-            });
+        match first_err {
+            Some(e) if grants.is_empty() => Err(e),
+            _ => Ok(grants),
         }
+    }
+
+    fn key_from_x5c(
+        &self,
+        chain: &[Vec<u8>],
+        iss: Option<&str>,
+        now: UnixTime,
+    ) -> Result<IssuerKey> {
+        let leaf =
+            x509::validate_chain(chain, &self.anchors, now, x509::ChainPurpose::SdJwtVcIssuer)?;
         if let Some(iss) = iss {
-            if let Some(doc) = self.did_document(iss) {
-                // the kid names an assertion method of the issuer's DID (DID-02);
-                // without a kid, the first assertion method
-                let kid = match hints.kid {
-                    Some(k) => k.to_owned(),
-                    None => doc
-                        .relationship(did::Relationship::AssertionMethod)
-                        .first()
-                        .cloned()
-                        .ok_or_else(|| {
-                            untrusted("the issuer's DID document has no assertion method")
-                        })?,
-                };
-                let key = doc.resolve_key(&kid, did::Relationship::AssertionMethod)?;
-                did::check_key_algorithm(&key, hints.alg)?;
-                return Ok(IssuerKey {
-                    key,
-                    basis: TrustBasis::Did {
-                        did: iss.to_owned(),
-                    },
-                    issuer_id: iss.to_owned(),
-                    assurance: Assurance::default(),
-                });
+            if !x509::leaf_matches_issuer(&leaf, iss) {
+                return Err(untrusted(format!(
+                    "iss {:?} does not match the leaf certificate's subject alternative names",
+                    crate::crypto::clip(iss)
+                )));
             }
         }
-        let kid = hints.kid;
-        // Without iss, only keys configured for any issuer can match.
-        let found = self.keys.iter().find(|k| {
-            (match (k.iss.as_deref(), iss) {
-                (None, _) => true,
-                (Some(a), Some(b)) => a == b,
-                (Some(_), None) => false,
-            }) && match (&k.kid, kid) {
-                (Some(a), Some(b)) => a == b,
-                _ => true,
+        Ok(IssuerKey {
+            key: leaf.public_key.clone(),
+            issuer_id: iss
+                .map(str::to_owned)
+                .unwrap_or_else(|| leaf.subject.clone()),
+            assurance: self.anchor_assurance_of(&leaf),
+            accreditation: None,
+            basis: TrustBasis::X509 {
+                subject: leaf.subject.clone(),
+                anchor: leaf.anchor_subject.clone(),
+            },
+        })
+    }
+
+    /// What configuration says of the anchor a path ended at: bound to the
+    /// anchor certificate itself (its DER), never to its subject name, so a
+    /// second anchor with the same DN gets nothing from the first.
+    fn anchor_assurance_of(&self, leaf: &x509::ValidatedLeaf) -> Assurance {
+        self.anchor_assurance
+            .iter()
+            .find(|(der, _)| *der == leaf.anchor_der)
+            .map(|(_, a)| a.clone())
+            .unwrap_or_default()
+    }
+
+    /// A did:jwk issuer: trusted when the DID is configured, a registry
+    /// accredits it, or a configured key bound to no other issuer is exactly
+    /// the key the DID encodes.
+    fn key_from_did_jwk(
+        &self,
+        iss: &str,
+        hints: &KeyHints<'_>,
+        in_registry: bool,
+        accreditation: Option<registry::Accreditation>,
+    ) -> Result<IssuerKey> {
+        let key = resolve_did_jwk(iss)?;
+        let configured = self
+            .keys
+            .iter()
+            .any(|k| k.key == key && k.iss.as_deref().is_none_or(|i| i == iss));
+        if !in_registry && !configured && !self.dids.iter().any(|d| d == iss) {
+            return Err(untrusted("the issuer DID is not trusted"));
+        }
+        if let Some(kid) = hints.kid {
+            if kid != format!("{iss}#0") && kid != "#0" {
+                return Err(untrusted("kid does not name the did:jwk key (#0)"));
             }
-        });
-        match found {
-            Some(k) => Ok(IssuerKey {
+        }
+        Ok(IssuerKey {
+            key,
+            basis: TrustBasis::Did {
+                did: iss.to_owned(),
+            },
+            issuer_id: iss.to_owned(),
+            assurance: Assurance::default(),
+            accreditation,
+        })
+    }
+
+    /// Configured keys for `iss` (any-issuer keys too), matched by `kid`.
+    fn configured_keys(&self, iss: Option<&str>, kid: Option<&str>) -> Result<Vec<IssuerKey>> {
+        // Without iss, only keys configured for any issuer can match.
+        let found: Vec<IssuerKey> = self
+            .keys
+            .iter()
+            .filter(|k| {
+                (match (k.iss.as_deref(), iss) {
+                    (None, _) => true,
+                    (Some(a), Some(b)) => a == b,
+                    (Some(_), None) => false,
+                }) && match (&k.kid, kid) {
+                    (Some(a), Some(b)) => a == b,
+                    _ => true,
+                }
+            })
+            .map(|k| IssuerKey {
                 key: k.key.clone(),
                 basis: TrustBasis::ConfiguredKey { kid: k.kid.clone() },
                 issuer_id: iss
@@ -528,25 +632,79 @@ impl TrustStore {
                     .unwrap_or("(unnamed issuer)")
                     .to_owned(),
                 assurance: k.assurance.clone(),
-            }),
-            None => Err(untrusted(format!(
+                accreditation: None,
+            })
+            .collect();
+        if found.is_empty() {
+            return Err(untrusted(format!(
                 "no trusted key for issuer {:?}",
                 crate::crypto::clip(iss.unwrap_or("(no iss)"))
-            ))),
+            )));
         }
+        Ok(found)
     }
+
+    /// The accreditation registries give the DID `did` for a credential whose
+    /// proof verified with an assertion method of its document (Data
+    /// Integrity): a keyless entry, or one that lists `key`.
+    pub(crate) fn did_accreditation(
+        &self,
+        did: &str,
+        key: Option<&PublicKey>,
+        query: &KeyQuery<'_>,
+    ) -> Result<Option<registry::Accreditation>> {
+        let grants = self.registry_grants(did, query)?;
+        if grants.is_empty() {
+            return Ok(None);
+        }
+        grants
+            .into_iter()
+            .find(|g| g.keys.is_empty() || key.is_some_and(|k| g.keys.iter().any(|(l, _)| l == k)))
+            .map(|g| Some(g.accreditation))
+            .ok_or_else(|| untrusted("the registry accredits the issuer DID with other keys"))
+    }
+}
+
+/// The key a DID document gives for `hints`: the `kid` names an assertion
+/// method (DID-02); without a kid, the first assertion method.
+fn key_from_did_document(
+    doc: &did::DidDocument,
+    iss: &str,
+    hints: &KeyHints<'_>,
+    accreditation: Option<registry::Accreditation>,
+) -> Result<IssuerKey> {
+    let kid = match hints.kid {
+        Some(k) => k.to_owned(),
+        None => doc
+            .relationship(did::Relationship::AssertionMethod)
+            .first()
+            .cloned()
+            .ok_or_else(|| untrusted("the issuer's DID document has no assertion method"))?,
+    };
+    let key = doc.resolve_key(&kid, did::Relationship::AssertionMethod)?;
+    did::check_key_algorithm(&key, hints.alg)?;
+    Ok(IssuerKey {
+        key,
+        basis: TrustBasis::Did {
+            did: iss.to_owned(),
+        },
+        issuer_id: iss.to_owned(),
+        assurance: Assurance::default(),
+        accreditation,
+    })
 }
 
 impl TrustStore {
     /// The document signer of an mdoc `issuerAuth`: `x5chain` (DER, leaf first)
     /// validated to a configured anchor (an IACA) at `now`, with the mdoc
     /// document-signer EKU. IACAs and general anchors both count. No chain
-    /// (COSE-11) or no anchors is `Untrusted`.
+    /// (COSE-11) or no anchors is `Untrusted`. Returns the key, the leaf's
+    /// validity and the anchor's `countryName` (when it has one).
     pub(crate) fn issuer_key_for_x5chain(
         &self,
         chain: Option<&[Vec<u8>]>,
         now: UnixTime,
-    ) -> Result<(IssuerKey, (UnixTime, UnixTime))> {
+    ) -> Result<(IssuerKey, (UnixTime, UnixTime), Option<String>)> {
         let chain = chain.ok_or_else(|| {
             untrusted("issuerAuth carries no x5chain: the document signer is unknown")
         })?;
@@ -561,18 +719,15 @@ impl TrustStore {
             IssuerKey {
                 key: leaf.public_key.clone(),
                 issuer_id: leaf.subject.clone(),
-                assurance: self
-                    .anchor_assurance
-                    .iter()
-                    .find(|(s, _)| *s == leaf.anchor_subject)
-                    .map(|(_, a)| a.clone())
-                    .unwrap_or_default(),
+                assurance: self.anchor_assurance_of(&leaf),
+                accreditation: None,
                 basis: TrustBasis::X509 {
                     subject: leaf.subject.clone(),
                     anchor: leaf.anchor_subject.clone(),
                 },
             },
             (leaf.not_before, leaf.not_after),
+            leaf.anchor_country.clone(),
         ))
     }
 }

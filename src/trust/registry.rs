@@ -47,6 +47,11 @@ pub struct TrustRegistry {
     id: String,
     framework: String,
     entries: Vec<Entry>,
+    /// A signed registry's `exp`, `nbf`, `iat` (NumericDate), checked at the
+    /// time of each verification.
+    expires: Option<u64>,
+    not_before: Option<u64>,
+    issued_at: Option<u64>,
 }
 
 #[derive(Debug, Clone)]
@@ -103,7 +108,16 @@ impl TrustRegistry {
         let _proof = jws
             .verify(operator)
             .map_err(|e| untrusted(format!("trust registry signature: {}", e.message())))?;
-        Self::from_object(jws.payload())
+        let payload = jws.payload();
+        let mut r = Self::from_object(payload)?;
+        // the time claims, typed as in every JOSE format; judged at each use
+        let date = |n: &str| {
+            crate::jose::numeric_date(payload, n).map_err(|e| e.context("trust registry"))
+        };
+        r.expires = date("exp")?;
+        r.not_before = date("nbf")?;
+        r.issued_at = date("iat")?;
+        Ok(r)
     }
 
     fn from_object(doc: &Map<String, Value>) -> Result<Self> {
@@ -174,6 +188,9 @@ impl TrustRegistry {
             id,
             framework,
             entries,
+            expires: None,
+            not_before: None,
+            issued_at: None,
         })
     }
 
@@ -182,68 +199,93 @@ impl TrustRegistry {
         &self.id
     }
 
-    /// Keys the registry lists for `entity_id` (with their kids).
-    pub(crate) fn keys_for<'a>(
-        &'a self,
-        entity_id: &'a str,
-    ) -> impl Iterator<Item = &'a (PublicKey, Option<String>)> + 'a {
-        self.entries
-            .iter()
-            .filter(move |e| e.entity_id == entity_id)
-            .flat_map(|e| e.keys.iter())
-    }
-
-    /// Whether the registry knows `entity_id` at all.
+    /// Whether the registry knows `entity_id` at all (in any entry, active or not).
     pub(crate) fn lists(&self, entity_id: &str) -> bool {
         self.entries.iter().any(|e| e.entity_id == entity_id)
     }
 
-    /// The TRQP authorization query: may `entity_id` `action` (e.g. "issue") the
-    /// `resource` (a credential type) at time `at`? Untrusted otherwise, saying why.
-    pub(crate) fn authorize(
+    /// The TRQP authorization query: may `entity_id` `action` (e.g. "issue") one
+    /// of `resources` (credential types) at time `at`? Each answer is one entry
+    /// that is active and carries a matching authorization valid at `at`, with
+    /// the keys *that entry* lists (none: the entity is identified by its DID)
+    /// and the accreditation it gives. A revoked or suspended entry, or an
+    /// authorization outside its period, grants nothing, even when another
+    /// entry of the same entity does. `Ok(empty)` when the registry does not
+    /// list the entity; `Untrusted`, saying why, when it lists it and no entry
+    /// grants.
+    pub(crate) fn grants(
         &self,
         entity_id: &str,
         action: &str,
         resources: &[&str],
         at: UnixTime,
-    ) -> Result<Accreditation> {
-        let entry = self
-            .entries
-            .iter()
-            .find(|e| e.entity_id == entity_id)
-            .ok_or_else(|| untrusted(format!("registry {}: the issuer is not listed", self.id)))?;
-        if !entry.active {
-            return Err(untrusted(format!(
-                "registry {}: the issuer's accreditation is not active",
-                self.id
-            )));
-        }
-        let for_type: Vec<&Authorization> = entry
-            .authorizations
-            .iter()
-            .filter(|a| a.action == action && resources.contains(&a.resource.as_str()))
-            .collect();
-        if for_type.is_empty() {
-            return Err(untrusted(format!(
-                "registry {}: the issuer is not accredited to {action} {}",
-                self.id,
-                resources.join(" / ")
-            )));
-        }
+    ) -> Result<Vec<Grant<'_>>> {
         let t = at.as_secs();
-        let a = for_type
-            .iter()
-            .find(|a| a.valid_from.is_none_or(|f| f <= t) && a.valid_until.is_none_or(|u| t < u))
-            .ok_or_else(|| {
-                untrusted(format!(
-                    "registry {}: the issuer was not accredited for this type when the credential was issued",
-                    self.id
-                ))
-            })?;
-        Ok(Accreditation {
-            registry: self.id.clone(),
-            framework: self.framework.clone(),
-            assurance_level: a.assurance_level.clone(),
-        })
+        let mut listed = false;
+        let mut why = "the issuer is not listed";
+        let mut out = Vec::new();
+        for entry in self.entries.iter().filter(|e| e.entity_id == entity_id) {
+            listed = true;
+            if !entry.active {
+                why = "the issuer's accreditation is not active";
+                continue;
+            }
+            let mut for_type = entry
+                .authorizations
+                .iter()
+                .filter(|a| a.action == action && resources.contains(&a.resource.as_str()))
+                .peekable();
+            if for_type.peek().is_none() {
+                why = "the issuer is not accredited for this credential type";
+                continue;
+            }
+            match for_type.find(|a| {
+                a.valid_from.is_none_or(|f| f <= t) && a.valid_until.is_none_or(|u| t < u)
+            }) {
+                Some(a) => out.push(Grant {
+                    keys: &entry.keys,
+                    accreditation: Accreditation {
+                        registry: self.id.clone(),
+                        framework: self.framework.clone(),
+                        assurance_level: a.assurance_level.clone(),
+                    },
+                }),
+                None => why = "the issuer is not accredited for this type at the time judged",
+            }
+        }
+        if listed && out.is_empty() {
+            return Err(untrusted(format!("registry {}: {why}", self.id)));
+        }
+        Ok(out)
     }
+
+    /// The registry's validity, from a signed registry's `nbf` / `exp`.
+    pub(crate) fn check_time(&self, now: UnixTime, skew: u64) -> Result<()> {
+        let t = now.as_secs();
+        if let Some(exp) = self.expires {
+            if t >= exp.saturating_add(skew) {
+                return Err(crate::error::expired(format!(
+                    "trust registry {}: expired at {exp}",
+                    self.id
+                )));
+            }
+        }
+        if let Some(nbf) = self.not_before.max(self.issued_at) {
+            if nbf > t.saturating_add(skew) {
+                return Err(crate::error::not_yet_valid(format!(
+                    "trust registry {}: not valid before {nbf}",
+                    self.id
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// One registry entry's answer to an authorization query: its keys and the
+/// accreditation it gives.
+#[derive(Debug)]
+pub(crate) struct Grant<'a> {
+    pub(crate) keys: &'a [(PublicKey, Option<String>)],
+    pub(crate) accreditation: Accreditation,
 }

@@ -79,6 +79,25 @@ const OID_CN: &[u8] = &[0x55, 0x04, 0x03];
 const OID_C: &[u8] = &[0x55, 0x04, 0x06];
 /// id-at-organizationName, 2.5.4.10.
 const OID_O: &[u8] = &[0x55, 0x04, 0x0a];
+/// The ISO/IEC 18013-5 key purposes 1.0.18013.5.1.1 … 1.0.18013.5.1.15
+/// (document signer, reader authentication, ...): scoped to mdoc.
+const MDOC_KEY_PURPOSES: [[u8; 7]; 15] = [
+    [0x28, 0x81, 0x8c, 0x5d, 0x05, 0x01, 1],
+    [0x28, 0x81, 0x8c, 0x5d, 0x05, 0x01, 2],
+    [0x28, 0x81, 0x8c, 0x5d, 0x05, 0x01, 3],
+    [0x28, 0x81, 0x8c, 0x5d, 0x05, 0x01, 4],
+    [0x28, 0x81, 0x8c, 0x5d, 0x05, 0x01, 5],
+    [0x28, 0x81, 0x8c, 0x5d, 0x05, 0x01, 6],
+    [0x28, 0x81, 0x8c, 0x5d, 0x05, 0x01, 7],
+    [0x28, 0x81, 0x8c, 0x5d, 0x05, 0x01, 8],
+    [0x28, 0x81, 0x8c, 0x5d, 0x05, 0x01, 9],
+    [0x28, 0x81, 0x8c, 0x5d, 0x05, 0x01, 10],
+    [0x28, 0x81, 0x8c, 0x5d, 0x05, 0x01, 11],
+    [0x28, 0x81, 0x8c, 0x5d, 0x05, 0x01, 12],
+    [0x28, 0x81, 0x8c, 0x5d, 0x05, 0x01, 13],
+    [0x28, 0x81, 0x8c, 0x5d, 0x05, 0x01, 14],
+    [0x28, 0x81, 0x8c, 0x5d, 0x05, 0x01, 15],
+];
 /// ISO/IEC 18013-5 mdoc document signer EKU, 1.0.18013.5.1.2.
 const OID_MDOC_DS_EKU: &[u8] = &[0x28, 0x81, 0x8c, 0x5d, 0x05, 0x01, 0x02];
 
@@ -101,6 +120,7 @@ pub(crate) struct TrustAnchorCert {
     der: Vec<u8>,
     anchor: TrustAnchor<'static>,
     subject: String,
+    country: Option<String>,
     path_len: Option<u64>,
     not_before: UnixTime,
     not_after: UnixTime,
@@ -123,9 +143,10 @@ impl TrustAnchorCert {
                 der.len()
             )));
         }
-        let (subject, path_len, not_before, not_after) = {
+        let (subject, country, path_len, not_before, not_after) = {
             let parsed = ParsedCert::parse(&der).map_err(|e| e.context("trust anchor"))?;
             let subject = render_name(parsed.subject).map_err(|e| e.context("trust anchor"))?;
+            let country = name_country(parsed.subject).map_err(|e| e.context("trust anchor"))?;
             let bc = parsed.basic_constraints()?;
             let path_len = match bc {
                 Some(BasicConstraints { ca: true, path_len }) => path_len,
@@ -135,7 +156,13 @@ impl TrustAnchorCert {
                     )))
                 }
             };
-            (subject, path_len, parsed.not_before, parsed.not_after)
+            (
+                subject,
+                country,
+                path_len,
+                parsed.not_before,
+                parsed.not_after,
+            )
         };
         let anchor = {
             let cert_der = CertificateDer::from(der.as_slice());
@@ -147,6 +174,7 @@ impl TrustAnchorCert {
             der,
             anchor,
             subject,
+            country,
             path_len,
             not_before,
             not_after,
@@ -168,7 +196,6 @@ impl TrustAnchorCert {
     }
 
     /// The anchor's DER encoding.
-    #[allow(dead_code)] // used by tests and by the mdoc VICAL/IACA work to come
     pub(crate) fn der(&self) -> &[u8] {
         &self.der
     }
@@ -209,9 +236,27 @@ impl webpki::ExtendedKeyUsageValidator for PurposeEku {
     ) -> core::result::Result<(), webpki::Error> {
         match self.0 {
             ChainPurpose::SdJwtVcIssuer => {
-                // Any EKU, or none; a malformed extension still fails.
+                // No EKU, or one that admits the purpose. Neither the SD-JWT VC
+                // draft nor HAIP defines an EKU, so any purpose outside the ISO
+                // 18013-5 arc admits it; a leaf whose every purpose is an mdoc
+                // one (document signer, reader authentication, ...) is scoped
+                // to mdoc and excludes it (RFC 5280 §4.2.1.12). A malformed
+                // extension still fails.
+                let (mut any, mut only_mdoc) = (false, true);
                 for id in iter {
-                    id?;
+                    let id = id?;
+                    any = true;
+                    if !MDOC_KEY_PURPOSES
+                        .iter()
+                        .any(|m| id == webpki::KeyPurposeId::new(m))
+                    {
+                        only_mdoc = false;
+                    }
+                }
+                if any && only_mdoc {
+                    #[allow(deprecated)]
+                    // the context form needs the present EKUs, which webpki keeps private
+                    return Err(webpki::Error::RequiredEkuNotFound);
                 }
                 Ok(())
             }
@@ -242,6 +287,11 @@ pub(crate) struct ValidatedLeaf {
     pub(crate) chain_subjects: Vec<String>,
     /// The subject of the anchor the path ends at.
     pub(crate) anchor_subject: String,
+    /// The DER of the anchor the path ends at (what configuration binds a
+    /// level to).
+    pub(crate) anchor_der: Vec<u8>,
+    /// The anchor's `countryName` attribute, when it has one.
+    pub(crate) anchor_country: Option<String>,
     /// The leaf's DER encoding.
     pub(crate) leaf_der: Vec<u8>,
 }
@@ -375,6 +425,8 @@ pub(crate) fn validate_chain(
         not_after: leaf.not_after,
         chain_subjects,
         anchor_subject: anchor.subject.clone(),
+        anchor_der: anchor.der.clone(),
+        anchor_country: anchor.country.clone(),
         leaf_der: leaf_der.clone(),
     })
 }
@@ -813,6 +865,33 @@ fn render_name(name: &[u8]) -> Result<String> {
     }
     rdns.reverse();
     Ok(rdns.join(","))
+}
+
+/// The value of the name's `countryName` attribute (2.5.4.6), when it has
+/// exactly one; read from the attribute, never from rendered DN text. Two
+/// different countries in one name are `Malformed`.
+fn name_country(name: &[u8]) -> Result<Option<String>> {
+    let mut found: Option<String> = None;
+    let mut r = Reader::new(name);
+    while !r.is_empty() {
+        let mut set = Reader::new(r.expect(tag::SET)?);
+        while !set.is_empty() {
+            let mut atv = Reader::new(set.expect(tag::SEQUENCE)?);
+            let oid = atv.expect(tag::OID)?;
+            let (t, v) = atv.any()?;
+            atv.finish()?;
+            if oid == OID_C {
+                let c = render_value(t, v);
+                if found.as_ref().is_some_and(|f| *f != c) {
+                    return Err(malformed(
+                        "a name with two different countryName attributes",
+                    ));
+                }
+                found = Some(c);
+            }
+        }
+    }
+    Ok(found)
 }
 
 fn render_value(t: u8, v: &[u8]) -> String {

@@ -572,16 +572,33 @@ fn an_anchor_must_be_a_ca() {
 // --- EKU -------------------------------------------------------------------
 
 #[test]
-fn sd_jwt_vc_issuer_accepts_any_or_no_eku() {
+fn sd_jwt_vc_issuer_accepts_no_eku_or_one_outside_the_mdoc_arc() {
     let r = root("Root CA");
     let k = key(Algorithm::Es256);
-    for eku in [None, Some("1.3.6.1.5.5.7.3.1"), Some("1.0.18013.5.1.2")] {
+    for eku in [None, Some("1.3.6.1.5.5.7.3.1"), Some("2.5.29.37.0")] {
         let mut b = leaf_builder();
         if let Some(oid) = eku {
             b = b.extended_key_usage(oid);
         }
         let l = b.issued_by(&r.cert, &r.key, k.public_key()).unwrap();
         validate(&[&l], &[&r.cert]).unwrap();
+    }
+}
+
+/// Issue 8: an mdoc document signer (its only EKU the 18013-5 DS EKU), or a
+/// reader-authentication certificate, is scoped to mdoc and is refused as an
+/// SD-JWT VC signer (RFC 5280 §4.2.1.12).
+#[test]
+fn an_mdoc_only_eku_excludes_the_sd_jwt_vc_issuer_purpose() {
+    let r = root("Root CA");
+    let k = key(Algorithm::Es256);
+    for eku in ["1.0.18013.5.1.2", "1.0.18013.5.1.6"] {
+        let l = leaf_builder()
+            .extended_key_usage(eku)
+            .issued_by(&r.cert, &r.key, k.public_key())
+            .unwrap();
+        let e = validate(&[&l], &[&r.cert]);
+        assert_kind(e, ErrorKind::Untrusted);
     }
 }
 
@@ -696,6 +713,8 @@ fn leaf_with(dns: &[&str], uris: &[&str]) -> ValidatedLeaf {
         not_after: to(),
         chain_subjects: vec![],
         anchor_subject: String::new(),
+        anchor_der: vec![],
+        anchor_country: None,
         leaf_der: vec![],
     }
 }

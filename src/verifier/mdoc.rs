@@ -7,11 +7,12 @@
     clippy::indexing_slicing
 )]
 
-use super::result::CredentialFormat;
+use super::result::{CredentialFormat, Provenance};
 use super::{Expectations, HolderBinding, IdentityView, Validity, VerificationResult, Verifier};
 use crate::crypto::KeyAgreement;
-use crate::error::{holder_binding, policy, untrusted, Result};
+use crate::error::{holder_binding, malformed, policy, untrusted, Result};
 use crate::formats::mdoc::{self, DeviceResponse, Document};
+use crate::policy::Layout;
 use crate::status::{Status, StatusReference};
 use serde_json::{Map, Value};
 
@@ -64,7 +65,41 @@ impl Verifier {
             .map(|d| self.verify_mdoc_document(d, expect))
             .collect()
     }
+}
 
+/// The CLI JSON of a verified DeviceResponse: one document is its result;
+/// several are each judged on their own and listed under `documents`, and the
+/// top level then says only what holds for all of them: `"valid": true` means
+/// every document verified (each under the policy), `claims` and `provenance`
+/// are keyed by docType (so no document's facts are read as another's), and
+/// the per-document facts (issuer, identity, holder binding, validity,
+/// status, policy clause) appear only inside `documents`, never merged.
+pub fn device_response_json(results: &[VerificationResult]) -> Value {
+    if let [one] = results {
+        return one.to_json();
+    }
+    let mut claims = Map::new();
+    let mut provenance = Map::new();
+    for r in results {
+        if let Value::Object(c) = r.claims() {
+            claims.extend(c.clone());
+        }
+        provenance.extend(
+            r.provenance
+                .iter()
+                .map(|(k, v)| (k.clone(), Value::from(v.as_str()))),
+        );
+    }
+    serde_json::json!({
+        "valid": true,
+        "format": CredentialFormat::MsoMdoc.as_str(),
+        "claims": claims,
+        "provenance": provenance,
+        "documents": results.iter().map(VerificationResult::to_json).collect::<Vec<_>>(),
+    })
+}
+
+impl Verifier {
     fn verify_mdoc_document(
         &self,
         doc: &Document,
@@ -72,7 +107,7 @@ impl Verifier {
     ) -> Result<VerificationResult> {
         let auth = &doc.issuer_signed.issuer_auth;
         let chain = auth.x5chain()?;
-        let (key, (not_before, not_after)) = self
+        let (key, (not_before, not_after), iaca_country) = self
             .trust
             .issuer_key_for_x5chain(chain.as_deref(), expect.now)?;
         let _checked = auth.verify(&key.key, b"", None)?;
@@ -83,7 +118,7 @@ impl Verifier {
             ));
         }
         let issuer_elements = mdoc::check_issuer_data(&doc.doc_type, &doc.issuer_signed, &mso)?;
-        check_issuing_country(&key.basis, &issuer_elements)?;
+        check_issuing_country(iaca_country.as_deref(), &issuer_elements)?;
         mdoc::check_validity(&mso, expect.now, self.policy.skew())?;
         let (binding, device_elements) = match &expect.transcript {
             Some(t) => {
@@ -100,31 +135,54 @@ impl Verifier {
                     els,
                 )
             }
-            None if self.policy.requires_holder_binding() => {
+            None if self.holder_binding_asked(expect) => {
                 return Err(holder_binding(
-                    "no SessionTranscript is expected, so the mdoc device authentication cannot be checked",
+                    "holder binding was asked for, but no SessionTranscript is expected, so the mdoc device authentication cannot be checked",
                 ))
             }
             None => (HolderBinding::NotChecked, Vec::new()),
         };
-        let namespaces = mdoc::claims_json(&issuer_elements, &device_elements)?;
+        // claims: issuer-signed elements only; device-signed (holder-asserted)
+        // elements are reported apart and never reach the identity view or
+        // the policy, nor override an issuer-signed element
+        let namespaces = mdoc::claims_json(&issuer_elements, &Vec::new())?;
+        let mut provenance = std::collections::BTreeMap::new();
+        for (ns, els) in &issuer_elements {
+            for (e, _) in els {
+                let p = crate::sd_jwt::ClaimPath::from_segments([
+                    doc.doc_type.as_str(),
+                    ns.as_str(),
+                    e.as_str(),
+                ]);
+                let _ = provenance.insert(p.to_string(), Provenance::IssuerDisclosed);
+            }
+        }
         let mut claims = Map::new();
         claims.insert(doc.doc_type.clone(), Value::Object(namespaces));
         let claims = Value::Object(claims);
-        let identity = IdentityView::from_claims(&claims);
+        let holder_claims = if device_elements.is_empty() {
+            None
+        } else {
+            let mut h = Map::new();
+            h.insert(
+                doc.doc_type.clone(),
+                Value::Object(mdoc::claims_json(&device_elements, &Vec::new())?),
+            );
+            Some(Value::Object(h))
+        };
+        let identity = IdentityView::from_claims(&claims, Layout::Mdoc(&doc.doc_type), expect.now)?;
         let status = match &mso.status {
             Some(s) => Status::NotChecked(StatusReference::Other(mdoc::values::to_json(s)?)),
             None => Status::Absent,
         };
-        let issuer = self.issuer_info(
-            key.issuer_id,
-            key.basis,
-            key.assurance,
-            &doc.doc_type,
-            mso.signed,
-        )?;
-        self.recognise(VerificationResult {
+        // the MSO is issuer-signed and always visible: its signing time is the
+        // issuance time a registry could be judged at
+        let _ = self.accredited_at(Some(mso.signed.as_secs()), expect.now);
+        let issuer = Self::issuer_info(key);
+        self.finish(VerificationResult {
             policy_clause: None,
+            provenance,
+            holder_claims,
             format: CredentialFormat::MsoMdoc,
             credential_type: doc.doc_type.clone(),
             issuer,
@@ -141,31 +199,26 @@ impl Verifier {
     }
 }
 
-/// J-23: a disclosed `issuing_country` must be the IACA's `countryName`
-/// (18013-5 Annex B asks the IACA to name the issuing country). Checked when
-/// both are known; `Policy` otherwise.
-fn check_issuing_country(
-    basis: &crate::trust::TrustBasis,
-    elements: &mdoc::Elements,
-) -> Result<()> {
-    let crate::trust::TrustBasis::X509 { anchor, .. } = basis else {
-        return Ok(());
-    };
-    let Some(country) = anchor
-        .split(',')
-        .find_map(|rdn| rdn.trim().strip_prefix("C="))
-    else {
-        return Ok(());
-    };
+/// J-23: a disclosed issuer-signed `issuing_country` must be the IACA's
+/// `countryName` attribute (18013-5 Annex B asks the IACA to name the issuing
+/// country); it is a text string (18013-5 §7.2.1), so another type is
+/// `Malformed`. A device-signed `issuing_country` is never read here or
+/// anywhere a decision is made.
+fn check_issuing_country(iaca_country: Option<&str>, elements: &mdoc::Elements) -> Result<()> {
     for (_, els) in elements {
         for (name, value) in els {
-            if name == "issuing_country" {
-                if let Ok(v) = mdoc::values::to_json(value) {
-                    if v.as_str().is_some_and(|c| c != country) {
-                        return Err(policy(format!(
-                            "issuing_country {v} differs from the IACA's country {country:?}"
-                        )));
-                    }
+            if name != "issuing_country" {
+                continue;
+            }
+            let v = mdoc::values::to_json(value)?;
+            let Some(c) = v.as_str() else {
+                return Err(malformed("issuing_country is not a text string"));
+            };
+            if let Some(country) = iaca_country {
+                if c != country {
+                    return Err(policy(format!(
+                        "issuing_country {v} differs from the IACA's country {country:?}"
+                    )));
                 }
             }
         }

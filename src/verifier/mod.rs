@@ -1,23 +1,27 @@
 //! The verifier: one entry point for every format, one result.
 
-mod identity;
 mod mdoc;
 mod result;
 
-pub use identity::IdentityView;
-pub use result::{CredentialFormat, HolderBinding, IssuerInfo, Validity, VerificationResult};
+pub use mdoc::device_response_json;
+
+pub use crate::policy::IdentityView;
+pub use result::{
+    CredentialFormat, HolderBinding, IssuerInfo, Provenance, Validity, VerificationResult,
+};
 
 use crate::error::{holder_binding, malformed, unsupported, Result};
 use crate::formats::{sd_jwt_vc, w3c_vc};
 use crate::jose::check_validity;
-use crate::jose::{typ_matches, Jws};
-use crate::policy::Policy;
+use crate::jose::{optional_str, typ_matches, Jws};
+use crate::policy::{Layout, Policy};
 use crate::sd_jwt::{verify_kb_jwt, KbCheck, UnverifiedSdJwt};
 use crate::status::parse_status_claim;
 use crate::status::{Status, StatusReference};
 use crate::time::UnixTime;
-use crate::trust::TrustStore;
-use serde_json::Value;
+use crate::trust::{IssuerKey, KeyQuery, TrustStore};
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
 
 /// What the relying party asked for in this presentation.
 ///
@@ -270,56 +274,96 @@ impl Verifier {
         }
     }
 
-    /// Who issued, what vouched, at which level: a registry's accreditation for
-    /// `credential_type` at `issued` when a registry lists the issuer (and then
-    /// it must authorize), otherwise what configuration said of the key.
-    fn issuer_info(
-        &self,
-        id: String,
-        trust: crate::trust::TrustBasis,
-        configured: crate::trust::Assurance,
-        credential_type: &str,
-        issued: UnixTime,
-    ) -> Result<IssuerInfo> {
-        let accredited = self.trust.accreditation(&id, &[credential_type], issued)?;
-        Ok(match accredited {
-            Some(a) => IssuerInfo {
-                id,
-                trust,
-                framework: Some(a.framework),
-                registry: Some(a.registry),
-                assurance_level: a.assurance_level,
-            },
-            None => IssuerInfo {
-                id,
-                trust,
-                framework: configured.framework,
-                registry: None,
-                assurance_level: configured.level,
-            },
-        })
+    /// Whether the verifier asked for holder binding in this presentation:
+    /// by policy, or by stating a nonce, an audience or a transcript. Then a
+    /// presentation without a holder-binding proof is refused, in every
+    /// format (stripping the proof never makes a presentation acceptable).
+    fn holder_binding_asked(&self, expect: &Expectations) -> bool {
+        self.policy.requires_holder_binding()
+            || expect.nonce.is_some()
+            || expect.audience.is_some()
+            || expect.transcript.is_some()
     }
 
-    /// Applies the recognition policy to a verified result.
-    fn recognise(&self, mut r: VerificationResult) -> Result<VerificationResult> {
+    /// The refusal for a format with no holder-binding proof of its own
+    /// (a bare `vc+jwt`, `vc+cose`, `ldp_vc`) when holder binding was asked.
+    fn bearer_only(&self, expect: &Expectations, format: CredentialFormat) -> Result<()> {
+        if self.holder_binding_asked(expect) {
+            return Err(holder_binding(format!(
+                "holder binding was asked for, and a bare {} carries no holder-binding proof",
+                format.as_str()
+            )));
+        }
+        Ok(())
+    }
+
+    /// The time a registry accreditation is judged at: the verification time,
+    /// or (by a weaker policy switch) the issuer-signed, always-visible
+    /// issuance time when there is one.
+    fn accredited_at(&self, issued: Option<u64>, now: UnixTime) -> UnixTime {
+        match issued {
+            Some(t) if self.policy.accreditation_at_issuance() => UnixTime::from_secs(t),
+            _ => now,
+        }
+    }
+
+    fn query<'a>(
+        &self,
+        iss: Option<&'a str>,
+        types: &'a [&'a str],
+        issued: Option<u64>,
+        now: UnixTime,
+    ) -> KeyQuery<'a> {
+        KeyQuery {
+            iss,
+            types,
+            accredited_at: self.accredited_at(issued, now),
+            now,
+            skew: self.policy.skew(),
+        }
+    }
+
+    /// Who issued and what vouched, from the key that verified: the issuer id
+    /// the key was looked up for, and the basis, framework, registry and level
+    /// of the source that supplied the key.
+    fn issuer_info(key: IssuerKey) -> IssuerInfo {
+        let (framework, registry, assurance_level) = key.vouched();
+        IssuerInfo {
+            id: key.issuer_id,
+            trust: key.basis,
+            framework,
+            registry,
+            assurance_level,
+        }
+    }
+
+    /// Applies the recognition policy to the parts of a verified result and
+    /// builds it: the one place a result is made.
+    fn finish(&self, r: VerificationResult) -> Result<VerificationResult> {
         let rules = self.policy.recognition_rules();
-        if !rules.is_empty() {
-            r.policy_clause = rules.evaluate(
+        let clause = if rules.is_empty() {
+            None
+        } else {
+            rules.evaluate(
                 r.format.as_str(),
                 &r.credential_type,
                 r.issuer.assurance_level.as_deref(),
-                &r.identity.to_json(),
-            )?;
-        }
-        Ok(r)
+                &r.identity,
+            )?
+        };
+        Ok(VerificationResult {
+            policy_clause: clause,
+            ..r
+        })
     }
 
     /// Verifies a W3C VCDM 2.0 credential secured with Data Integrity proofs
     /// (`eddsa-jcs-2022`, `ecdsa-jcs-2019`): every proof must verify with an
     /// assertion method of the issuer's DID document (a trusted did:key, or a
-    /// did:web / did:webvh whose document or log the host handed in; a DID a
-    /// registry lists resolves too when it is a did:key), then the data model,
-    /// the validity period and the registry accreditation are checked.
+    /// did:web / did:webvh whose document or log the host handed in, resolved
+    /// at the verification time; a did:key a registry accredits resolves too),
+    /// then the data model, the validity period and the registry accreditation
+    /// are checked.
     pub fn verify_vc_data_integrity(
         &self,
         input: &[u8],
@@ -331,12 +375,24 @@ impl Verifier {
         let issuer = w3c_vc::issuer_id(&doc)
             .ok_or_else(|| malformed("a VCDM credential needs an issuer"))?
             .to_owned();
+        let types = w3c_vc::types(&doc);
+        let valid_from = doc
+            .get("validFrom")
+            .and_then(Value::as_str)
+            .and_then(crate::time::parse_rfc3339)
+            .map(|t| t.as_secs());
+        let query = self.query(Some(&issuer), &types, valid_from, expect.now);
         let resolved;
-        let did_doc = match self.trust.did_document(&issuer) {
+        let did_doc = match self.trust.did_document_at(&issuer, expect.now)? {
             Some(d) => d,
-            None if issuer.starts_with("did:key:") && self.trust.lists_in_registry(&issuer) => {
+            None if issuer.starts_with("did:key:")
+                && self
+                    .trust
+                    .did_accreditation(&issuer, None, &query)
+                    .is_ok_and(|a| a.is_some()) =>
+            {
                 resolved = did::did_key_document(&issuer)?;
-                &resolved
+                std::borrow::Cow::Borrowed(&resolved)
             }
             None => {
                 return Err(crate::error::untrusted(
@@ -344,26 +400,36 @@ impl Verifier {
                 ))
             }
         };
-        let resolver = did::document_resolver(did_doc);
+        let resolver = did::document_resolver(&did_doc);
         let mut opts = VerifyOptions::at(expect.now).with_skew(self.policy.skew());
         opts.expected_purpose = Some("assertionMethod");
-        let _proofs = verify_proofs(&doc, &resolver, &opts)?;
+        let proofs = verify_proofs(&doc, &resolver, &opts)?;
         let info = w3c_vc::check_credential(&doc, expect.now, self.policy.skew())?;
+        self.bearer_only(expect, CredentialFormat::VcDataIntegrity)?;
+        let accreditation =
+            self.trust
+                .did_accreditation(&issuer, proofs.first().map(|p| p.key()), &query)?;
+        let key = IssuerKey {
+            key: match proofs.first() {
+                Some(p) => p.key().clone(),
+                None => return Err(malformed("no proof verified")),
+            },
+            basis: crate::trust::TrustBasis::Did {
+                did: issuer.clone(),
+            },
+            issuer_id: issuer,
+            assurance: Default::default(),
+            accreditation,
+        };
         let claims = Value::Object(doc.clone());
-        let identity = IdentityView::from_claims(&claims);
-        let issued = UnixTime::from_secs(info.valid_from.unwrap_or(expect.now.as_secs()));
-        let issuer_info = self.issuer_info(
-            info.issuer.clone(),
-            crate::trust::TrustBasis::Did { did: issuer },
-            crate::trust::Assurance::default(),
-            &info.credential_type,
-            issued,
-        )?;
-        self.recognise(VerificationResult {
+        self.finish(VerificationResult {
             policy_clause: None,
             format: CredentialFormat::VcDataIntegrity,
+            identity: IdentityView::from_claims(&claims, Layout::W3c, expect.now)?,
+            provenance: all_issuer_signed(&doc),
+            holder_claims: None,
             credential_type: info.credential_type,
-            issuer: issuer_info,
+            issuer: Self::issuer_info(key),
             validity: Validity {
                 issued_at: None,
                 not_before: info.valid_from,
@@ -374,7 +440,6 @@ impl Verifier {
                 Status::NotChecked(StatusReference::Other(s))
             }),
             claims,
-            identity,
         })
     }
 
@@ -408,46 +473,47 @@ impl Verifier {
             let _ = jws.require_typ(&[w3c_vc::TYP_JWT])?;
         }
         let payload = jws.payload();
-        let issuer_hint = w3c_vc::issuer_id(payload);
-        let key = self
-            .trust
-            .issuer_key_for_jws(jws, issuer_hint, expect.now)?;
-        let _proof = jws.verify(&key.key)?;
+        let types = w3c_vc::types(payload);
+        let issued = issuance_time(payload)?;
+        let query = self.query(w3c_vc::issuer_id(payload), &types, issued, expect.now);
+        let candidates = self.trust.issuer_keys_for_jws(jws, &query)?;
+        let (key, _proof) = first_verifying(candidates, |k| jws.verify(&k.key))?;
+        let times = check_validity(payload, expect.now, self.policy.skew())?;
         let info = w3c_vc::check_credential(payload, expect.now, self.policy.skew())?;
         w3c_vc::check_iss_agrees(jws, &info)?;
-        self.vc_result(payload, info, key, CredentialFormat::VcJwt, expect)
+        self.bearer_only(expect, CredentialFormat::VcJwt)?;
+        self.vc_result(payload, info, times, key, CredentialFormat::VcJwt, expect)
     }
 
     /// The result for a W3C credential whose signature was verified with `key`
-    /// and whose data model `info` was checked: accreditation, identity,
-    /// recognition.
+    /// and whose data model `info` was checked (every claim issuer-signed).
     fn vc_result(
         &self,
-        payload: &serde_json::Map<String, Value>,
+        payload: &Map<String, Value>,
         info: w3c_vc::VcdmInfo,
-        key: crate::trust::IssuerKey,
+        times: (Option<u64>, Option<u64>, Option<u64>),
+        key: IssuerKey,
         format: CredentialFormat,
         expect: &Expectations,
     ) -> Result<VerificationResult> {
+        if info.issuer != key.issuer_id {
+            return Err(malformed(
+                "the credential's issuer is not the issuer its key was trusted for",
+            ));
+        }
         let claims = Value::Object(payload.clone());
-        let identity = IdentityView::from_claims(&claims);
-        let issued = UnixTime::from_secs(info.valid_from.unwrap_or(expect.now.as_secs()));
-        let issuer_info = self.issuer_info(
-            info.issuer.clone(),
-            key.basis,
-            key.assurance,
-            &info.credential_type,
-            issued,
-        )?;
-        self.recognise(VerificationResult {
+        self.finish(VerificationResult {
             policy_clause: None,
             format,
+            identity: IdentityView::from_claims(&claims, Layout::W3c, expect.now)?,
+            provenance: all_issuer_signed(payload),
+            holder_claims: None,
             credential_type: info.credential_type,
-            issuer: issuer_info,
+            issuer: Self::issuer_info(key),
             validity: Validity {
-                issued_at: None,
-                not_before: info.valid_from,
-                expires: info.valid_until,
+                issued_at: times.0,
+                not_before: info.valid_from.or(times.1),
+                expires: info.valid_until.or(times.2),
             },
             holder_binding: if payload.contains_key("cnf") {
                 HolderBinding::NotChecked
@@ -458,7 +524,6 @@ impl Verifier {
                 Status::NotChecked(StatusReference::Other(s))
             }),
             claims,
-            identity,
         })
     }
 
@@ -490,17 +555,37 @@ impl Verifier {
         expect: &Expectations,
     ) -> Result<VerificationResult> {
         let vc = w3c_vc::VcCose::parse(bytes)?;
-        let issuer_hint = w3c_vc::issuer_id(&vc.credential);
         let hints = crate::trust::KeyHints {
             alg: vc.sign1.alg(),
             kid: vc.kid()?,
             x5c: vc.sign1.x5chain()?,
         };
-        let key = self.trust.issuer_key(&hints, issuer_hint, expect.now)?;
-        let _proof = vc.sign1.verify(&key.key, b"", None)?;
+        let types = w3c_vc::types(&vc.credential);
+        let valid_from = vc
+            .credential
+            .get("validFrom")
+            .and_then(Value::as_str)
+            .and_then(crate::time::parse_rfc3339)
+            .map(|t| t.as_secs());
+        let query = self.query(
+            w3c_vc::issuer_id(&vc.credential),
+            &types,
+            valid_from,
+            expect.now,
+        );
+        let candidates = self.trust.issuer_keys(&hints, &query)?;
+        let (key, _proof) = first_verifying(candidates, |k| vc.sign1.verify(&k.key, b"", None))?;
         let info = w3c_vc::check_credential(&vc.credential, expect.now, self.policy.skew())?;
         vc.cwt.check(&info.issuer, expect.now, self.policy.skew())?;
-        self.vc_result(&vc.credential, info, key, CredentialFormat::VcCose, expect)
+        self.bearer_only(expect, CredentialFormat::VcCose)?;
+        self.vc_result(
+            &vc.credential,
+            info,
+            (None, None, None),
+            key,
+            CredentialFormat::VcCose,
+            expect,
+        )
     }
 
     /// Verifies an SD-JWT VC presentation (`dc+sd-jwt`).
@@ -547,17 +632,26 @@ impl Verifier {
                 _ => {}
             }
         }
-        let first = sd.issuer_jwt()?;
-        let iss = if format == CredentialFormat::VcSdJwt {
-            // the W3C credential names its issuer in `issuer` (a URL or {id})
-            w3c_vc::issuer_id(first.payload())
-        } else {
-            match first.payload().get("iss") {
-                None => None,
-                Some(Value::String(s)) => Some(s.as_str()),
-                Some(_) => return Err(malformed("iss is not a string")),
+        // Every fact that decides trust is read from the issuer-signed,
+        // always-visible payload: the issuer the key is looked up for, the
+        // type, the issuance time. Nothing a disclosure carries reaches them.
+        let visible = sd.issuer_jwt()?.payload();
+        let jwt_iss = optional_str(visible, "iss")?;
+        let (iss, types): (Option<&str>, Vec<&str>) = match format {
+            CredentialFormat::VcSdJwt => {
+                let issuer = w3c_vc::issuer_id(visible).ok_or_else(|| {
+                    malformed("a vc+sd-jwt names its issuer in the always-visible payload (issuer)")
+                })?;
+                w3c_vc::check_jwt_claims_agree(visible, issuer)?;
+                (Some(issuer), w3c_vc::types(visible))
             }
+            CredentialFormat::SdJwtVc => {
+                (jwt_iss, optional_str(visible, "vct")?.into_iter().collect())
+            }
+            _ => (jwt_iss, Vec::new()),
         };
+        let issued = issuance_time(visible)?;
+        let query = self.query(iss, &types, issued, now);
         // With several signatures (general JSON serialization) one signature by
         // a trusted key suffices; errors from the others are reported only when
         // none verifies.
@@ -566,8 +660,8 @@ impl Verifier {
         for jws in &sd.issuer {
             let attempt = self
                 .trust
-                .issuer_key_for_jws(jws, iss, now)
-                .and_then(|k| jws.verify(&k.key).map(|proof| (k, proof)));
+                .issuer_keys_for_jws(jws, &query)
+                .and_then(|keys| first_verifying(keys, |k| jws.verify(&k.key)));
             match attempt {
                 Ok(ok) => {
                     verified = Some(ok);
@@ -584,46 +678,60 @@ impl Verifier {
             (None, None) => return Err(malformed("no issuer signature")),
         };
         let processed = sd.process(&proof)?;
-        let mut w3c_status = None;
-        let (credential_type, iss_claim, (iat, nbf, exp)) = match format {
+        // claims the profile keeps visible are refused in a disclosure before
+        // anything reads the time claims (a disclosed exp is malformed, not expired)
+        match format {
             CredentialFormat::SdJwtVc => {
-                let vc = sd_jwt_vc::check_claims(&processed, now, self.policy.skew())?;
-                (vc.vct, vc.iss, (vc.iat, vc.nbf, vc.exp))
+                processed.refuse_disclosed(sd_jwt_vc::ALWAYS_VISIBLE, "SD-JWT VC")?
             }
             CredentialFormat::VcSdJwt => {
-                let times = check_validity(&processed.claims, now, self.policy.skew())?;
-                // VC-JOSE-COSE does not restrict which claims are disclosable (its own
-                // examples disclose `id` and `type`); the data model check below
-                // runs on what was disclosed, so a hidden `type` fails there.
+                processed.refuse_disclosed(w3c_vc::NOT_DISCLOSABLE, "vc+sd-jwt")?
+            }
+            _ => {}
+        }
+        let (credential_type, layout, (iat, nbf, exp), status) = match format {
+            CredentialFormat::SdJwtVc => {
+                let vc = sd_jwt_vc::check_claims(visible, now, self.policy.skew())?;
+                let status = parse_status_claim(visible)?;
+                (vc.vct, Layout::TopLevel, (vc.iat, vc.nbf, vc.exp), status)
+            }
+            CredentialFormat::VcSdJwt => {
+                let times = check_validity(visible, now, self.policy.skew())?;
+                // the data model is checked on the processed claims (the
+                // subject may be disclosed); its trust-deciding members were
+                // refused in disclosures above, so they are the visible ones
                 let info = w3c_vc::check_credential(&processed.claims, now, self.policy.skew())?;
-                w3c_status = Some(info.status.clone());
+                if Some(info.issuer.as_str()) != iss {
+                    return Err(malformed(
+                        "the credential's issuer is not the visible issuer",
+                    ));
+                }
+                let status = info.status.clone().map_or(Status::Absent, |s| {
+                    Status::NotChecked(StatusReference::Other(s))
+                });
                 (
                     info.credential_type,
-                    Some(info.issuer),
+                    Layout::W3c,
                     (
                         times.0,
                         info.valid_from.or(times.1),
                         info.valid_until.or(times.2),
                     ),
+                    status,
                 )
             }
             _ => {
-                let times = check_validity(&processed.claims, now, self.policy.skew())?;
+                let times = check_validity(visible, now, self.policy.skew())?;
                 let typ = sd.issuer_jwt()?.typ().unwrap_or_default().to_owned();
-                (typ, iss.map(str::to_owned), times)
+                (typ, Layout::TopLevel, times, parse_status_claim(visible)?)
             }
         };
-        let status = match w3c_status {
-            Some(Some(s)) => Status::NotChecked(StatusReference::Other(s)),
-            Some(None) => Status::Absent,
-            None => parse_status_claim(&processed.claims)?,
-        };
-        let cnf = processed.claims.get("cnf");
+        let cnf = visible.get("cnf");
 
         let holder = match &sd.parts.kb_jwt {
-            None if self.policy.requires_holder_binding() => {
+            None if self.holder_binding_asked(expect) => {
                 return Err(holder_binding(
-                    "policy requires a Key Binding JWT and none was presented",
+                    "holder binding was asked for (a nonce, an audience or the policy) and no Key Binding JWT was presented",
                 ))
             }
             None if cnf.is_some() => HolderBinding::NotChecked,
@@ -646,6 +754,13 @@ impl Verifier {
                     max_age: self.policy.kb_max_age(),
                 };
                 let kb = verify_kb_jwt(kb, cnf, &sd.parts.sd_hash_input, sd.hash, &check)?;
+                if let Some(issued) = iat {
+                    if kb.iat.saturating_add(self.policy.skew()) < issued {
+                        return Err(holder_binding(
+                            "the KB-JWT was signed before the credential was issued",
+                        ));
+                    }
+                }
                 if let Some(want) = &expect.transaction_data_hashes {
                     let got = kb
                         .claims
@@ -669,21 +784,26 @@ impl Verifier {
                 }
             }
         };
+        let provenance = processed
+            .provenance()
+            .into_iter()
+            .map(|(k, disclosed)| {
+                let p = if disclosed {
+                    Provenance::IssuerDisclosed
+                } else {
+                    Provenance::IssuerSigned
+                };
+                (k, p)
+            })
+            .collect();
         let claims = Value::Object(processed.claims);
-        let identity = IdentityView::from_claims(&claims);
-        let issuer_id = iss_claim.unwrap_or(issuer_key.issuer_id);
-        let issued = UnixTime::from_secs(iat.or(nbf).unwrap_or(now.as_secs()));
-        let issuer_info = self.issuer_info(
-            issuer_id,
-            issuer_key.basis,
-            issuer_key.assurance,
-            &credential_type,
-            issued,
-        )?;
-        self.recognise(VerificationResult {
+        self.finish(VerificationResult {
             policy_clause: None,
             format,
-            issuer: issuer_info,
+            identity: IdentityView::from_claims(&claims, layout, now)?,
+            provenance,
+            holder_claims: None,
+            issuer: Self::issuer_info(issuer_key),
             credential_type,
             validity: Validity {
                 issued_at: iat,
@@ -693,10 +813,51 @@ impl Verifier {
             holder_binding: holder,
             status,
             claims,
-            identity,
         })
     }
 }
 
-#[cfg(test)]
-mod tests;
+/// Tries each candidate key in order; the first whose check passes wins. When
+/// none does, the error of the first is reported (all are `Signature` but for
+/// a key of the wrong type, which the lookup already refuses).
+fn first_verifying<P>(
+    candidates: Vec<IssuerKey>,
+    mut check: impl FnMut(&IssuerKey) -> Result<P>,
+) -> Result<(IssuerKey, P)> {
+    let mut first_err = None;
+    for k in candidates {
+        match check(&k) {
+            Ok(p) => return Ok((k, p)),
+            Err(e) => {
+                first_err.get_or_insert(e);
+            }
+        }
+    }
+    Err(first_err.unwrap_or_else(|| crate::error::untrusted("no trusted key for the issuer")))
+}
+
+/// The issuer-signed, always-visible issuance time of a JOSE payload: `iat`,
+/// else `validFrom` (W3C), typed.
+fn issuance_time(visible: &Map<String, Value>) -> Result<Option<u64>> {
+    if let Some(t) = crate::jose::numeric_date(visible, "iat")? {
+        return Ok(Some(t));
+    }
+    Ok(visible
+        .get("validFrom")
+        .and_then(Value::as_str)
+        .and_then(crate::time::parse_rfc3339)
+        .map(|t| t.as_secs()))
+}
+
+/// Provenance of a credential whose every claim is issuer-signed and visible.
+fn all_issuer_signed(payload: &Map<String, Value>) -> BTreeMap<String, Provenance> {
+    payload
+        .keys()
+        .map(|k| {
+            (
+                crate::sd_jwt::ClaimPath::from_segments([k.as_str()]).to_string(),
+                Provenance::IssuerSigned,
+            )
+        })
+        .collect()
+}

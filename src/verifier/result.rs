@@ -1,6 +1,6 @@
 //! The one verification result, for every format.
 
-use super::IdentityView;
+use crate::policy::IdentityView;
 use crate::status::Status;
 use crate::trust::TrustBasis;
 use serde_json::{json, Value};
@@ -107,6 +107,36 @@ pub enum HolderBinding {
     NotBound,
 }
 
+/// Who vouched for a claim of the result.
+#[non_exhaustive]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Provenance {
+    /// Signed by the issuer and visible in every presentation (the JWS / COSE
+    /// payload itself, outside any disclosure).
+    IssuerSigned,
+    /// Signed by the issuer and selectively disclosed by the holder (an
+    /// SD-JWT disclosure, an mdoc IssuerSignedItem).
+    IssuerDisclosed,
+    /// Signed by the holder (mdoc `deviceSigned`, a KB-JWT): what the holder
+    /// asserts, never an issuer's statement.
+    HolderSigned,
+    /// Computed by the verifier from issuer-signed claims (the identity view,
+    /// an age derived from a birth date).
+    Derived,
+}
+
+impl Provenance {
+    /// The name used in the CLI JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Provenance::IssuerSigned => "issuer_signed",
+            Provenance::IssuerDisclosed => "issuer_disclosed",
+            Provenance::HolderSigned => "holder_signed",
+            Provenance::Derived => "derived",
+        }
+    }
+}
+
 /// A credential that passed every check. Only the verifier makes one.
 #[derive(Clone, Debug)]
 pub struct VerificationResult {
@@ -119,6 +149,12 @@ pub struct VerificationResult {
     pub(crate) claims: Value,
     pub(crate) identity: IdentityView,
     pub(crate) policy_clause: Option<String>,
+    /// Per claim path (JSON Pointer into `claims`), who vouched; a path not
+    /// listed has the provenance of its longest listed prefix.
+    pub(crate) provenance: std::collections::BTreeMap<String, Provenance>,
+    /// Holder-signed claims (mdoc `deviceSigned` elements), in the shape of
+    /// `claims`; never part of `claims`, the identity view or the policy.
+    pub(crate) holder_claims: Option<Value>,
 }
 
 impl VerificationResult {
@@ -163,6 +199,43 @@ impl VerificationResult {
         &self.identity
     }
 
+    /// Who vouched for the claim at `path` (a JSON Pointer into
+    /// [`claims`](Self::claims)): the entry of its longest listed prefix.
+    /// `None` for a path outside the claims.
+    ///
+    /// ```
+    /// # use passerelle::*;
+    /// # let issuer_key = PrivateKey::generate(Algorithm::Es256)?;
+    /// # let now = UnixTime::from_secs(1_790_000_000);
+    /// # let claims = serde_json::json!({"iss": "https://issuer.example", "vct": "urn:eudi:pid:1", "given_name": "Erika"});
+    /// # let issued = SdJwtVcIssuer::new(&issuer_key)
+    /// #     .issue(claims.as_object().unwrap(), &Disclosable::Paths(vec![ClaimPath::parse("/given_name")?]), None, now)?;
+    /// # let mut trust = TrustStore::new();
+    /// # trust.add_issuer_key(issuer_key.public_key().clone(), Some("https://issuer.example"), None);
+    /// let r = Verifier::new(trust, Policy::default()).verify(issued.as_bytes(), &Expectations::at(now))?;
+    /// assert_eq!(r.provenance("/vct"), Some(Provenance::IssuerSigned));
+    /// assert_eq!(r.provenance("/given_name"), Some(Provenance::IssuerDisclosed));
+    /// # Ok::<(), passerelle::Error>(())
+    /// ```
+    pub fn provenance(&self, path: &str) -> Option<Provenance> {
+        let mut p = path;
+        loop {
+            if let Some(v) = self.provenance.get(p) {
+                return Some(*v);
+            }
+            match p.rfind('/') {
+                Some(i) if i > 0 => p = p.get(..i)?,
+                _ => return None,
+            }
+        }
+    }
+
+    /// Holder-signed claims (mdoc `deviceSigned` elements), when the
+    /// presentation carried any: `{docType: {namespace: {element: value}}}`.
+    pub fn holder_claims(&self) -> Option<&Value> {
+        self.holder_claims.as_ref()
+    }
+
     /// The recognition-policy clause the credential met, when a policy was set.
     pub fn policy_clause(&self) -> Option<&str> {
         self.policy_clause.as_deref()
@@ -199,7 +272,10 @@ impl VerificationResult {
             "holder_binding": hb,
             "status": self.status.to_json(),
             "claims": self.claims,
+            "provenance": self.provenance.iter().map(|(k, v)| (k.clone(), Value::from(v.as_str()))).collect::<serde_json::Map<String, Value>>(),
+            "holder_claims": self.holder_claims,
             "identity": self.identity.to_json(),
+            "identity_sources": self.identity.sources(),
             "policy_clause": self.policy_clause,
         })
     }

@@ -10,7 +10,6 @@
 
 use crate::error::{malformed, policy, Result};
 use crate::jose::{check_validity, optional_str, Jws};
-use crate::sd_jwt::Processed;
 use crate::time::UnixTime;
 use serde_json::{Map, Value};
 
@@ -46,42 +45,34 @@ pub(crate) fn check_header(jws: &Jws, allow_legacy: bool) -> Result<()> {
 #[derive(Debug, Clone)]
 pub(crate) struct VcClaims {
     pub(crate) vct: String,
-    pub(crate) iss: Option<String>,
     pub(crate) iat: Option<u64>,
     pub(crate) nbf: Option<u64>,
     pub(crate) exp: Option<u64>,
 }
 
-/// Checks the processed claims: typed time claims against `now` (after
-/// disclosure processing), `vct` present, and the claims the draft keeps
-/// visible not disclosed selectively.
-pub(crate) fn check_claims(processed: &Processed, now: UnixTime, skew: u64) -> Result<VcClaims> {
-    let c = &processed.claims;
-    let (iat, nbf, exp) = check_validity(c, now, skew).map_err(|e| e.context("SD-JWT VC"))?;
-    if let Some(name) = ALWAYS_VISIBLE
-        .iter()
-        .find(|n| processed.disclosed_top_level.contains(**n))
-    {
-        return Err(malformed(format!(
-            "claim {name:?} must not be selectively disclosable in an SD-JWT VC"
-        )));
-    }
-    let vct = optional_str(c, "vct")?
-        .ok_or_else(|| malformed("an SD-JWT VC needs a vct claim"))?
+/// Checks the claims that decide trust and validity, read from the
+/// issuer-signed, always-visible payload only (`visible`: the JWS payload,
+/// never the processed claims): typed time claims against `now`, `vct`
+/// present, `iss` and `cnf` of the right shape. The caller has already refused
+/// disclosures of [`ALWAYS_VISIBLE`] claims; a disclosed `iat` (which the
+/// draft lets the issuer make disclosable) is never read here, so withholding
+/// it changes nothing.
+pub(crate) fn check_claims(
+    visible: &Map<String, Value>,
+    now: UnixTime,
+    skew: u64,
+) -> Result<VcClaims> {
+    let (iat, nbf, exp) = check_validity(visible, now, skew).map_err(|e| e.context("SD-JWT VC"))?;
+    let vct = optional_str(visible, "vct")?
+        .ok_or_else(|| malformed("an SD-JWT VC needs a vct claim (always visible)"))?
         .to_owned();
-    let iss = optional_str(c, "iss")?.map(str::to_owned);
-    if let Some(cnf) = c.get("cnf") {
+    let _ = optional_str(visible, "iss")?;
+    if let Some(cnf) = visible.get("cnf") {
         if !cnf.is_object() {
             return Err(malformed("cnf is not an object"));
         }
     }
-    Ok(VcClaims {
-        vct,
-        iss,
-        iat,
-        nbf,
-        exp,
-    })
+    Ok(VcClaims { vct, iat, nbf, exp })
 }
 
 /// The EU PID (PID rulebook, SD-JWT VC encoding) used as the running example:

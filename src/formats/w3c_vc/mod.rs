@@ -32,6 +32,34 @@ pub(crate) const TYP_COSE: &str = "application/vc+cose";
 /// The COSE content type (label 3) of its payload.
 pub(crate) const CTY_COSE: &str = "application/vc";
 
+/// Members of a `vc+sd-jwt` credential that must never arrive in a
+/// disclosure (nor anything inside them): trust, validity and status decisions
+/// read them, so they are issuer-signed and always visible.
+pub(crate) const NOT_DISCLOSABLE: &[&str] = &[
+    "@context",
+    "type",
+    "issuer",
+    "validFrom",
+    "validUntil",
+    "credentialStatus",
+    "cnf",
+    "iss",
+    "nbf",
+    "exp",
+    "status",
+    "vc",
+    "vp",
+];
+
+/// The credential's `type` values, unchecked (empty when absent or not strings).
+pub(crate) fn types(c: &Map<String, Value>) -> Vec<&str> {
+    match c.get("type") {
+        Some(Value::String(t)) => vec![t.as_str()],
+        Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect(),
+        _ => Vec::new(),
+    }
+}
+
 /// What a verifier reports of a VCDM credential.
 #[derive(Debug, Clone)]
 pub(crate) struct VcdmInfo {
@@ -186,9 +214,23 @@ pub(crate) fn check_credential(
 /// VC-11 (project rule): when a JWT-secured VC carries `iss`, it must equal the
 /// credential's issuer.
 pub(crate) fn check_iss_agrees(jws: &Jws, info: &VcdmInfo) -> Result<()> {
-    match jws.payload().get("iss") {
+    check_jwt_claims_agree(jws.payload(), &info.issuer)
+}
+
+/// The JWT claims beside a VCDM credential (`vc+jwt`, `vc+sd-jwt`): `iss`, when
+/// present, must equal the credential's `issuer`; `vc` and `vp` MUST NOT be
+/// present (VC-JOSE-COSE §3.1.1: the claims set *is* the credential, the
+/// VC 1.1 JWT encoding is not); `iat` / `nbf` / `exp` are NumericDates as in
+/// every JOSE format.
+pub(crate) fn check_jwt_claims_agree(claims: &Map<String, Value>, issuer: &str) -> Result<()> {
+    if let Some(k) = ["vc", "vp"].iter().find(|k| claims.contains_key(**k)) {
+        return Err(malformed(format!(
+            "a VC-JOSE-COSE claims set must not carry {k:?} (the VC 1.1 JWT encoding)"
+        )));
+    }
+    match claims.get("iss") {
         None => Ok(()),
-        Some(Value::String(iss)) if *iss == info.issuer => Ok(()),
+        Some(Value::String(iss)) if iss == issuer => Ok(()),
         Some(_) => Err(malformed(
             "the JWT iss differs from the credential's issuer",
         )),
