@@ -322,9 +322,21 @@ fn cose_08_nil_issuer_payload_and_attached_device_signature() {
 
 #[test]
 fn cose_09_x5chain_as_an_array_of_one() {
+    // issue 8 interop point: real mdoc issuers send [bstr]; accepted, and the
+    // chain checks still run on it (an untrusted certificate in it fails)
     let mut f = Forge::new();
     f.unprotected = vec![(i(33), Value::Array(vec![b(f.pki.ds.der())]))];
-    expect(&f, "malformed", "COSE-09");
+    expect(&f, "valid", "COSE-09");
+    let mut f = Forge::new();
+    f.unprotected = vec![(i(33), Value::Array(vec![b(f.pki.iaca.der())]))];
+    expect(
+        &f,
+        "untrusted",
+        "COSE-09 with the IACA itself as the signer",
+    );
+    let mut f = Forge::new();
+    f.unprotected = vec![(i(33), Value::Array(vec![]))];
+    expect(&f, "malformed", "COSE-09 empty array");
 }
 
 #[test]

@@ -229,11 +229,13 @@ pub(crate) fn cose_alg(alg: Algorithm) -> i64 {
 
 /// `x5chain` (RFC 9360 §2): `COSE_X509 = bstr / [ 2*certs: bstr ]`, leaf first.
 ///
-/// An array of one certificate is `Malformed`: the CDDL says a single
-/// certificate is a bare `bstr`, and we follow it strictly (HOSTILE-INPUTS
-/// COSE-09) until a real issuer needs leniency. An empty certificate is
-/// `Malformed`; more than [`MAX_CHAIN_CERTS`] certificates, or one larger than
-/// [`MAX_CERT_BYTES`], is `LimitExceeded`.
+/// An array of one certificate is accepted: the CDDL says a single
+/// certificate is a bare `bstr`, but real mdoc issuers send `[bstr]`
+/// (HOSTILE-INPUTS COSE-09 allows leniency where real issuers need it), and
+/// nothing is lost: the chain is the same one certificate and every chain
+/// check runs on it. An empty array or certificate is `Malformed`; more than
+/// [`MAX_CHAIN_CERTS`] certificates, or one larger than [`MAX_CERT_BYTES`],
+/// is `LimitExceeded`. We still *write* one certificate as a bare `bstr`.
 pub(crate) fn parse_x5chain(item: &Item) -> Result<Vec<Vec<u8>>> {
     let cert = |i: &Item| -> Result<Vec<u8>> {
         let b = i.as_bytes("an x5chain certificate")?;
@@ -250,11 +252,9 @@ pub(crate) fn parse_x5chain(item: &Item) -> Result<Vec<Vec<u8>>> {
     };
     match item.value() {
         Value::Bytes(_) => Ok(vec![cert(item)?]),
-        Value::Array(a) if a.len() < 2 => Err(malformed(format!(
-            "x5chain is an array of {} certificate(s); one certificate must be a bare bstr \
-             and an array must hold at least two (RFC 9360)",
-            a.len()
-        ))),
+        Value::Array(a) if a.is_empty() => Err(malformed(
+            "x5chain is an empty array (RFC 9360: a bstr or an array of certificates)",
+        )),
         Value::Array(a) if a.len() > MAX_CHAIN_CERTS => Err(limit(format!(
             "x5chain has {} certificates, more than the limit of {MAX_CHAIN_CERTS}",
             a.len()

@@ -183,3 +183,57 @@ pub(super) fn on_curve(params: &CurveParams, x: &[u8], y: &[u8]) -> bool {
     let rhs = add_mod(&sub_mod(&x3, &three_x, p), bm, p);
     lhs == rhs
 }
+
+/// edwards25519: p = 2^255 − 19 and d = −121665/121666 (RFC 8032 §5.1).
+const ED25519: CurveParams = CurveParams {
+    p: "7fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffed",
+    b: "52036cee2b6ffe738cc740797779e89800700a4d4141d8ab75eb4dca135978a3",
+};
+/// p − 2 (for the inverse) and (p − 1) / 2 (Euler's criterion), big-endian hex.
+const ED25519_P_MINUS_2: &str = "7fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffeb";
+const ED25519_HALF: &str = "3ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff6";
+
+fn mont_pow(base: &[u64], exp_hex: &str, one: &[u64], p: &[u64], n0: u64) -> Limbs {
+    let mut acc = one.to_vec();
+    for c in exp_hex.chars() {
+        let nibble = c.to_digit(16).unwrap_or(0);
+        for bit in (0..4).rev() {
+            acc = mont_mul(&acc, &acc, p, n0);
+            if (nibble >> bit) & 1 == 1 {
+                acc = mont_mul(&acc, base, p, n0);
+            }
+        }
+    }
+    acc
+}
+
+/// Whether 32 bytes are the encoding of a point on edwards25519 (RFC 8032
+/// §5.1.3 decoding): y (little-endian, top bit cleared) below p, and
+/// x² = (y² − 1) / (d·y² + 1) a square, with x = 0 only under a clear sign
+/// bit. Variable time, public data only.
+pub(super) fn ed25519_decodes(bytes: &[u8]) -> bool {
+    use std::sync::OnceLock;
+    static PREP: OnceLock<Prepared> = OnceLock::new();
+    let Prepared { p, n0, r2, bm: dm } = PREP.get_or_init(|| prepare(&ED25519));
+    if bytes.len() != 32 {
+        return false;
+    }
+    let sign = bytes[31] >> 7;
+    let mut be: Vec<u8> = bytes.iter().rev().copied().collect();
+    be[0] &= 0x7f;
+    let (p, r2, n0) = (p.as_slice(), r2.as_slice(), *n0);
+    let y = from_be(&be, 4);
+    if geq(&y, p) {
+        return false;
+    }
+    let one = mont_mul(&[1, 0, 0, 0], r2, p, n0);
+    let ym = mont_mul(&y, r2, p, n0);
+    let y2 = mont_mul(&ym, &ym, p, n0);
+    let u = sub_mod(&y2, &one, p);
+    let v = add_mod(&mont_mul(dm, &y2, p, n0), &one, p);
+    if u.iter().all(|&l| l == 0) {
+        return sign == 0;
+    }
+    let w = mont_mul(&u, &mont_pow(&v, ED25519_P_MINUS_2, &one, p, n0), p, n0);
+    mont_pow(&w, ED25519_HALF, &one, p, n0) == one
+}

@@ -157,10 +157,16 @@ impl PublicKey {
         }
     }
 
-    /// An Ed25519 public key from its 32 bytes.
+    /// An Ed25519 public key from its 32 bytes, which must encode a point
+    /// of edwards25519 (checked here, at parse time, as for EC keys).
     pub fn from_ed25519(bytes: &[u8]) -> Result<Self> {
         if bytes.len() != 32 {
             return Err(malformed("an Ed25519 public key is 32 bytes"));
+        }
+        if !curve::ed25519_decodes(bytes) {
+            return Err(malformed(
+                "the Ed25519 public key is not a point of edwards25519 (RFC 8032 §5.1.3)",
+            ));
         }
         Ok(PublicKey {
             curve: Curve::Ed25519,

@@ -55,6 +55,10 @@ pub(crate) enum HashAlg {
     Sha256,
     Sha384,
     Sha512,
+    /// SHA-3 (FIPS 202), for `_sd_alg` only (the EUDI dev PID issuer uses sha3-256).
+    Sha3_256,
+    Sha3_384,
+    Sha3_512,
 }
 
 impl HashAlg {
@@ -64,6 +68,9 @@ impl HashAlg {
             "sha-256" => Some(HashAlg::Sha256),
             "sha-384" => Some(HashAlg::Sha384),
             "sha-512" => Some(HashAlg::Sha512),
+            "sha3-256" => Some(HashAlg::Sha3_256),
+            "sha3-384" => Some(HashAlg::Sha3_384),
+            "sha3-512" => Some(HashAlg::Sha3_512),
             _ => None,
         }
     }
@@ -73,14 +80,21 @@ impl HashAlg {
             HashAlg::Sha256 => "sha-256",
             HashAlg::Sha384 => "sha-384",
             HashAlg::Sha512 => "sha-512",
+            HashAlg::Sha3_256 => "sha3-256",
+            HashAlg::Sha3_384 => "sha3-384",
+            HashAlg::Sha3_512 => "sha3-512",
         }
     }
 
     pub(crate) fn digest(self, data: &[u8]) -> Vec<u8> {
+        use sha3::Digest;
         let alg = match self {
             HashAlg::Sha256 => &ring::digest::SHA256,
             HashAlg::Sha384 => &ring::digest::SHA384,
             HashAlg::Sha512 => &ring::digest::SHA512,
+            HashAlg::Sha3_256 => return sha3::Sha3_256::digest(data).to_vec(),
+            HashAlg::Sha3_384 => return sha3::Sha3_384::digest(data).to_vec(),
+            HashAlg::Sha3_512 => return sha3::Sha3_512::digest(data).to_vec(),
         };
         ring::digest::digest(alg, data).as_ref().to_vec()
     }

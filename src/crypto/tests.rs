@@ -102,6 +102,48 @@ fn points_are_validated_at_parse() {
     assert!(PublicKey::from_ec_coordinates(Curve::P384, &x3, p.y()).is_err());
 }
 
+/// Issue 8: Ed25519 keys are validated as curve points at parse time too.
+#[test]
+fn ed25519_points_are_validated_at_parse() {
+    // RFC 8032 §7.1 test 1 public key, and freshly generated ones
+    let rfc = [
+        0xd7, 0x5a, 0x98, 0x01, 0x82, 0xb1, 0x0a, 0xb7, 0xd5, 0x4b, 0xfe, 0xd3, 0xc9, 0x64, 0x07,
+        0x3a, 0x0e, 0xe1, 0x72, 0xf3, 0xda, 0xa6, 0x23, 0x25, 0xaf, 0x02, 0x1a, 0x68, 0xf7, 0x07,
+        0x51, 0x1a,
+    ];
+    PublicKey::from_ed25519(&rfc).unwrap();
+    for _ in 0..32 {
+        let k = PrivateKey::generate(Algorithm::EdDsa).unwrap();
+        PublicKey::from_ed25519(k.public_key().x()).unwrap();
+    }
+    let le = |y: u8, sign: bool| {
+        let mut b = [0u8; 32];
+        b[0] = y;
+        if sign {
+            b[31] |= 0x80;
+        }
+        b
+    };
+    // y = 1 is the identity (x = 0): valid with a clear sign bit, not with a set one
+    PublicKey::from_ed25519(&le(1, false)).unwrap();
+    // y = 2, 7, 8: (y² − 1)/(d·y² + 1) is not a square (computed independently)
+    for bad in [le(2, false), le(7, false), le(8, true), le(1, true)] {
+        assert_eq!(
+            PublicKey::from_ed25519(&bad).unwrap_err().kind(),
+            ErrorKind::Malformed,
+            "{bad:?}"
+        );
+    }
+    // y ≥ p (non-canonical): 2^255 − 1 and p itself
+    let mut big = [0xffu8; 32];
+    big[31] = 0x7f;
+    assert!(PublicKey::from_ed25519(&big).is_err());
+    let mut p = [0xffu8; 32];
+    p[0] = 0xed;
+    p[31] = 0x7f;
+    assert!(PublicKey::from_ed25519(&p).is_err());
+}
+
 #[test]
 fn alg_names_are_exact() {
     // JWS-01 / JWS-02 / JWS-04 / JWS-06 / JWS-08

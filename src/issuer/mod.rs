@@ -80,6 +80,18 @@ pub struct SdJwtVcIssuer<'a> {
     x5c: Vec<String>,
     kid: Option<String>,
     max_decoys: usize,
+    hash: crate::crypto::HashAlg,
+}
+
+/// The `_sd_alg` named `name` (IANA: sha-256, sha-384, sha-512, sha3-256,
+/// sha3-384, sha3-512); another is `Unsupported`.
+fn sd_alg(name: &str) -> Result<crate::crypto::HashAlg> {
+    crate::crypto::HashAlg::from_iana(name).ok_or_else(|| {
+        crate::error::unsupported(format!(
+            "_sd_alg {:?} is not supported",
+            crate::crypto::clip(name)
+        ))
+    })
 }
 
 impl<'a> SdJwtVcIssuer<'a> {
@@ -91,7 +103,23 @@ impl<'a> SdJwtVcIssuer<'a> {
             x5c: Vec::new(),
             kid: None,
             max_decoys: 3,
+            hash: DEFAULT_SD_ALG,
         }
+    }
+
+    /// Digest disclosures with `_sd_alg` `name` (default `sha-256`; also
+    /// `sha-384`, `sha-512`, `sha3-256`, `sha3-384`, `sha3-512`).
+    ///
+    /// ```
+    /// let key = passerelle::PrivateKey::generate(passerelle::Algorithm::Es256)?;
+    /// let issuer = passerelle::SdJwtVcIssuer::new(&key).with_sd_alg("sha3-256")?;
+    /// assert!(passerelle::SdJwtVcIssuer::new(&key).with_sd_alg("md5").is_err());
+    /// # let _ = issuer;
+    /// # Ok::<(), passerelle::Error>(())
+    /// ```
+    pub fn with_sd_alg(mut self, name: &str) -> Result<Self> {
+        self.hash = sd_alg(name)?;
+        Ok(self)
     }
 
     /// Use `rng` for salts and decoys (tests inject a seeded one).
@@ -145,7 +173,7 @@ impl<'a> SdJwtVcIssuer<'a> {
         }
         let claims = with_iat_and_cnf(claims, holder, now)?;
         let opts = IssueOptions {
-            hash: DEFAULT_SD_ALG,
+            hash: self.hash,
             max_decoys: self.max_decoys,
             always_visible: sd_jwt_vc::ALWAYS_VISIBLE,
             visible_unless_named: &["iat"],
@@ -188,6 +216,7 @@ pub struct VcIssuer<'a> {
     rng: &'a dyn SecureRandom,
     kid: Option<String>,
     max_decoys: usize,
+    hash: crate::crypto::HashAlg,
 }
 
 impl<'a> VcIssuer<'a> {
@@ -198,7 +227,15 @@ impl<'a> VcIssuer<'a> {
             rng: &SystemRandom,
             kid: None,
             max_decoys: 3,
+            hash: DEFAULT_SD_ALG,
         }
+    }
+
+    /// Digest `vc+sd-jwt` disclosures with `_sd_alg` `name` (as
+    /// [`SdJwtVcIssuer::with_sd_alg`]).
+    pub fn with_sd_alg(mut self, name: &str) -> Result<Self> {
+        self.hash = sd_alg(name)?;
+        Ok(self)
     }
 
     /// Put `kid` (for a DID issuer, a DID URL of an assertion method) in the header.
@@ -299,7 +336,7 @@ impl<'a> VcIssuer<'a> {
         Self::check(credential)?;
         let claims = with_iat_and_cnf(credential, holder, now)?;
         let opts = IssueOptions {
-            hash: DEFAULT_SD_ALG,
+            hash: self.hash,
             max_decoys: self.max_decoys,
             always_visible: &[
                 "@context",
@@ -310,6 +347,10 @@ impl<'a> VcIssuer<'a> {
                 "validUntil",
                 "credentialStatus",
                 "id",
+                "iss",
+                "nbf",
+                "exp",
+                "status",
             ],
             visible_unless_named: &["iat"],
             scope: Some("credentialSubject"),

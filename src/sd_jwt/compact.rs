@@ -61,6 +61,14 @@ impl SdJwtParts {
         if disclosures.iter().any(String::is_empty) {
             return Err(malformed("empty disclosure between '~' separators"));
         }
+        // `<jwt>~<disclosure>` without the closing '~': the last segment is
+        // not a KB-JWT (a compact JWS has exactly two '.'), so the framing is
+        // broken, whatever the verifier asked for
+        if !kb.is_empty() && kb.bytes().filter(|&b| b == b'.').count() != 2 {
+            return Err(malformed(
+                "an SD-JWT ends with '~' or with a KB-JWT; the last segment is neither",
+            ));
+        }
         Ok(SdJwtParts {
             issuer_jwts: vec![jwt.to_owned()],
             disclosures,

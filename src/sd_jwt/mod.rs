@@ -70,7 +70,7 @@ impl UnverifiedSdJwt {
             None => DEFAULT_SD_ALG,
             Some(serde_json::Value::String(s)) => HashAlg::from_iana(s).ok_or_else(|| {
                 unsupported(format!(
-                    "_sd_alg {:?} is not supported (sha-256, sha-384, sha-512 are)",
+                    "_sd_alg {:?} is not supported (sha-256, sha-384, sha-512, sha3-256, sha3-384, sha3-512 are)",
                     crate::crypto::clip(s)
                 ))
             })?,
