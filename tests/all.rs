@@ -13,6 +13,7 @@ mod mdoc;
 mod mdoc_hostile;
 mod mdoc_properties;
 mod properties;
+mod provenance;
 mod python_cases;
 mod recognition;
 mod registry;

@@ -11,10 +11,10 @@ use passerelle::{
 };
 use serde_json::{json, Value};
 
-const ISS: &str = "https://issuer.example";
-const NONCE: &str = "n-4711";
-const AUD: &str = "https://verifier.example";
-const NOW: u64 = 1_790_000_000;
+pub const ISS: &str = "https://issuer.example";
+pub const NONCE: &str = "n-4711";
+pub const AUD: &str = "https://verifier.example";
+pub const NOW: u64 = 1_790_000_000;
 
 pub struct Fx {
     pub issuer: PrivateKey,

@@ -95,6 +95,27 @@ impl UnverifiedSdJwt {
             .ok_or_else(|| malformed("no issuer-signed JWT"))
     }
 
+    /// Refuses (`Malformed`), before any key is looked up, a disclosure of one
+    /// of `names` referenced from the payload's top-level `_sd`: a claim the
+    /// profile keeps always visible, hidden where the trust decision cannot
+    /// see it. (Disclosures deeper inside such claims are refused after
+    /// processing, by [`Processed::refuse_disclosed`].)
+    pub(crate) fn refuse_top_level(&self, names: &[&str], profile: &str) -> Result<()> {
+        let Some(serde_json::Value::Array(top)) = self.issuer_jwt()?.payload().get("_sd") else {
+            return Ok(());
+        };
+        for d in &self.disclosures {
+            if let Some(name) = d.name.as_deref().filter(|n| names.contains(n)) {
+                if top.iter().any(|h| h.as_str() == Some(d.digest.as_str())) {
+                    return Err(malformed(format!(
+                        "{profile}: {name:?} arrives in a disclosure, but it must never be selectively disclosable"
+                    )));
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// Runs the §7.1 processing over the payload, after the signature check.
     pub(crate) fn process(&self, proof: &SignatureChecked) -> Result<Processed> {
         process(self.issuer_jwt()?.payload(), &self.disclosures, proof)

@@ -397,3 +397,17 @@ fn spec_disclosures_and_digests() {
         }
     }
 }
+
+/// `_sd_alg` sha3-256 (FIPS 202): the digest of a disclosure string, as
+/// Python's hashlib.sha3_256 computes it independently.
+#[test]
+fn sha3_256_disclosure_digest_known_answer() {
+    let d = Disclosure::parse(
+        "WyJzYWx0MSIsImdpdmVuX25hbWUiLCJFcmlrYSJd",
+        HashAlg::Sha3_256,
+    )
+    .unwrap();
+    assert_eq!(d.digest, "sJ8rZkTlSeNIXzFpl7kvi_Ou_oUh3nclBrcqFaBVyhk");
+    assert_eq!(HashAlg::from_iana("sha3-256"), Some(HashAlg::Sha3_256));
+    assert_eq!(HashAlg::from_iana("SHA3-256"), None);
+}

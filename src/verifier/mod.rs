@@ -632,6 +632,15 @@ impl Verifier {
                 _ => {}
             }
         }
+        match format {
+            CredentialFormat::SdJwtVc => {
+                sd.refuse_top_level(sd_jwt_vc::ALWAYS_VISIBLE, "SD-JWT VC")?
+            }
+            CredentialFormat::VcSdJwt => {
+                sd.refuse_top_level(w3c_vc::NOT_DISCLOSABLE, "vc+sd-jwt")?
+            }
+            _ => {}
+        }
         // Every fact that decides trust is read from the issuer-signed,
         // always-visible payload: the issuer the key is looked up for, the
         // type, the issuance time. Nothing a disclosure carries reaches them.
