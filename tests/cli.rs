@@ -530,3 +530,70 @@ fn vc_cose_issue_and_verify_through_the_cli() {
     assert_eq!(o.status.code(), Some(1));
     assert_eq!(json_out(&o)["error"]["kind"], "untrusted");
 }
+
+/// Issue 8: the CLI trims one trailing newline from text input only; binary
+/// input is never changed (a valid raw COSE whose last byte is 0x0a failed).
+#[test]
+fn binary_input_ending_in_a_newline_byte_is_not_trimmed() {
+    let t = Tmp::new("rawnl");
+    let key = passerelle::PrivateKey::generate(passerelle::Algorithm::Es256).unwrap();
+    let vc = passerelle::ca_person_example("https://issuer.example.ca");
+    // ECDSA signatures are random: draw until the last byte is 0x0a
+    let cose = (0..20_000)
+        .map(|_| passerelle::VcIssuer::new(&key).issue_cose(&vc).unwrap())
+        .find(|c| c.last() == Some(&0x0a))
+        .expect("a signature ending in 0x0a within 20 000 draws");
+    let raw = t.0.join("vc.cose");
+    std::fs::write(&raw, &cose).unwrap();
+    let mut jwk: Value = serde_json::from_str(&key.public_key().to_jwk()).unwrap();
+    jwk["iss"] = json!("https://issuer.example.ca");
+    let pub_path = t.put("issuer_pub.jwk", &jwk.to_string());
+    let o = cli(&[
+        "verify",
+        raw.to_str().unwrap(),
+        "--issuer-jwk",
+        &pub_path,
+        "--at",
+        "1790000000",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stdout));
+    assert_eq!(json_out(&o)["format"], "vc+cose");
+}
+
+/// Issue 8: `--policy` is read with the strict JSON reader (duplicate members
+/// refused); negative, fractional or out-of-range numbers are usage errors,
+/// never silently 0.
+#[test]
+fn policy_files_are_strict() {
+    let t = Tmp::new("policy");
+    let input = t.put("in.txt", "not a credential");
+    for bad in [
+        r#"{"clock_skew_secs": 5, "clock_skew_secs": 6}"#,
+        r#"{"clock_skew_secs": -1}"#,
+        r#"{"clock_skew_secs": 1.5}"#,
+        r#"{"kb_max_age_secs": 1e30}"#,
+        r#"{"kb_max_age_secs": 99999999999}"#,
+        r#"{"require_holder_binding": "yes"}"#,
+        r#"{"unknown": true}"#,
+        r#"{"clock_skew_secs": 5} trailing"#,
+    ] {
+        let p = t.put("policy.json", bad);
+        let o = cli(&["verify", &input, "--policy", &p]);
+        assert_eq!(
+            o.status.code(),
+            Some(2),
+            "{bad}: {}",
+            String::from_utf8_lossy(&o.stdout)
+        );
+    }
+    let p = t.put(
+        "policy.json",
+        r#"{"clock_skew_secs": 0, "require_holder_binding": true}"#,
+    );
+    let o = cli(&["verify", &input, "--policy", &p]);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "a good policy reaches verification"
+    );
+}

@@ -105,7 +105,13 @@ fn string_member<'a>(obj: &'a Map<String, Value>, name: &str, what: &str) -> Res
 fn parse_method(obj: &Map<String, Value>, did: &str) -> Result<VerificationMethod> {
     let what = "verification method";
     let id = absolute_id(string_member(obj, "id", what)?, did)?;
-    let controller = string_member(obj, "controller", what)?;
+    // A method without `controller` is controlled by the DID itself (two of
+    // the five implementations of the DIF did:webvh suite write them so, and
+    // every resolver there accepts them); one naming another DID is refused.
+    let controller = match obj.get("controller") {
+        None => did,
+        Some(_) => string_member(obj, "controller", what)?,
+    };
     if controller != did {
         // DID-03: a key controlled by someone else does not speak for this DID
         return Err(untrusted(format!(
@@ -121,8 +127,20 @@ fn parse_method(obj: &Map<String, Value>, did: &str) -> Result<VerificationMetho
             Some(_) => Err(malformed("publicKeyJwk is not an object")),
             None => Err(malformed(format!("{method_type} without publicKeyJwk"))),
         },
-        "Multikey" | "Ed25519VerificationKey2020" => {
-            decode_multikey(string_member(obj, "publicKeyMultibase", what)?)
+        "Multikey" => decode_multikey(string_member(obj, "publicKeyMultibase", what)?),
+        // the type names its key type: an Ed25519VerificationKey2020 holding
+        // a P-256 Multikey is not that type
+        "Ed25519VerificationKey2020" => {
+            decode_multikey(string_member(obj, "publicKeyMultibase", what)?).and_then(|k| {
+                if k.curve() == crate::crypto::Curve::Ed25519 {
+                    Ok(k)
+                } else {
+                    Err(malformed(format!(
+                        "{method_type} holds a {} key, not an Ed25519 key",
+                        k.curve().name()
+                    )))
+                }
+            })
         }
         other => Err(unsupported(format!(
             "verification method type {:?} is not supported",

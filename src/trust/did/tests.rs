@@ -1096,3 +1096,170 @@ fn fuzz_entries_survive_samples() {
         crate::internal::fuzzing::data_integrity(s.as_ref());
     }
 }
+
+/// Issue 8 interop points: a verification method without `controller` is
+/// controlled by the DID itself (as two DIF did:webvh implementations write
+/// them); one naming another DID is still refused; a method's type names its
+/// key type.
+#[test]
+fn methods_without_controller_and_typed_keys() {
+    let did = "did:web:issuer.example.ca";
+    let no_controller = doc_with(did, |v| {
+        v["verificationMethod"][0]
+            .as_object_mut()
+            .unwrap()
+            .remove("controller");
+    });
+    let d = check_did_web_document(did, &no_controller).unwrap();
+    assert!(d
+        .resolve_key("#key-1", Relationship::AssertionMethod)
+        .is_ok());
+    let other = doc_with(did, |v| {
+        v["verificationMethod"][0]["controller"] = json!("did:web:other.example")
+    });
+    assert_eq!(
+        kind(check_did_web_document(did, &other)),
+        ErrorKind::Untrusted
+    );
+    let not_text = doc_with(did, |v| v["verificationMethod"][0]["controller"] = json!(5));
+    assert_eq!(
+        kind(check_did_web_document(did, &not_text)),
+        ErrorKind::Malformed
+    );
+    // an Ed25519VerificationKey2020 holding a P-256 Multikey is not that type
+    let p256 = crate::trust::did::multikey::encode_multikey(
+        PrivateKey::generate(Algorithm::Es256).unwrap().public_key(),
+    );
+    let mistyped = doc_with(did, |v| {
+        v["verificationMethod"][1]["type"] = json!("Ed25519VerificationKey2020");
+        v["verificationMethod"][1]["publicKeyMultibase"] = json!(p256);
+    });
+    assert_eq!(
+        kind(check_did_web_document(did, &mistyped)),
+        ErrorKind::Malformed
+    );
+    let ed = doc_with(did, |v| {
+        v["verificationMethod"][1]["type"] = json!("Ed25519VerificationKey2020")
+    });
+    assert!(check_did_web_document(did, &ed).is_ok());
+}
+
+/// did:webvh 1.0: log entry proofs are `eddsa-jcs-2022` with proofPurpose
+/// `assertionMethod`; an `authentication` proof by the right update key, or
+/// an `ecdsa-jcs-2019` one, is refused.
+#[test]
+fn webvh_entry_proofs_are_eddsa_jcs_2022_assertion_method_only() {
+    let k1 = PrivateKey::generate(Algorithm::EdDsa).unwrap();
+    let assertion = PrivateKey::generate(Algorithm::EdDsa).unwrap();
+    let tmpl = document_template("example.com", assertion.public_key()).unwrap();
+    let mut log = WebvhLog::create(&tmpl, &k1, None, t("2025-02-01T00:00:00Z")).unwrap();
+    log.update(&WebvhUpdate::default(), &k1, t("2025-03-01T00:00:00Z"))
+        .unwrap();
+    let entries = lines_of(log.to_jsonl().unwrap().as_bytes());
+    assert!(resolve_webvh_log(&join(&entries), None, t(NOW), ResolveAt::Latest).is_ok());
+    let mk = crate::trust::did::multikey::encode_multikey(k1.public_key());
+    let resign = |suite: Cryptosuite, purpose: &str, key: &PrivateKey, vm: &str| {
+        let mut out = entries.clone();
+        let mut e = out[1].clone();
+        e.remove("proof");
+        let opts = ProofOptions::new(suite, vm, purpose, Some(t("2025-03-01T00:00:00Z")));
+        let proof = di::create_proof(&e, &opts, key).unwrap();
+        e.insert("proof".into(), Value::Array(vec![Value::Object(proof)]));
+        out[1] = e;
+        join(&out)
+    };
+    let vm = format!("did:key:{mk}#{mk}");
+    // the same suite and purpose, re-signed: still accepted (the rebuild is sound)
+    let ok = resign(Cryptosuite::EddsaJcs2022, "assertionMethod", &k1, &vm);
+    assert!(resolve_webvh_log(&ok, None, t(NOW), ResolveAt::Latest).is_ok());
+    let auth = resign(Cryptosuite::EddsaJcs2022, "authentication", &k1, &vm);
+    assert_eq!(
+        kind(resolve_webvh_log(&auth, None, t(NOW), ResolveAt::Latest)),
+        ErrorKind::Untrusted
+    );
+    // a P-256 update key named by entry 2, signing entry 3 with ecdsa-jcs-2019
+    let p256 = PrivateKey::generate(Algorithm::Es256).unwrap();
+    let mkp = crate::trust::did::multikey::encode_multikey(p256.public_key());
+    let mut log3 = log.clone();
+    log3.update(&WebvhUpdate::default(), &k1, t("2025-04-01T00:00:00Z"))
+        .unwrap();
+    let three = lines_of(log3.to_jsonl().unwrap().as_bytes());
+    let mut out = rebuild_second(&three, &k1, "2025-03-01T00:00:00Z", |e| {
+        e["parameters"]["updateKeys"] = json!([mkp])
+    });
+    let mut e3 = out[2].clone();
+    e3.remove("proof");
+    let prev = out[1]["versionId"].as_str().unwrap().to_owned();
+    let hash = webvh::entry_hash(&e3, &prev).unwrap();
+    e3.insert("versionId".into(), json!(format!("3-{hash}")));
+    let opts = ProofOptions::new(
+        Cryptosuite::EcdsaJcs2019,
+        &format!("did:key:{mkp}#{mkp}"),
+        "assertionMethod",
+        Some(t("2025-04-01T00:00:00Z")),
+    );
+    let proof = di::create_proof(&e3, &opts, &p256).unwrap();
+    e3.insert("proof".into(), Value::Array(vec![Value::Object(proof)]));
+    out[2] = e3;
+    assert_eq!(
+        kind(resolve_webvh_log(
+            &join(&out),
+            None,
+            t(NOW),
+            ResolveAt::Latest
+        )),
+        ErrorKind::Untrusted
+    );
+    // the first two entries alone still resolve
+    assert!(resolve_webvh_log(&join(&out[..2]), None, t(NOW), ResolveAt::Latest).is_ok());
+}
+
+/// Issue 8, third review: did:webvh logs in the trust file are resolved at the
+/// verification time, not the system clock, and one deactivated DID fails
+/// only its own credentials.
+#[test]
+fn webvh_logs_are_resolved_at_each_verification_time() {
+    use crate::{Expectations, Policy, Verifier};
+    let update = PrivateKey::generate(Algorithm::EdDsa).unwrap();
+    let assertion = PrivateKey::generate(Algorithm::EdDsa).unwrap();
+    let tmpl = document_template("example.com", assertion.public_key()).unwrap();
+    let mut log = WebvhLog::create(&tmpl, &update, None, t("2025-02-01T00:00:00Z")).unwrap();
+    let did = log.did().unwrap().to_owned();
+    let deactivate = WebvhUpdate {
+        deactivate: true,
+        ..WebvhUpdate::default()
+    };
+    log.update(&deactivate, &update, t("2025-06-01T00:00:00Z"))
+        .unwrap();
+    // a second, healthy DID in the same trust file
+    let k2 = PrivateKey::generate(Algorithm::EdDsa).unwrap();
+    let a2 = PrivateKey::generate(Algorithm::EdDsa).unwrap();
+    let tmpl2 = document_template("other.example.com", a2.public_key()).unwrap();
+    let log2 = WebvhLog::create(&tmpl2, &k2, None, t("2025-02-01T00:00:00Z")).unwrap();
+    let did2 = log2.did().unwrap().to_owned();
+    let file = json!({"did_logs": [log.to_jsonl().unwrap(), log2.to_jsonl().unwrap()]});
+    // loading the file later than the deactivation does not fail it
+    let trust = crate::TrustStore::from_json(&file.to_string(), t(NOW)).unwrap();
+    let v = Verifier::new(trust, Policy::default());
+    let issue = |did: &str, key: &PrivateKey| {
+        let vc = crate::formats::w3c_vc::example_person_credential(did);
+        crate::VcIssuer::new(key)
+            .with_kid(&format!("{did}#key-1"))
+            .issue_jwt(&vc)
+            .unwrap()
+    };
+    let at = Expectations::at(t("2026-02-01T00:00:00Z"));
+    // the deactivated DID is refused (at a time after its deactivation)
+    let jwt = issue(&did, &assertion);
+    assert_eq!(kind(v.verify(jwt.as_bytes(), &at)), ErrorKind::Untrusted);
+    // the other DID of the same file is unaffected
+    let jwt2 = issue(&did2, &a2);
+    assert!(v.verify(jwt2.as_bytes(), &at).is_ok());
+    // and its log is judged at the verification time: a verification time
+    // before the log's first entry finds no version of the DID
+    let early = Expectations::at(t("2025-01-15T00:00:00Z"));
+    assert_eq!(
+        kind(v.verify(jwt2.as_bytes(), &early)),
+        ErrorKind::Untrusted
+    );
+}

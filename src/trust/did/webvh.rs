@@ -15,7 +15,7 @@
 //!   `did:webvh:<SCID>:<host>[:path]`;
 //! - `versionTime` strictly increases and is not after now (plus
 //!   [`MAX_FUTURE_SKEW_SECS`]);
-//! - each entry has at least one `eddsa-jcs-2022` (or `ecdsa-jcs-2019`) Data
+//! - each entry has at least one `eddsa-jcs-2022` Data
 //!   Integrity proof by a key in the active `updateKeys`, named
 //!   `did:key:<multikey>#<multikey>`: the previous entry's `updateKeys`, or the
 //!   entry's own for the first entry and when pre-rotation is active
@@ -455,7 +455,8 @@ fn verify_entry(entry: &Map<String, Value>, prev: Option<&Entry>, now: UnixTime)
         _ => &params.update_keys,
     };
     let resolver = |vm: &str, purpose: &str| -> Result<PublicKey> {
-        if !matches!(purpose, "assertionMethod" | "authentication") {
+        // did:webvh 1.0: log entry proofs have proofPurpose assertionMethod
+        if purpose != "assertionMethod" {
             return Err(untrusted("did:webvh proof purpose is not assertionMethod"));
         }
         let key = did_key_method_key(vm)?;
@@ -470,7 +471,7 @@ fn verify_entry(entry: &Map<String, Value>, prev: Option<&Entry>, now: UnixTime)
         }
         Ok(key)
     };
-    let _ = verify_proofs(
+    let proofs = verify_proofs(
         entry,
         &resolver,
         &VerifyOptions::at(now).with_skew(MAX_FUTURE_SKEW_SECS),
@@ -481,6 +482,15 @@ fn verify_entry(entry: &Map<String, Value>, prev: Option<&Entry>, now: UnixTime)
         | crate::ErrorKind::LimitExceeded => e,
         _ => untrusted(format!("did:webvh entry {number}: {}", e.message())),
     })?;
+    // did:webvh 1.0 requires eddsa-jcs-2022 for log entry proofs
+    if proofs
+        .iter()
+        .any(|p| p.cryptosuite() != crate::data_integrity::Cryptosuite::EddsaJcs2022)
+    {
+        return Err(untrusted(format!(
+            "did:webvh entry {number}: a proof is not eddsa-jcs-2022"
+        )));
+    }
 
     Ok(Entry {
         version_id: version_id.to_owned(),
