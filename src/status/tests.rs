@@ -477,3 +477,86 @@ fn bitstring_msb_first_straddling_values() {
     assert_eq!(list.get(1, 3).unwrap(), 0);
     assert_eq!(list.get(3, 3).unwrap(), 0);
 }
+
+fn hex(s: &str) -> Vec<u8> {
+    let s = s.trim();
+    (0..s.len() / 2)
+        .map(|i| u8::from_str_radix(&s[2 * i..2 * i + 2], 16).unwrap())
+        .collect()
+}
+
+/// The unverified tokens keep what the caller needs to verify them: the draft's
+/// example JWT and CWT verify with the draft's key, a tampered one does not.
+#[test]
+fn kept_jws_and_cose_verify_with_the_issuer_key() {
+    let key = crate::PublicKey::from_jwk(include_str!(
+        "../../test-vectors/status/ietf-token-status-list/issuer_public_key.jwk.json"
+    ))
+    .unwrap();
+    let jwt =
+        include_str!("../../test-vectors/status/ietf-token-status-list/status_list_token.jwt");
+    let t = UnverifiedStatusListJwt::parse(jwt).unwrap();
+    let _ = t.jws().verify(&key).unwrap();
+    let cwt = hex(include_str!(
+        "../../test-vectors/status/ietf-token-status-list/status_list_token.cwt.hex"
+    ));
+    let c = UnverifiedStatusListCwt::parse(&cwt).unwrap();
+    assert!(c.mac0().is_none());
+    let _ = c.sign1().unwrap().verify(&key, b"", None).unwrap();
+    // One flipped signature bit.
+    let mut bad = cwt.clone();
+    *bad.last_mut().unwrap() ^= 1;
+    let c = UnverifiedStatusListCwt::parse(&bad).unwrap();
+    assert_eq!(
+        c.sign1()
+            .unwrap()
+            .verify(&key, b"", None)
+            .unwrap_err()
+            .kind(),
+        ErrorKind::Signature
+    );
+}
+
+/// Our own signed tokens verify with the signer's public key.
+#[test]
+fn signed_tokens_verify() {
+    let k = crate::PrivateKey::generate(crate::Algorithm::Es256).unwrap();
+    let claims = StatusListClaims::new(
+        "https://example.com/l/1",
+        1,
+        StatusList::new(StatusBits::One, 8).unwrap(),
+    );
+    let jwt = sign_status_list_jwt(&claims, &k, None, &[]).unwrap();
+    let t = UnverifiedStatusListJwt::parse(&jwt).unwrap();
+    let _ = t.jws().verify(k.public_key()).unwrap();
+    assert_eq!(t.jws().typ(), Some("statuslist+jwt"));
+    let cwt = sign_status_list_cwt(&claims, &k, Some(b"kid"), &[]).unwrap();
+    let c = UnverifiedStatusListCwt::parse(&cwt).unwrap();
+    let _ = c
+        .sign1()
+        .unwrap()
+        .verify(k.public_key(), b"", None)
+        .unwrap();
+    assert_eq!(c.sign1().unwrap().kid(), Some(&b"kid"[..]));
+    // A COSE_Mac0 list is parsed too (tag 17), and keeps its Mac0.
+    let protected = crate::cose::Header::new()
+        .with(
+            crate::cose::Label::Int(16),
+            crate::cose::Item::text(STATUSLIST_CWT_TYP),
+        )
+        .unwrap();
+    let mac = crate::cose::mac0(
+        &protected,
+        &crate::cose::Header::new(),
+        &claims.to_cwt_claims().unwrap(),
+        false,
+        &[9u8; 32],
+        b"",
+        true,
+    )
+    .unwrap();
+    let m = UnverifiedStatusListCwt::parse(&mac).unwrap();
+    assert!(m.sign1().is_none());
+    let _ = m.mac0().unwrap().verify(&[9u8; 32], b"", None).unwrap();
+    assert_eq!(m.claims(), &claims);
+}

@@ -211,6 +211,12 @@ impl StatusList {
         Self::from_compressed(bits, &zlib)
     }
 
+    /// A list from its CBOR encoding `{bits, lst: bstr, ? aggregation_uri}`
+    /// (the CWT `status_list` claim on its own).
+    pub fn from_cbor(bytes: &[u8]) -> Result<Self> {
+        list_from_cbor(&cbor::decode(bytes)?).map(|(l, _)| l)
+    }
+
     /// Bits per status.
     pub fn bits(&self) -> StatusBits {
         self.bits
@@ -672,6 +678,20 @@ fn cwt_status_list_claims(c: &Item) -> Result<StatusListClaims> {
     let sl = c
         .get_int(CWT_STATUS_LIST)
         .ok_or_else(|| malformed("status list CWT has no status_list (65533)"))?;
+    let (list, aggregation_uri) = list_from_cbor(sl)?;
+    Ok(StatusListClaims {
+        sub,
+        iss,
+        iat,
+        exp,
+        ttl,
+        aggregation_uri,
+        list,
+    })
+}
+
+/// A CBOR `StatusList` map: `{bits: uint, lst: bstr, ? aggregation_uri: tstr}`.
+fn list_from_cbor(sl: &Item) -> Result<(StatusList, Option<String>)> {
     sl.as_map("status_list")?;
     let bits = StatusBits::from_bits(
         sl.require("bits", "status_list")?
@@ -684,15 +704,7 @@ fn cwt_status_list_claims(c: &Item) -> Result<StatusListClaims> {
         .get("aggregation_uri")
         .map(|a| a.as_text("status_list aggregation_uri").map(str::to_owned))
         .transpose()?;
-    Ok(StatusListClaims {
-        sub,
-        iss,
-        iat,
-        exp,
-        ttl,
-        aggregation_uri,
-        list: StatusList::from_compressed(bits, lst)?,
-    })
+    Ok((StatusList::from_compressed(bits, lst)?, aggregation_uri))
 }
 
 /// Signs a status list token as a compact JWS (`typ` `statuslist+jwt`).
