@@ -6,12 +6,13 @@
 pub mod status {
     pub use crate::status::compression;
     pub use crate::status::{
-        parse_status_claim_cbor_bytes, parse_status_claim_json, referenced_cwt_status,
-        sign_status_list_cwt, sign_status_list_jwt, BitstringList, BitstringStatusEntry,
-        BitstringStatusList, IdentifierListClaims, IdentifierListRef, IndexPermutation, StatusBits,
-        StatusClaim, StatusList, StatusListClaims, StatusListRef, StatusMessage, TokenStatus,
-        UnverifiedIdentifierListCwt, UnverifiedStatusListCwt, UnverifiedStatusListJwt,
-        IDENTIFIERLIST_CWT_TYP, MIN_BITSTRING_ENTRIES, STATUSLIST_CWT_TYP, STATUSLIST_JWT_TYP,
+        parse_status_claim_cbor_bytes, parse_status_claim_json, parse_status_list_aggregation,
+        referenced_cwt_status, sign_status_list_cwt, sign_status_list_jwt, BitstringList,
+        BitstringStatusEntry, BitstringStatusList, IdentifierListClaims, IdentifierListRef,
+        IndexPermutation, StatusBits, StatusClaim, StatusList, StatusListClaims, StatusListRef,
+        StatusMessage, TokenStatus, UnverifiedIdentifierListCwt, UnverifiedStatusListCwt,
+        UnverifiedStatusListJwt, IDENTIFIERLIST_CWT_TYP, MIN_BITSTRING_ENTRIES, STATUSLIST_CWT_TYP,
+        STATUSLIST_JWT_TYP,
     };
 }
 

@@ -37,9 +37,9 @@ pub use permutation::IndexPermutation;
 #[allow(unused_imports)] // the verifier's integration is the first user
 pub(crate) use token::parse_status_claim_cbor;
 pub use token::{
-    parse_status_claim_cbor_bytes, parse_status_claim_json, referenced_cwt_status,
-    sign_status_list_cwt, sign_status_list_jwt, IdentifierListClaims, IdentifierListRef,
-    StatusBits, StatusClaim, StatusList, StatusListClaims, StatusListRef,
+    parse_status_claim_cbor_bytes, parse_status_claim_json, parse_status_list_aggregation,
+    referenced_cwt_status, sign_status_list_cwt, sign_status_list_jwt, IdentifierListClaims,
+    IdentifierListRef, StatusBits, StatusClaim, StatusList, StatusListClaims, StatusListRef,
     UnverifiedIdentifierListCwt, UnverifiedStatusListCwt, UnverifiedStatusListJwt,
     IDENTIFIERLIST_CWT_TYP, STATUSLIST_CWT_TYP, STATUSLIST_JWT_TYP,
 };

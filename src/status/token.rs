@@ -758,6 +758,27 @@ pub fn sign_status_list_cwt(
     )
 }
 
+/// Reads a Status List Aggregation document (`{"status_lists": [uri, …]}`, the
+/// JSON served at an `aggregation_uri`): the URIs, each checked to be a URI.
+pub fn parse_status_list_aggregation(bytes: &[u8]) -> Result<Vec<String>> {
+    let doc = crate::encoding::parse_json_object(bytes, "status list aggregation")?;
+    let lists = match doc.get("status_lists") {
+        Some(Value::Array(a)) => a,
+        Some(_) => return Err(malformed("status_lists is not an array")),
+        None => return Err(malformed("the aggregation has no status_lists")),
+    };
+    lists
+        .iter()
+        .map(|u| {
+            let u = u
+                .as_str()
+                .ok_or_else(|| malformed("a status_lists entry is not a string"))?;
+            check_uri(u, "a status_lists entry")?;
+            Ok(u.to_owned())
+        })
+        .collect()
+}
+
 // ---------------------------------------------------------------------------
 // The referenced token's status claim
 
