@@ -626,6 +626,7 @@ fn stat_04_bad_indices_in_the_reference() {
         json!({"status_list": {"idx": 0, "uri": "not a uri"}}),
         json!({"status_list": []}),
         json!([]),
+        json!({}),
     ] {
         assert_eq!(
             kind(parse_status_claim_json(&bad)),
@@ -698,6 +699,16 @@ fn mdoc_status_with_both_mechanisms() {
             None
         )
     );
+    // an empty status, or a mechanism name that is not text
+    for bad in [
+        Cbor::Map(vec![]),
+        Cbor::Map(vec![(i(1), Cbor::Map(vec![]))]),
+    ] {
+        assert_eq!(
+            kind(parse_status_claim_cbor_bytes(&cbor(&bad))),
+            ErrorKind::Malformed
+        );
+    }
     // identifier_list id must be a bstr
     let bad = Cbor::Map(vec![(
         t("identifier_list"),

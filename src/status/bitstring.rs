@@ -113,7 +113,7 @@ impl BitstringStatusEntry {
         let m = v
             .as_object()
             .ok_or_else(|| malformed("a credentialStatus entry is not an object"))?;
-        if m.get("type").and_then(Value::as_str) != Some("BitstringStatusListEntry") {
+        if !has_type(m.get("type"), "BitstringStatusListEntry") {
             return Err(malformed(
                 "credentialStatus type is not BitstringStatusListEntry",
             ));

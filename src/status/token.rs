@@ -22,14 +22,24 @@
 //! - The CWT must be a **tagged** COSE_Sign1 (18) or COSE_Mac0 (17). Untagged, CWT
 //!   tag 61 (also around 18/17) and any other tag are `Malformed`. The protected
 //!   header 16 (`typ`, RFC 9596) must be the text `application/statuslist+cwt`
-//!   (case-insensitive); absent, unprotected only, a uint content format or another
-//!   type is `Malformed` (STAT-09).
+//!   (case-insensitive); absent, unprotected only, another type, or a uint (the
+//!   draft's CoAP Content-Format ID is still TBD at IANA, so no number can match)
+//!   is `Malformed` (STAT-09). The short form `statuslist+cwt` is refused: the
+//!   draft names the full media type for the CWT.
+//! - JWT algorithms are the project's closed set ([`Jws`]): the draft allows a MAC,
+//!   the project refuses HMAC-secured tokens (`Unsupported`) everywhere. A CWT may
+//!   be a COSE_Mac0 (HMAC 256/256), as the draft allows; the verifier decides
+//!   whether it has a key for it.
 //! - `sub` and `iat` are required; `exp`, `ttl`, `iss` and `aggregation_uri` are
 //!   optional. NumericDates are non-negative integers (a float is `Malformed`);
 //!   `ttl` must be positive. Unknown claims are ignored (RFC 7519 §4, RFC 8392 §3).
 //! - Status reference (`status.status_list`): `idx` a non-negative integer no
 //!   greater than [`MAX_STATUS_INDEX`] (−1, 1.5, `"3"`, 2^60 are `Malformed`,
-//!   STAT-04); `uri` a non-empty URI with a scheme.
+//!   STAT-04); `uri` a non-empty URI with a scheme. The `status` object / map must
+//!   name at least one mechanism (empty is `Malformed`); in CBOR every mechanism
+//!   name is a text string. Mechanisms other than `status_list` and (CBOR)
+//!   `identifier_list` are ignored; members beyond `idx`, `uri` (and `certificate`
+//!   in CBOR) are ignored, as the draft's "MUST at least contain" allows.
 //!
 //! # Identifier lists (ISO/IEC 18013-5 second edition §12.3.6)
 //!
@@ -861,6 +871,9 @@ pub fn parse_status_claim_json(status: &Value) -> Result<StatusClaim> {
     let status = status
         .as_object()
         .ok_or_else(|| malformed("status is not an object"))?;
+    if status.is_empty() {
+        return Err(malformed("status names no status mechanism"));
+    }
     let status_list = match status.get("status_list") {
         None => None,
         Some(Value::Object(sl)) => {
@@ -894,7 +907,13 @@ fn optional_cert(m: &Item, what: &str) -> Result<Option<Vec<u8>>> {
 
 /// Reads a CBOR `status` (CWT claim 65535, or the mdoc MSO `status`).
 pub(crate) fn parse_status_claim_cbor(status: &Item) -> Result<StatusClaim> {
-    status.as_map("status")?;
+    let entries = status.as_map("status")?;
+    if entries.is_empty() {
+        return Err(malformed("status names no status mechanism"));
+    }
+    for (k, _) in entries {
+        k.as_text("a status mechanism name")?;
+    }
     let status_list = match status.get("status_list") {
         None => None,
         Some(sl) => {
