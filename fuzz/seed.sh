@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 V=../test-vectors
-mkdir -p corpus/jws corpus/sd_jwt_presentation corpus/vcdm corpus/trust_config corpus/jcs corpus/data_integrity corpus/did_document corpus/did_log corpus/cbor corpus/cose corpus/mdoc
+mkdir -p corpus/jws corpus/sd_jwt_presentation corpus/vcdm corpus/trust_config corpus/jcs corpus/data_integrity corpus/did_document corpus/did_log corpus/cbor corpus/cose corpus/mdoc corpus/status_list
 i=0
 for f in $(find "$V" -name '*.txt' -o -name '*.json' -o -name '*.jwt' -o -name '*.jsonl' -o -name '*.hex' | sort); do
   i=$((i + 1))
@@ -12,9 +12,9 @@ for f in $(find "$V" -name '*.txt' -o -name '*.json' -o -name '*.jwt' -o -name '
   head -c 65536 "$f" | cut -d'~' -f1 > "corpus/jws/seed-$i-jwt"
   cp "$f" "corpus/jws/seed-$i"
   case "$f" in
-    *.json) for t in jcs vcdm trust_config data_integrity did_document; do cp "$f" "corpus/$t/seed-$i"; done ;;
+    *.json) for t in jcs vcdm trust_config data_integrity did_document status_list; do cp "$f" "corpus/$t/seed-$i"; done ;;
     *.jsonl) cp "$f" "corpus/did_log/seed-$i" ;;
-    *.hex) python3 -c 'import sys; open(sys.argv[2], "wb").write(bytes.fromhex(open(sys.argv[1]).read().strip()))' "$f" "corpus/cbor/seed-$i" 2>/dev/null && cp "corpus/cbor/seed-$i" "corpus/cose/seed-$i" && cp "corpus/cbor/seed-$i" "corpus/mdoc/seed-$i" ;;
-    *.jwt) cp "$f" "corpus/vcdm/seed-$i" ;;
+    *.hex) python3 -c 'import sys; open(sys.argv[2], "wb").write(bytes.fromhex(open(sys.argv[1]).read().strip()))' "$f" "corpus/cbor/seed-$i" 2>/dev/null && cp "corpus/cbor/seed-$i" "corpus/cose/seed-$i" && cp "corpus/cbor/seed-$i" "corpus/mdoc/seed-$i" && cp "corpus/cbor/seed-$i" "corpus/status_list/seed-$i" ;;
+    *.jwt) cp "$f" "corpus/vcdm/seed-$i" && cp "$f" "corpus/status_list/seed-$i" ;;
   esac
 done

@@ -1,5 +1,21 @@
 //! Hooks for the fuzzers. Not part of the API: no stability promise.
 
+/// The status list decoding and encoding core (Token Status List, W3C Bitstring
+/// Status List, bounded inflate, index permutation), reachable here for the
+/// integration tests and the fuzzers until the verifier and the issuer expose it.
+pub mod status {
+    pub use crate::status::compression;
+    pub use crate::status::{
+        parse_status_claim_cbor_bytes, parse_status_claim_json, parse_status_list_aggregation,
+        referenced_cwt_status, sign_status_list_cwt, sign_status_list_jwt, BitstringList,
+        BitstringStatusEntry, BitstringStatusList, IdentifierListClaims, IdentifierListRef,
+        IndexPermutation, StatusBits, StatusClaim, StatusList, StatusListClaims, StatusListRef,
+        StatusMessage, TokenStatus, UnverifiedIdentifierListCwt, UnverifiedStatusListCwt,
+        UnverifiedStatusListJwt, IDENTIFIERLIST_CWT_TYP, MIN_BITSTRING_ENTRIES, STATUSLIST_CWT_TYP,
+        STATUSLIST_JWT_TYP,
+    };
+}
+
 /// One entry per parser, each feeding arbitrary bytes through it. None may
 /// panic, hang or allocate without bound, whatever the input.
 pub mod fuzzing {
@@ -121,6 +137,40 @@ pub mod fuzzing {
     /// did:webvh logs.
     pub fn did_log(data: &[u8]) {
         crate::trust::did::fuzz_did_log(data);
+    }
+
+    /// Status lists: Token Status List JWT and CWT, identifier list CWT, the
+    /// referenced token's status (JSON and CBOR), Bitstring entries and list
+    /// credentials, and the raw zlib / gzip decoders, each with one lookup.
+    pub fn status_list(data: &[u8]) {
+        use crate::status::*;
+        let _ = compression::zlib_decompress(data, 1 << 20);
+        let _ = compression::gzip_decompress(data, 1 << 20);
+        if let Ok(t) = UnverifiedStatusListCwt::parse(data) {
+            let _ = t.claims().list().get(0);
+        }
+        let _ = UnverifiedIdentifierListCwt::parse(data);
+        let _ = parse_status_claim_cbor_bytes(data);
+        let _ = referenced_cwt_status(data);
+        if let Ok(text) = core::str::from_utf8(data) {
+            if let Ok(t) = UnverifiedStatusListJwt::parse(text) {
+                let _ = t
+                    .claims()
+                    .list()
+                    .get(t.claims().list().entries().saturating_sub(1));
+            }
+        }
+        if let Ok(v) = crate::encoding::parse_json(data, "fuzz") {
+            let _ = parse_status_claim_json(&v);
+            let entries = BitstringStatusEntry::from_credential_status(&v);
+            if let Some(o) = v.as_object() {
+                if let Ok(list) = BitstringStatusList::from_credential(o) {
+                    for e in entries.iter().flatten() {
+                        let _ = list.value(e);
+                    }
+                }
+            }
+        }
     }
 
     /// The strict CBOR reader (decode → canonical → decode must be stable).

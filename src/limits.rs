@@ -21,6 +21,15 @@ pub const MAX_DISCLOSURE_DEPTH: usize = 32;
 pub const MAX_KID_BYTES: usize = 1024;
 /// Largest index into a status list (2^32 − 1: lists are bounded far below that).
 pub const MAX_STATUS_INDEX: u64 = 4_294_967_295;
+/// Largest decoded (inflated) status list, in bytes: 16 MiB, i.e. 2^27 one-bit or
+/// 2^24 eight-bit entries. Checked while inflating, separately from the wire size,
+/// so a small stream that inflates to gigabytes stops here (`LimitExceeded`).
+pub const MAX_STATUS_LIST_DECODED_BYTES: usize = 16 * 1024 * 1024;
+/// Largest compressed status list accepted, in bytes as it arrives: the base64url
+/// text of a JWT `lst` or of a Bitstring `encodedList`, or the CWT `lst` bytes.
+pub const MAX_STATUS_LIST_ENCODED_BYTES: usize = 1024 * 1024;
+/// Widest W3C Bitstring Status List `statusSize` accepted, in bits.
+pub const MAX_BITSTRING_STATUS_SIZE: u64 = 8;
 /// Most certificates in an `x5c` chain.
 pub const MAX_CHAIN_CERTS: usize = 8;
 /// Largest certificate in an `x5c` chain, DER bytes.

@@ -17,6 +17,7 @@ mod provenance;
 mod python_cases;
 mod recognition;
 mod registry;
+mod status;
 mod vectors;
 mod w3c;
 mod w3c_cose;
