@@ -3,8 +3,11 @@
 //! Each limit is checked before the work it bounds, with checked arithmetic, and
 //! has a test at the limit (accepted) and one past it (`LimitExceeded`).
 
-/// Largest SD-JWT / SD-JWT+KB presentation accepted, in bytes of compact text.
-pub const MAX_SD_JWT_BYTES: usize = 1024 * 1024;
+/// Largest SD-JWT / SD-JWT+KB presentation accepted, in bytes of compact text
+/// (a presentation of 10 000 disclosures of a realistic size, about 1.2 MB,
+/// fits). A [`Verifier`](crate::Verifier) may set a lower bound with
+/// [`VerifierLimits`].
+pub const MAX_SD_JWT_BYTES: usize = 2 * 1024 * 1024;
 /// Largest single compact JWS accepted (issuer JWT, KB-JWT), in bytes.
 pub const MAX_JWS_BYTES: usize = 1024 * 1024;
 /// Largest encoded JOSE protected header, in bytes of base64url text.
@@ -75,3 +78,55 @@ pub const MAX_DID_LOG_BYTES: usize = 4 * 1024 * 1024;
 pub const MAX_DID_LOG_ENTRIES: usize = 1000;
 /// Most `updateKeys` / `nextKeyHashes` in one entry.
 pub const MAX_UPDATE_KEYS: usize = 32;
+
+/// Input bounds a [`Verifier`](crate::Verifier) applies before parsing, at
+/// most the crate's hard limits ([`MAX_SD_JWT_BYTES`], [`MAX_DISCLOSURES`]):
+/// a relying party that never expects large presentations can refuse them
+/// sooner. A value above the hard limit is held at the hard limit.
+///
+/// ```
+/// use passerelle::limits::VerifierLimits;
+/// let l = VerifierLimits::default().max_presentation_bytes(64 * 1024).max_disclosures(100);
+/// assert_eq!(l.presentation_bytes(), 64 * 1024);
+/// assert_eq!(VerifierLimits::default().max_disclosures(usize::MAX).disclosures(), passerelle::limits::MAX_DISCLOSURES);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct VerifierLimits {
+    presentation_bytes: usize,
+    disclosures: usize,
+}
+
+impl Default for VerifierLimits {
+    /// The hard limits.
+    fn default() -> Self {
+        VerifierLimits {
+            presentation_bytes: MAX_SD_JWT_BYTES,
+            disclosures: MAX_DISCLOSURES,
+        }
+    }
+}
+
+impl VerifierLimits {
+    /// Largest text presentation accepted, in bytes (SD-JWT, JWS, JSON; CBOR
+    /// keeps its own bound, [`MAX_CBOR_BYTES`]).
+    pub fn max_presentation_bytes(mut self, n: usize) -> Self {
+        self.presentation_bytes = n.min(MAX_SD_JWT_BYTES);
+        self
+    }
+
+    /// Most disclosures in one SD-JWT.
+    pub fn max_disclosures(mut self, n: usize) -> Self {
+        self.disclosures = n.min(MAX_DISCLOSURES);
+        self
+    }
+
+    /// The presentation bound in force.
+    pub fn presentation_bytes(&self) -> usize {
+        self.presentation_bytes
+    }
+
+    /// The disclosure bound in force.
+    pub fn disclosures(&self) -> usize {
+        self.disclosures
+    }
+}

@@ -91,44 +91,47 @@ fn header_bytes() {
 
 #[test]
 fn sd_jwt_bytes() {
-    // The whole presentation at exactly MAX_SD_JWT_BYTES verifies; one byte more does not.
+    // The whole presentation at MAX_SD_JWT_BYTES (within one character: base64
+    // grows by one or two per byte) verifies; one byte more does not. The size
+    // is carried by 40 large disclosures, each under MAX_DISCLOSURE_BYTES.
     let fx = Fx::new();
-    let make = |pad: usize| {
-        let mut p = fx.payload();
-        p["pad"] = json!("q".repeat(pad));
-        fx.sd(&fx.jws(&fx.header(), &p), &[])
-    };
-    let probe = make(0).len();
-    // each 3 payload bytes add 4 characters; search the pad that lands exactly on the limit
-    let mut pad = (MAX_SD_JWT_BYTES - probe) * 3 / 4;
-    let mut t = make(pad);
-    while t.len() > MAX_SD_JWT_BYTES {
-        pad -= 1;
-        t = make(pad);
-    }
-    while t.len() < MAX_SD_JWT_BYTES {
-        // ES256 signatures are fixed length, so only the payload varies; grow a kid to fill
-        let missing = MAX_SD_JWT_BYTES - t.len();
-        let mut p = fx.payload();
-        p["pad"] = json!("q".repeat(pad));
-        let h = json!({"alg": "ES256", "typ": "dc+sd-jwt", "kid": "k1", "f": "f".repeat(missing * 3 / 4)});
-        let cand = fx.sd(&fx.jws(&h, &p), &[]);
-        if cand.len() <= MAX_SD_JWT_BYTES && cand.len() > t.len() {
-            t = cand;
-        } else {
-            pad -= 1;
-            t = make(pad);
+    const N: usize = 40;
+    let make = |sizes: &[usize]| {
+        let mut ds = Vec::new();
+        let mut hs = Vec::new();
+        for (i, k) in sizes.iter().enumerate() {
+            let (d, h) = disc(&format!(r#"["s{i}","pad{i}","{}"]"#, "q".repeat(*k)));
+            ds.push(d);
+            hs.push(h);
         }
-        if missing < 4 {
+        let mut p = fx.payload();
+        p["_sd"] = json!(hs);
+        let refs: Vec<&str> = ds.iter().map(String::as_str).collect();
+        fx.sd(&fx.jws(&fx.header(), &p), &refs)
+    };
+    let mut sizes = vec![0usize; N];
+    let base = make(&sizes).len();
+    let each = (MAX_SD_JWT_BYTES - base) / N * 3 / 4;
+    sizes.iter_mut().for_each(|k| *k = each.saturating_sub(8));
+    let mut t = make(&sizes);
+    while t.len() < MAX_SD_JWT_BYTES - 1 {
+        let step = ((MAX_SD_JWT_BYTES - t.len()) * 3 / 4).max(1);
+        sizes[N - 1] += step;
+        let cand = make(&sizes);
+        if cand.len() > MAX_SD_JWT_BYTES {
+            sizes[N - 1] -= step;
             break;
         }
+        t = cand;
     }
     assert!(
-        t.len() <= MAX_SD_JWT_BYTES && t.len() > MAX_SD_JWT_BYTES - 4,
+        t.len() <= MAX_SD_JWT_BYTES && t.len() >= MAX_SD_JWT_BYTES - 1,
         "{}",
         t.len()
     );
-    assert_eq!(kind(fx.verify(&t)), "valid");
+    if let Err(e) = fx.verify(&t) {
+        panic!("at the limit: {e}");
+    }
     let over = format!("{t}{}", "A".repeat(MAX_SD_JWT_BYTES + 1 - t.len()));
     assert_eq!(over.len(), MAX_SD_JWT_BYTES + 1);
     assert_eq!(kind(fx.verify(&over)), "limit_exceeded");
@@ -288,4 +291,63 @@ mod mdoc_limits {
             "limit_exceeded"
         );
     }
+}
+
+/// Issue 8 interop point: a presentation of 10 000 disclosures of a
+/// realistic size (about 1.2 MB) verifies, within bounds a verifier can
+/// lower; one past a lowered bound is refused.
+#[test]
+fn ten_thousand_realistic_disclosures_verify_and_bounds_are_configurable() {
+    let key = passerelle::PrivateKey::generate(passerelle::Algorithm::Es256).unwrap();
+    let mut claims = serde_json::Map::new();
+    claims.insert("iss".into(), json!("https://issuer.example"));
+    claims.insert("vct".into(), json!("urn:x"));
+    for i in 0..10_000 {
+        claims.insert(
+            format!("attribute_{i:05}"),
+            json!(format!("value of attribute number {i:05}, some text")),
+        );
+    }
+    let now = passerelle::UnixTime::from_secs(1_790_000_000);
+    let sd = passerelle::SdJwtVcIssuer::new(&key)
+        .with_max_decoys(0)
+        .issue(&claims, &passerelle::Disclosable::All, None, now)
+        .unwrap();
+    assert!(sd.len() > 1_100_000, "{} bytes", sd.len());
+    let mut trust = passerelle::TrustStore::new();
+    trust.add_issuer_key(
+        key.public_key().clone(),
+        Some("https://issuer.example"),
+        None,
+    );
+    let v = passerelle::Verifier::new(trust.clone(), passerelle::Policy::default());
+    let r = v
+        .verify(sd.as_bytes(), &passerelle::Expectations::at(now))
+        .unwrap();
+    assert_eq!(
+        r.claims()["attribute_09999"],
+        "value of attribute number 09999, some text"
+    );
+    use passerelle::limits::VerifierLimits;
+    let small = passerelle::Verifier::new(trust.clone(), passerelle::Policy::default())
+        .with_limits(VerifierLimits::default().max_presentation_bytes(sd.len() - 1));
+    assert_eq!(
+        kind(small.verify(sd.as_bytes(), &passerelle::Expectations::at(now))),
+        "limit_exceeded"
+    );
+    let at = passerelle::Verifier::new(trust.clone(), passerelle::Policy::default()).with_limits(
+        VerifierLimits::default()
+            .max_presentation_bytes(sd.len())
+            .max_disclosures(10_000),
+    );
+    assert_eq!(
+        kind(at.verify(sd.as_bytes(), &passerelle::Expectations::at(now))),
+        "valid"
+    );
+    let few = passerelle::Verifier::new(trust, passerelle::Policy::default())
+        .with_limits(VerifierLimits::default().max_disclosures(9_999));
+    assert_eq!(
+        kind(few.verify(sd.as_bytes(), &passerelle::Expectations::at(now))),
+        "limit_exceeded"
+    );
 }

@@ -192,12 +192,47 @@ impl NonceRegistry {
 pub struct Verifier {
     trust: TrustStore,
     policy: Policy,
+    limits: crate::limits::VerifierLimits,
 }
 
 impl Verifier {
-    /// A verifier trusting `trust` under `policy`.
+    /// A verifier trusting `trust` under `policy`, with the crate's hard input
+    /// limits.
     pub fn new(trust: TrustStore, policy: Policy) -> Self {
-        Verifier { trust, policy }
+        Verifier {
+            trust,
+            policy,
+            limits: crate::limits::VerifierLimits::default(),
+        }
+    }
+
+    /// The same verifier with lower input bounds (checked before parsing).
+    pub fn with_limits(mut self, limits: crate::limits::VerifierLimits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Refuses input over this verifier's bounds before anything parses it.
+    fn check_input_limits(&self, input: &[u8]) -> Result<()> {
+        let max = self.limits.presentation_bytes();
+        if input.len() > max {
+            return Err(crate::error::limit(format!(
+                "input of {} bytes exceeds this verifier's limit of {max}",
+                input.len()
+            )));
+        }
+        Ok(())
+    }
+
+    fn check_disclosure_limit(&self, sd: &UnverifiedSdJwt) -> Result<()> {
+        let max = self.limits.disclosures();
+        if sd.disclosures.len() > max {
+            return Err(crate::error::limit(format!(
+                "{} disclosures exceed this verifier's limit of {max}",
+                sd.disclosures.len()
+            )));
+        }
+        Ok(())
     }
 
     /// Verifies a presentation, detecting its format.
@@ -224,13 +259,7 @@ impl Verifier {
         if matches!(input.first(), Some(0xd2 | 0x84)) {
             return self.verify_vc_cose(input, expect);
         }
-        if input.len() > crate::limits::MAX_SD_JWT_BYTES {
-            return Err(crate::error::limit(format!(
-                "input of {} bytes exceeds the limit of {}",
-                input.len(),
-                crate::limits::MAX_SD_JWT_BYTES
-            )));
-        }
+        self.check_input_limits(input)?;
         let text = core::str::from_utf8(input);
         match text {
             Ok(t)
@@ -610,6 +639,7 @@ impl Verifier {
         expect: &Expectations,
         format: CredentialFormat,
     ) -> Result<VerificationResult> {
+        self.check_input_limits(text.as_bytes())?;
         self.verify_parsed_sd(UnverifiedSdJwt::parse(text)?, expect, format)
     }
 
@@ -620,6 +650,7 @@ impl Verifier {
         format: CredentialFormat,
     ) -> Result<VerificationResult> {
         let now = expect.now;
+        self.check_disclosure_limit(&sd)?;
         // Header rules first (typ), then trust, then signature.
         for jws in &sd.issuer {
             match format {
