@@ -14,6 +14,7 @@ mod mdoc_hostile;
 mod mdoc_properties;
 mod properties;
 mod provenance;
+mod provenance_properties;
 mod python_cases;
 mod recognition;
 mod registry;

@@ -612,3 +612,58 @@ fn unbound_configured_key_equal_to_a_did_jwk_is_trust_in_it() {
         "untrusted"
     );
 }
+
+/// Fourth review: a DeviceResponse with documents of two holders (two device
+/// keys, two persons, two issuers) is judged and reported document by
+/// document; no top-level fact is taken from one document and presented as
+/// the response's.
+#[test]
+fn two_documents_of_two_holders_are_never_merged_into_one_credential() {
+    const PID: &str = "eu.europa.ec.eudi.pid.1";
+    let mut pid = Forge::new();
+    pid.doc_type = PID.into();
+    pid.items = vec![
+        (PID.into(), item(1, "given_name", ct("Other"))),
+        (PID.into(), item(2, "family_name", ct("Person"))),
+    ];
+    let doc_b = pid.document();
+    let mut mdl = Forge::new();
+    mdl.response_edit = Box::new(move |v| {
+        let docs = v
+            .as_map_mut()
+            .unwrap()
+            .iter_mut()
+            .find(|(k, _)| k.as_text() == Some("documents"))
+            .unwrap();
+        docs.1.as_array_mut().unwrap().push(doc_b.clone());
+    });
+    let mut trust = mdl.trust();
+    trust.add_iaca_der(pid.pki.iaca.der()).unwrap();
+    let bytes = mdl.build();
+    let v = Verifier::new(trust, Policy::default());
+    let results = v.verify_device_response(&bytes, &mdl.expect()).unwrap();
+    assert_eq!(results.len(), 2);
+    assert_eq!(results[0].identity().given_name(), Some("Jane"));
+    assert_eq!(results[1].identity().given_name(), Some("Other"));
+    // two holders: each document is bound to its own device key
+    assert_ne!(results[0].holder_binding(), results[1].holder_binding());
+    // the single-result entry point refuses to pick one
+    assert_eq!(kind(v.verify(&bytes, &mdl.expect())), "policy");
+    // the CLI shape: per-document facts only inside documents
+    let j = passerelle::device_response_json(&results);
+    assert_eq!(j["valid"], true);
+    assert_eq!(j["documents"].as_array().unwrap().len(), 2);
+    for absent in [
+        "issuer",
+        "identity",
+        "holder_binding",
+        "policy_clause",
+        "validity",
+        "status",
+    ] {
+        assert!(j.get(absent).is_none(), "{absent} at the top level");
+    }
+    assert_eq!(j["claims"][MDL][NS]["given_name"], "Jane");
+    assert_eq!(j["claims"][PID][PID]["given_name"], "Other");
+    assert_eq!(j["documents"][1]["identity"]["given_name"], "Other");
+}

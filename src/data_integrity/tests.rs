@@ -328,6 +328,21 @@ fn vc14_created_in_future_expires_in_past() {
         ErrorKind::Expired
     );
 
+    // issue 8: the boundary counts as expired, as for exp and validUntil
+    // (expired iff now >= expires + skew)
+    let mut opts = eddsa_options();
+    opts.expires = Some(now);
+    let mut at_boundary = unsigned.clone();
+    add_proof(&mut at_boundary, &opts, &key).unwrap();
+    assert_eq!(
+        verify_proofs(&at_boundary, &did_key_resolver, &VerifyOptions::at(now))
+            .unwrap_err()
+            .kind(),
+        ErrorKind::Expired
+    );
+    let before = VerifyOptions::at(UnixTime::from_secs(now.as_secs() - 1));
+    assert!(verify_proofs(&at_boundary, &did_key_resolver, &before).is_ok());
+
     // a forged proof with a future `created` reports Signature, not a time error
     doc["name"] = json!("forged");
     assert_eq!(
