@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 V=../test-vectors
-mkdir -p corpus/jws corpus/sd_jwt_presentation corpus/vcdm corpus/trust_config corpus/jcs corpus/data_integrity corpus/did_document corpus/did_log corpus/cbor corpus/cose corpus/mdoc corpus/status_list
+mkdir -p corpus/jws corpus/sd_jwt_presentation corpus/vcdm corpus/trust_config corpus/jcs corpus/data_integrity corpus/did_document corpus/did_log corpus/cbor corpus/cose corpus/mdoc corpus/status_list corpus/certificate
 i=0
 for f in $(find "$V" -name '*.txt' -o -name '*.json' -o -name '*.jwt' -o -name '*.jsonl' -o -name '*.hex' | sort); do
   i=$((i + 1))
@@ -18,3 +18,25 @@ for f in $(find "$V" -name '*.txt' -o -name '*.json' -o -name '*.jwt' -o -name '
     *.jwt) cp "$f" "corpus/vcdm/seed-$i" && cp "$f" "corpus/status_list/seed-$i" ;;
   esac
 done
+
+# certificates: every PEM block in the vectors and the sources' fixtures, as DER
+python3 - "$V" ../src <<'PY'
+import base64, os, re, sys
+n = 0
+for root in sys.argv[1:]:
+    for d, _, files in os.walk(root):
+        for f in sorted(files):
+            try:
+                text = open(os.path.join(d, f), encoding="utf-8", errors="ignore").read()
+            except OSError:
+                continue
+            for m in re.finditer(r"-----BEGIN CERTIFICATE-----(.*?)-----END CERTIFICATE-----", text, re.S):
+                body = re.sub(r"\\n|[^A-Za-z0-9+/=]", "", m.group(1))
+                try:
+                    der = base64.b64decode(body)
+                except Exception:
+                    continue
+                n += 1
+                open(f"corpus/certificate/seed-{n}", "wb").write(der)
+print(f"certificate seeds: {n}")
+PY

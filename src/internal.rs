@@ -173,6 +173,11 @@ pub mod fuzzing {
         }
     }
 
+    /// The X.509 DER certificate parser (issue 8: its own target).
+    pub fn certificate(data: &[u8]) {
+        crate::trust::x509::fuzz_certificate(data);
+    }
+
     /// The strict CBOR reader (decode → canonical → decode must be stable).
     pub fn cbor(data: &[u8]) {
         crate::cose::fuzz_cbor(data);

@@ -12,6 +12,7 @@ pub mod internal;
 mod issuer;
 mod jose;
 pub mod limits;
+pub mod manual;
 mod policy;
 mod sd_jwt;
 mod status;

@@ -1585,3 +1585,27 @@ fn ecdsa_fixed_to_der(sig: &[u8], alg: Algorithm) -> Result<Vec<u8>> {
 #[cfg(test)]
 #[path = "x509_tests.rs"]
 mod tests;
+
+/// Fuzz entry (issue 8): the certificate parser and everything that reads a
+/// parsed certificate — names, countryName, basicConstraints, SANs, the key —
+/// then the certificate as an anchor and as a one-certificate chain to itself.
+/// Must never panic, whatever the bytes.
+pub(crate) fn fuzz_certificate(data: &[u8]) {
+    if let Ok(c) = ParsedCert::parse(data) {
+        let _ = render_name(c.subject);
+        let _ = render_name(c.issuer);
+        let _ = name_country(c.subject);
+        let _ = c.basic_constraints();
+        let _ = c.subject_alt_names();
+        let _ = public_key_from_spki(c.spki);
+    }
+    if let Ok(anchor) = TrustAnchorCert::from_der(data.to_vec()) {
+        let _ = validate_chain(
+            &[data.to_vec()],
+            core::slice::from_ref(&anchor),
+            anchor.not_before,
+            ChainPurpose::SdJwtVcIssuer,
+        );
+    }
+    let _ = Certificate::from_der(data);
+}
