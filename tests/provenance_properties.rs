@@ -144,6 +144,44 @@ proptest! {
         }
     }
 
+    /// vc+cose: a trust member moved from the payload into the unprotected
+    /// header (signed by nobody) — as a text label, or as CWT claims (label
+    /// 15) — is refused or ignored.
+    #[test]
+    fn vc_cose_trust_member_in_the_unprotected_header_is_not_that_member(
+        (name, value) in w3c_trust_member(),
+        as_cwt_claims in any::<bool>(),
+    ) {
+        let key = PrivateKey::generate(Algorithm::Es256).unwrap();
+        let mut trust = TrustStore::new();
+        trust.add_issuer_key(key.public_key().clone(), Some("https://a.example"), None);
+        trust.add_issuer_key(key.public_key().clone(), Some("https://accredited.example"), None);
+        let v = Verifier::new(trust, Policy::default());
+        let mut p = json!({"@context": [V2], "type": ["VerifiableCredential"], "issuer": "https://a.example",
+                           "credentialSubject": {"givenName": "M"}});
+        p.as_object_mut().unwrap().remove(&name);
+        let text = serde_json::to_string(&value).unwrap();
+        let unprotected = if as_cwt_claims {
+            coset::HeaderBuilder::new()
+                .value(15, ciborium::Value::Map(vec![(ciborium::Value::Integer(1.into()), ciborium::Value::Text(text))]))
+                .build()
+        } else {
+            coset::HeaderBuilder::new().text_value(name.clone(), ciborium::Value::Text(text)).build()
+        };
+        let payload = p.to_string().into_bytes();
+        let bytes = crate::w3c_cose::forge(&key, crate::w3c_cose::es256_protected().build(), unprotected, Some(payload.clone()), &payload);
+        match v.verify_vc_cose(&bytes, &Expectations::at(UnixTime::from_secs(NOW))) {
+            Err(_) => {}
+            Ok(r) => {
+                prop_assert_eq!(r.issuer().id(), "https://a.example");
+                prop_assert!(r.claims().get(&name).is_none());
+                prop_assert_eq!(r.validity().not_before, None);
+                prop_assert_eq!(r.validity().expires, None);
+                prop_assert_eq!(r.status(), &Status::Absent);
+            }
+        }
+    }
+
     /// mdoc: any subset of elements moved from the issuer-signed namespace to
     /// the device-signed one (authorized by keyAuthorizations) is reported as
     /// holder-signed only: never among the claims, the identity view or the

@@ -32,7 +32,7 @@ fn kind(r: Result<VerificationResult>) -> String {
 }
 
 /// A COSE_Sign1 built by coset over `payload`, signed by `key`.
-fn forge(
+pub fn forge(
     key: &PrivateKey,
     protected: coset::Header,
     unprotected: coset::Header,
@@ -48,7 +48,7 @@ fn forge(
     s.to_tagged_vec().unwrap()
 }
 
-fn es256_protected() -> HeaderBuilder {
+pub fn es256_protected() -> HeaderBuilder {
     HeaderBuilder::new()
         .algorithm(iana::Algorithm::ES256)
         .value(16, ciborium::Value::Text("application/vc+cose".into()))
