@@ -33,7 +33,9 @@ pub use formats::w3c_vc::example_person_credential as ca_person_example;
 pub use issuer::{MdocIssuer, SdJwtVcIssuer, VcIssuer};
 pub use policy::{Clause, Policy, Recognition};
 pub use sd_jwt::{ClaimPath, Disclosable};
-pub use status::{Status, StatusReference};
+pub use status::{
+    FetchedStatusList, Status, StatusListCache, StatusListSource, StatusLists, StatusReference,
+};
 pub use time::{Clock, FixedClock, SystemClock, UnixTime};
 pub use trust::x509::{Certificate, CertificateBuilder};
 pub use trust::{

@@ -12,6 +12,9 @@ pub struct Policy {
     kb_max_age: u64,
     allow_legacy_typ: bool,
     accredited_at_issuance: bool,
+    require_status: bool,
+    accept_undetermined_status: bool,
+    accept_application_status: bool,
 }
 
 impl Default for Policy {
@@ -25,6 +28,9 @@ impl Default for Policy {
             kb_max_age: 300,
             allow_legacy_typ: false,
             accredited_at_issuance: false,
+            require_status: false,
+            accept_undetermined_status: false,
+            accept_application_status: false,
         }
     }
 }
@@ -37,7 +43,9 @@ impl Policy {
     /// Reads a policy file with the strict JSON reader of the trust file
     /// (duplicate members, trailing data and bad UTF-8 refused):
     /// `{"require_holder_binding": bool, "allow_legacy_typ": bool,
-    /// "accept_accreditation_at_issuance": bool, "clock_skew_secs": n,
+    /// "accept_accreditation_at_issuance": bool, "require_status": bool,
+    /// "accept_undetermined_status": bool, "accept_application_specific_status":
+    /// bool, "clock_skew_secs": n,
     /// "kb_max_age_secs": n, "accept": [clause…], "require_attributes": […]}`
     /// (clauses as in [`Recognition`](super::Recognition)). Numbers are whole
     /// seconds from 0 to 86 400; a negative, fractional or larger number, an
@@ -72,6 +80,11 @@ impl Policy {
                 ("allow_legacy_typ", Value::Bool(b)) => p.allow_legacy_typ(*b),
                 ("accept_accreditation_at_issuance", Value::Bool(b)) => {
                     p.accept_accreditation_at_issuance(*b)
+                }
+                ("require_status", Value::Bool(b)) => p.require_status(*b),
+                ("accept_undetermined_status", Value::Bool(b)) => p.accept_undetermined_status(*b),
+                ("accept_application_specific_status", Value::Bool(b)) => {
+                    p.accept_application_specific_status(*b)
                 }
                 ("clock_skew_secs", n) => p.clock_skew_secs(secs(k, n)?),
                 ("kb_max_age_secs", n) => p.kb_max_age_secs(secs(k, n)?),
@@ -122,6 +135,42 @@ impl Policy {
     pub fn accept_accreditation_at_issuance(mut self, yes: bool) -> Self {
         self.accredited_at_issuance = yes;
         self
+    }
+
+    /// Require the status of a credential that names a status list: a
+    /// reference whose list the host did not supply fails (`Policy`, status
+    /// undetermined) instead of being reported `not_checked`.
+    pub fn require_status(mut self, yes: bool) -> Self {
+        self.require_status = yes;
+        self
+    }
+
+    /// Accept a credential whose status could not be learned (list missing
+    /// while required, stale, expired, untrusted, undecodable): it is reported
+    /// `undetermined` with the reason instead of failing. **Weaker than the
+    /// default**; a revoked or suspended credential still fails.
+    pub fn accept_undetermined_status(mut self, yes: bool) -> Self {
+        self.accept_undetermined_status = yes;
+        self
+    }
+
+    /// Accept the application-specific Token Status List values (3,
+    /// 0x0C–0x0F) instead of failing with `Policy`; the result reports the value.
+    pub fn accept_application_specific_status(mut self, yes: bool) -> Self {
+        self.accept_application_status = yes;
+        self
+    }
+
+    pub(crate) fn requires_status(&self) -> bool {
+        self.require_status
+    }
+
+    pub(crate) fn accepts_undetermined_status(&self) -> bool {
+        self.accept_undetermined_status
+    }
+
+    pub(crate) fn accepts_application_status(&self) -> bool {
+        self.accept_application_status
     }
 
     pub(crate) fn accreditation_at_issuance(&self) -> bool {

@@ -122,6 +122,9 @@ pub(crate) struct IssuerKey {
     /// The registry accreditation of the entry that listed this key (or that
     /// accredits the DID this key was resolved from).
     pub(crate) accreditation: Option<registry::Accreditation>,
+    /// The DER of the anchor an X.509 path ended at (an mdoc's IACA anchors
+    /// its status lists too).
+    pub(crate) anchor_der: Option<Vec<u8>>,
 }
 
 impl IssuerKey {
@@ -477,6 +480,7 @@ impl TrustStore {
                         issuer_id: iss.to_owned(),
                         assurance: Assurance::default(),
                         accreditation: Some(g.accreditation.clone()),
+                        anchor_der: None,
                     })
             })
             .collect();
@@ -556,6 +560,7 @@ impl TrustStore {
                 .unwrap_or_else(|| leaf.subject.clone()),
             assurance: self.anchor_assurance_of(&leaf),
             accreditation: None,
+            anchor_der: Some(leaf.anchor_der.clone()),
             basis: TrustBasis::X509 {
                 subject: leaf.subject.clone(),
                 anchor: leaf.anchor_subject.clone(),
@@ -605,6 +610,7 @@ impl TrustStore {
             issuer_id: iss.to_owned(),
             assurance: Assurance::default(),
             accreditation,
+            anchor_der: None,
         })
     }
 
@@ -633,6 +639,7 @@ impl TrustStore {
                     .to_owned(),
                 assurance: k.assurance.clone(),
                 accreditation: None,
+                anchor_der: None,
             })
             .collect();
         if found.is_empty() {
@@ -642,6 +649,60 @@ impl TrustStore {
             )));
         }
         Ok(found)
+    }
+
+    /// The keys that may sign a status list for a credential of `issuer_id`
+    /// whose signature verified with `credential_key` (DESIGN.md: "signed by
+    /// a key trusted for the credential's issuer"): with an `x5c` / `x5chain`,
+    /// its leaf, validated to the configured anchors, whose subject
+    /// alternative names bind `issuer_id` (a chain to the same anchors);
+    /// otherwise the credential's own key, or the key a DID issuer's document
+    /// names by `kid`. Never a key the list names for itself.
+    pub(crate) fn status_list_keys(
+        &self,
+        hints: &KeyHints<'_>,
+        issuer_id: &str,
+        credential_key: &PublicKey,
+        now: UnixTime,
+    ) -> Result<Vec<PublicKey>> {
+        if let Some(chain) = &hints.x5c {
+            let leaf =
+                x509::validate_chain(chain, &self.anchors, now, x509::ChainPurpose::SdJwtVcIssuer)?;
+            if !x509::leaf_matches_issuer(&leaf, issuer_id) {
+                return Err(untrusted(
+                    "the status list's certificate does not name the credential's issuer",
+                ));
+            }
+            return Ok(vec![leaf.public_key.clone()]);
+        }
+        let mut keys = vec![credential_key.clone()];
+        if let (Some(kid), Some(doc)) = (hints.kid, self.did_document_at(issuer_id, now)?) {
+            if let Ok(k) = doc.resolve_key(kid, did::Relationship::AssertionMethod) {
+                keys.push(k);
+            }
+        }
+        Ok(keys)
+    }
+
+    /// The key of an mdoc status or identifier list signer: its certificate
+    /// (the list's `x5chain`, or the `certificate` the MSO reference names)
+    /// must chain to the IACA that anchors the document signer (`iaca_der`).
+    pub(crate) fn mdoc_status_list_key(
+        &self,
+        chain: &[Vec<u8>],
+        iaca_der: &[u8],
+        now: UnixTime,
+    ) -> Result<PublicKey> {
+        let iaca: Vec<x509::TrustAnchorCert> = self
+            .iacas
+            .iter()
+            .chain(&self.anchors)
+            .filter(|a| a.der() == iaca_der)
+            .take(1)
+            .cloned()
+            .collect();
+        let leaf = x509::validate_chain(chain, &iaca, now, x509::ChainPurpose::StatusListSigner)?;
+        Ok(leaf.public_key)
     }
 
     /// The accreditation registries give the DID `did` for a credential whose
@@ -691,6 +752,7 @@ fn key_from_did_document(
         issuer_id: iss.to_owned(),
         assurance: Assurance::default(),
         accreditation,
+        anchor_der: None,
     })
 }
 
@@ -721,6 +783,7 @@ impl TrustStore {
                 issuer_id: leaf.subject.clone(),
                 assurance: self.anchor_assurance_of(&leaf),
                 accreditation: None,
+                anchor_der: Some(leaf.anchor_der.clone()),
                 basis: TrustBasis::X509 {
                     subject: leaf.subject.clone(),
                     anchor: leaf.anchor_subject.clone(),

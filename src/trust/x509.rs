@@ -222,8 +222,11 @@ pub(crate) enum ChainPurpose {
     /// 1.0.18013.5.1.2 is required (on every certificate of the path below the
     /// anchor, as webpki checks EKU on intermediates too; 18013-5 chains are
     /// IACA → DS with no intermediate).
-    #[allow(dead_code)] // the mdoc verifier is later work; tested here
     MdocDocumentSigner,
+    /// The signer of a status or identifier list under an mdoc IACA: any EKU,
+    /// or none (ISO 18013-5 and the Token Status List draft define none); the
+    /// anchor set is the one IACA that anchors the document signer.
+    StatusListSigner,
 }
 
 /// The EKU policy of a [`ChainPurpose`], in webpki's terms.
@@ -262,6 +265,12 @@ impl webpki::ExtendedKeyUsageValidator for PurposeEku {
             }
             ChainPurpose::MdocDocumentSigner => {
                 webpki::KeyUsage::required(OID_MDOC_DS_EKU).validate(iter)
+            }
+            ChainPurpose::StatusListSigner => {
+                for id in iter {
+                    id?;
+                }
+                Ok(())
             }
         }
     }

@@ -171,9 +171,30 @@ impl Verifier {
             Some(Value::Object(h))
         };
         let identity = IdentityView::from_claims(&claims, Layout::Mdoc(&doc.doc_type), expect.now)?;
-        let status = match &mso.status {
-            Some(s) => Status::NotChecked(StatusReference::Other(mdoc::values::to_json(s)?)),
-            None => Status::Absent,
+        let status = match (&mso.status, key.anchor_der.as_deref()) {
+            (Some(item), Some(iaca)) => {
+                let claim = crate::status::parse_status_claim_cbor(item)?;
+                let reference = match (claim.status_list(), claim.identifier_list()) {
+                    (Some(sl), _) => StatusReference::TokenStatusList {
+                        uri: sl.uri().to_owned(),
+                        index: sl.idx(),
+                    },
+                    (None, Some(il)) => StatusReference::IdentifierList {
+                        uri: il.uri().to_owned(),
+                        id: il.id().to_vec(),
+                    },
+                    (None, None) => StatusReference::Other(mdoc::values::to_json(item)?),
+                };
+                if expect.status_lists.is_none() && !self.policy.requires_status() {
+                    Status::NotChecked(reference)
+                } else {
+                    self.check_mdoc_status(&claim, iaca, expect)?
+                }
+            }
+            (Some(item), None) => {
+                Status::NotChecked(StatusReference::Other(mdoc::values::to_json(item)?))
+            }
+            (None, _) => Status::Absent,
         };
         // the MSO is issuer-signed and always visible: its signing time is the
         // issuance time a registry could be judged at

@@ -2,6 +2,7 @@
 
 mod mdoc;
 mod result;
+mod status;
 
 pub use mdoc::device_response_json;
 
@@ -39,6 +40,7 @@ pub struct Expectations {
     now: UnixTime,
     transcript: Option<crate::formats::mdoc::SessionTranscript>,
     reader_key: Option<std::sync::Arc<crate::crypto::PrivateKey>>,
+    status_lists: Option<std::sync::Arc<dyn crate::status::StatusListSource>>,
 }
 
 impl Expectations {
@@ -51,7 +53,16 @@ impl Expectations {
             now,
             transcript: None,
             reader_key: None,
+            status_lists: None,
         }
+    }
+
+    /// Where the verifier gets the status lists the credential references
+    /// (the host fetched them: the core does no network I/O). Without a
+    /// source, status is `not_checked` (or fails, when the policy requires it).
+    pub fn status_lists(mut self, source: impl crate::status::StatusListSource + 'static) -> Self {
+        self.status_lists = Some(std::sync::Arc::new(source));
+        self
     }
 
     /// The nonce the verifier sent (checked in the KB-JWT).
@@ -449,7 +460,9 @@ impl Verifier {
             issuer_id: issuer,
             assurance: Default::default(),
             accreditation,
+            anchor_der: None,
         };
+        let status = self.check_bitstring_status(info.status.as_ref(), &key.issuer_id, expect)?;
         let claims = Value::Object(doc.clone());
         self.finish(VerificationResult {
             policy_clause: None,
@@ -465,9 +478,7 @@ impl Verifier {
                 expires: info.valid_until,
             },
             holder_binding: HolderBinding::NotBound,
-            status: info.status.map_or(Status::Absent, |s| {
-                Status::NotChecked(StatusReference::Other(s))
-            }),
+            status,
             claims,
         })
     }
@@ -530,6 +541,7 @@ impl Verifier {
                 "the credential's issuer is not the issuer its key was trusted for",
             ));
         }
+        let status = self.check_bitstring_status(info.status.as_ref(), &key.issuer_id, expect)?;
         let claims = Value::Object(payload.clone());
         self.finish(VerificationResult {
             policy_clause: None,
@@ -549,9 +561,7 @@ impl Verifier {
             } else {
                 HolderBinding::NotBound
             },
-            status: info.status.map_or(Status::Absent, |s| {
-                Status::NotChecked(StatusReference::Other(s))
-            }),
+            status,
             claims,
         })
     }
@@ -836,6 +846,18 @@ impl Verifier {
                 (k, p)
             })
             .collect();
+        let status = match (format, status) {
+            (CredentialFormat::VcSdJwt, Status::NotChecked(StatusReference::Other(cs))) => {
+                self.check_bitstring_status(Some(&cs), &issuer_key.issuer_id, expect)?
+            }
+            (_, status) => {
+                let signer = status::ListSigner::Issuer {
+                    issuer_id: &issuer_key.issuer_id,
+                    key: &issuer_key.key,
+                };
+                self.check_status(status, &signer, expect)?
+            }
+        };
         let claims = Value::Object(processed.claims);
         self.finish(VerificationResult {
             policy_clause: None,
