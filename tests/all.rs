@@ -19,6 +19,7 @@ mod python_cases;
 mod recognition;
 mod registry;
 mod status;
+mod status_verify;
 mod vectors;
 mod w3c;
 mod w3c_cose;
