@@ -15,6 +15,7 @@ pub mod limits;
 mod policy;
 mod sd_jwt;
 mod status;
+mod store;
 mod time;
 mod trust;
 mod verifier;
@@ -33,6 +34,11 @@ pub use issuer::{MdocIssuer, SdJwtVcIssuer, VcIssuer};
 pub use policy::{Clause, Policy, Recognition};
 pub use sd_jwt::{ClaimPath, Disclosable};
 pub use status::{Status, StatusReference};
+pub use store::{
+    BatchCounts, CredentialId, CredentialMetadata, CredentialRecord, CredentialStore,
+    EnvKeyProvider, FileKeyProvider, HolderKey, HolderKeyId, KeyProvider, StoreOptions,
+    StoredCredential, TakenCopy, DEFAULT_BUSY_TIMEOUT,
+};
 pub use time::{Clock, FixedClock, SystemClock, UnixTime};
 pub use trust::x509::{Certificate, CertificateBuilder};
 pub use trust::{

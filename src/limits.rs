@@ -66,3 +66,10 @@ pub const MAX_DID_LOG_BYTES: usize = 4 * 1024 * 1024;
 pub const MAX_DID_LOG_ENTRIES: usize = 1000;
 /// Most `updateKeys` / `nextKeyHashes` in one entry.
 pub const MAX_UPDATE_KEYS: usize = 32;
+
+/// Largest credential the wallet store seals, in bytes of plaintext (an mdoc with
+/// portraits, at [`MAX_CBOR_BYTES`], fits twice over).
+pub const MAX_STORED_CREDENTIAL_BYTES: usize = 8 * 1024 * 1024;
+/// Longest metadata string the wallet store keeps in clear (format, type, issuer,
+/// batch) and longest hardware key reference, in bytes.
+pub const MAX_STORE_FIELD_BYTES: usize = 4096;
