@@ -16,6 +16,7 @@ mod properties;
 mod python_cases;
 mod recognition;
 mod registry;
+mod store;
 mod vectors;
 mod w3c;
 mod w3c_cose;
