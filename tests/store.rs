@@ -871,3 +871,31 @@ fn two_handles_in_two_processes() {
         assert_eq!(s.get(&m.id).unwrap().credential.as_slice(), content(seq));
     }
 }
+
+#[test]
+fn handles_racing_to_create_one_store_agree() {
+    for round in 0..10 {
+        let dir = TempDir::new("race");
+        let path = dir.join("wallet.db");
+        let keys = FileKeyProvider::beside(&path);
+        let ids: Vec<CredentialId> = std::thread::scope(|sc| {
+            let hs: Vec<_> = (0..4_u64)
+                .map(|t| {
+                    let (path, keys) = (&path, &keys);
+                    sc.spawn(move || {
+                        let mut s = CredentialStore::open(path, keys, StoreOptions::new())
+                            .unwrap_or_else(|e| panic!("round {round}, thread {t}: {e}"));
+                        s.add(&record(t), NOW).unwrap()
+                    })
+                })
+                .collect();
+            hs.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        let s = CredentialStore::open(&path, &keys, StoreOptions::new()).unwrap();
+        assert_eq!(s.list().unwrap().len(), 4);
+        for (t, id) in ids.iter().enumerate() {
+            let seq = u64::try_from(t).unwrap();
+            assert_eq!(s.get(id).unwrap().credential.as_slice(), content(seq));
+        }
+    }
+}

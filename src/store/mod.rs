@@ -586,8 +586,7 @@ impl CredentialStore {
         let mut conn = Connection::open(path).map_err(sql("opening the store"))?;
         conn.busy_timeout(options.busy_timeout)
             .map_err(sql("setting the busy timeout"))?;
-        let mode: String = conn
-            .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))
+        let mode = journal_mode_wal(&conn, options.busy_timeout)
             .map_err(|e| storage(format!("the store {shown} does not open: {e}")))?;
         if !mode.eq_ignore_ascii_case("wal") {
             return Err(storage(format!(
@@ -946,6 +945,28 @@ impl CredentialStore {
             total: n(total)?,
             unused: n(unused)?,
         })
+    }
+}
+
+/// Switches to WAL. SQLite does not call the busy handler for a journal-mode
+/// change that races another connection creating the file, so retry here,
+/// within the same busy timeout.
+fn journal_mode_wal(conn: &Connection, timeout: Duration) -> rusqlite::Result<String> {
+    const PAUSE: Duration = Duration::from_millis(5);
+    let mut waited = Duration::ZERO;
+    loop {
+        match conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0)) {
+            Err(rusqlite::Error::SqliteFailure(f, _))
+                if matches!(
+                    f.code,
+                    rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+                ) && waited < timeout =>
+            {
+                std::thread::sleep(PAUSE);
+                waited = waited.saturating_add(PAUSE);
+            }
+            other => return other,
+        }
     }
 }
 
