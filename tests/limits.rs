@@ -1,7 +1,8 @@
 //! Every named limit of `passerelle::limits`, just below or at it (accepted)
 //! and one past it (`LimitExceeded`), through the public verifier.
 //! (MAX_JSON_DEPTH and MAX_DISCLOSURE_DEPTH at the limit are in the unit tests;
-//! MAX_CHAIN_CERTS and MAX_CERT_BYTES in src/trust/x509_tests.rs.)
+//! MAX_CHAIN_CERTS and MAX_CERT_BYTES in src/trust/x509_tests.rs; MAX_STORED_CREDENTIAL_BYTES
+//! and MAX_STORE_FIELD_BYTES in src/store/tests.rs.)
 
 use crate::hostile::{b64, disc, Fx};
 use passerelle::limits::*;

@@ -868,6 +868,26 @@ impl CredentialStore {
         HolderKey::from_plaintext(&k.kind, &plain, k.row_id)
     }
 
+    /// The ids of every stored holder key, in the order added.
+    pub fn holder_key_ids(&self) -> Result<Vec<HolderKeyId>> {
+        let what = "listing holder keys";
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT row_id, key_id FROM holder_keys ORDER BY row_id")
+            .map_err(sql(what))?;
+        let mut q = st.query([]).map_err(sql(what))?;
+        let mut out = Vec::new();
+        while let Some(r) = q.next().map_err(sql(what))? {
+            let row: i64 = r.get(0).map_err(sql(what))?;
+            let id: String = r.get(1).map_err(sql(what))?;
+            out.push(
+                HolderKeyId::parse(&id)
+                    .map_err(|_| storage(format!("holder key row {row}: not a key id")))?,
+            );
+        }
+        Ok(out)
+    }
+
     /// Removes a holder key. A key still linked to a credential is
     /// `ApiMisuse` (remove the credentials first); an unknown id too.
     pub fn remove_holder_key(&mut self, id: &HolderKeyId) -> Result<()> {

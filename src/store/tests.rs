@@ -262,6 +262,8 @@ fn holder_keys_software_and_hardware() {
         public_key: public.clone(),
     };
     let id = s.add_holder_key(&hw, NOW).unwrap();
+    assert_eq!(s.holder_key_ids().unwrap().len(), 3);
+    assert_eq!(s.holder_key_ids().unwrap()[2], id);
     match s.holder_key(&id).unwrap() {
         HolderKey::Hardware {
             reference,
@@ -681,6 +683,13 @@ fn file_key_provider_creates_0600_and_refuses_wider() {
     }
     std::fs::set_permissions(p.path(), std::fs::Permissions::from_mode(0o400)).unwrap();
     assert_eq!(p.wallet_key().unwrap(), k1);
+    // A symlink to a good key file is refused (it could point anywhere).
+    let link = dir.join("link.key");
+    std::os::unix::fs::symlink(p.path(), &link).unwrap();
+    assert_eq!(
+        FileKeyProvider::new(&link).wallet_key().unwrap_err().kind(),
+        ErrorKind::Storage
+    );
     // Not a regular file; garbage content.
     let d = FileKeyProvider::new(dir.0.clone());
     assert_eq!(d.wallet_key().unwrap_err().kind(), ErrorKind::Storage);
