@@ -126,7 +126,7 @@ fn store_03_a_flipped_bit_fails_alone_naming_the_row() {
     let row = row_of(&conn, victim);
     let sealed: Vec<u8> = conn
         .query_row(
-            "SELECT sealed FROM credentials WHERE row_id = ?1",
+            "SELECT sealed FROM credential_bodies WHERE row_id = ?1",
             [row],
             |r| r.get(0),
         )
@@ -136,7 +136,7 @@ fn store_03_a_flipped_bit_fails_alone_naming_the_row() {
         let mut bad = sealed.clone();
         bad[bit / 8] ^= 1 << (bit % 8);
         conn.execute(
-            "UPDATE credentials SET sealed = ?1 WHERE row_id = ?2",
+            "UPDATE credential_bodies SET sealed = ?1 WHERE row_id = ?2",
             rusqlite::params![bad, row],
         )
         .unwrap();
@@ -205,6 +205,16 @@ fn store_03_edited_clear_metadata_fails_the_row() {
             .use_count,
         7
     );
+    // A body deleted behind the store's back: that row fails, the others and list do not.
+    conn.execute("DELETE FROM credential_bodies WHERE row_id = ?1", [row])
+        .unwrap();
+    let s = open(&path).unwrap();
+    let e = s.get(&ids[1]).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Storage);
+    assert!(e.message().contains(&format!("row {row}")), "{e}");
+    assert_eq!(s.list().unwrap().len(), 3);
+    assert_eq!(s.audit().unwrap().len(), 1);
+    s.get(&ids[0]).unwrap();
 }
 
 // --- STORE-04: wrong wallet key -------------------------------------------
@@ -247,7 +257,7 @@ fn store_05_a_body_moved_to_another_row_fails() {
     let conn = raw(&path);
     let (a, b) = (row_of(&conn, &ids[0]), row_of(&conn, &ids[1]));
     conn.execute(
-        "UPDATE credentials SET sealed = (SELECT sealed FROM credentials WHERE row_id = ?1) \
+        "UPDATE credential_bodies SET sealed = (SELECT sealed FROM credential_bodies WHERE row_id = ?1) \
          WHERE row_id = ?2",
         [a, b],
     )
@@ -274,9 +284,15 @@ fn store_05_a_body_moved_to_another_row_fails() {
     // A whole row copied in as a new row (new row id and credential id).
     conn.execute(
         "INSERT INTO credentials (credential_id, format, credential_type, issuer, expires_at, \
-         added_at, batch, use_count, holder_key, sealed) \
+         added_at, batch, use_count, holder_key) \
          SELECT 'AAAAAAAAAAAAAAAAAAAAAA', format, credential_type, issuer, expires_at, added_at, \
-         batch, use_count, holder_key, sealed FROM credentials WHERE row_id = ?1",
+         batch, use_count, holder_key FROM credentials WHERE row_id = ?1",
+        [row_of(&conn, &ids[3])],
+    )
+    .unwrap();
+    conn.execute(
+        "INSERT INTO credential_bodies (row_id, sealed) SELECT last_insert_rowid(), sealed \
+         FROM credential_bodies WHERE row_id = ?1",
         [row_of(&conn, &ids[3])],
     )
     .unwrap();
@@ -296,7 +312,7 @@ fn store_05_a_row_from_another_store_with_the_same_key_fails() {
     c1.execute("ATTACH DATABASE ?1 AS other", [p2.to_str().unwrap()])
         .unwrap();
     c1.execute(
-        "UPDATE credentials SET sealed = (SELECT sealed FROM other.credentials LIMIT 1)",
+        "UPDATE credential_bodies SET sealed = (SELECT sealed FROM other.credential_bodies LIMIT 1)",
         [],
     )
     .unwrap();
@@ -898,4 +914,71 @@ fn handles_racing_to_create_one_store_agree() {
             assert_eq!(s.get(id).unwrap().credential.as_slice(), content(seq));
         }
     }
+}
+
+// --- a store file as this build wrote it ------------------------------------
+
+const FIXTURE_KEY: [u8; 32] = [0x11; 32];
+const FIXTURE_SEED: [u8; 32] = [0x22; 32];
+
+fn fixture_key() -> passerelle::Result<zeroize::Zeroizing<[u8; 32]>> {
+    Ok(zeroize::Zeroizing::new(FIXTURE_KEY))
+}
+
+/// Writes `test-vectors/store/wallet-v1.db` (run with
+/// `PASSERELLE_REGENERATE_STORE_FIXTURE=1`; see its PROVENANCE.md).
+fn write_fixture(path: &Path) {
+    let _ = std::fs::remove_file(path);
+    let mut s = CredentialStore::open(path, &fixture_key, StoreOptions::new()).unwrap();
+    let holder =
+        passerelle::PrivateKey::from_secret(passerelle::Algorithm::EdDsa, &FIXTURE_SEED, None)
+            .unwrap();
+    let k = s
+        .add_holder_key(&passerelle::HolderKey::Software(Box::new(holder)), NOW)
+        .unwrap();
+    s.add(&record(1), NOW).unwrap();
+    s.add(&record(2).in_batch("pid-batch").bound_to(k), NOW)
+        .unwrap();
+    drop(s);
+}
+
+/// A file written by the first release of the schema opens with every later
+/// build: a change of the associated data or the schema without a migration
+/// fails here.
+#[test]
+fn store_fixture_written_at_version_1_opens() {
+    let src = crate::common::root().join("test-vectors/store/wallet-v1.db");
+    if std::env::var_os("PASSERELLE_REGENERATE_STORE_FIXTURE").is_some() {
+        write_fixture(&src);
+    }
+    let dir = TempDir::new("fixture");
+    let path = dir.join("wallet.db");
+    std::fs::copy(&src, &path).unwrap();
+    let mut s =
+        CredentialStore::open(&path, &fixture_key, StoreOptions::new().must_exist()).unwrap();
+    assert!(s.schema_version() >= 1);
+    assert!(s.audit().unwrap().is_empty());
+    let list = s.list().unwrap();
+    assert_eq!(list.len(), 2);
+    for (m, seq) in list.iter().zip([1, 2]) {
+        assert_eq!(m.issuer, format!("https://issuer-{seq}.example"));
+        assert_eq!(m.expires_at, Some(UnixTime::from_secs(1_800_000_000 + seq)));
+        assert_eq!(m.added_at, NOW);
+        assert_eq!(s.get(&m.id).unwrap().credential.as_slice(), content(seq));
+    }
+    let key_id = list[1].holder_key.clone().unwrap();
+    let want =
+        passerelle::PrivateKey::from_secret(passerelle::Algorithm::EdDsa, &FIXTURE_SEED, None)
+            .unwrap();
+    assert_eq!(
+        s.holder_key(&key_id).unwrap().public_key(),
+        want.public_key()
+    );
+    let t = s.take_unused("pid-batch").unwrap();
+    assert_eq!(t.credential.metadata.id, list[1].id);
+    assert!(!t.reused);
+    assert_eq!(
+        kind(CredentialStore::open(&path, &key(1), StoreOptions::new())),
+        Some(ErrorKind::Storage)
+    );
 }

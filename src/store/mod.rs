@@ -679,8 +679,8 @@ impl CredentialStore {
             let key_row = holder_key_row(conn, record.holder_key.as_ref())?;
             conn.execute(
                 "INSERT INTO credentials (credential_id, format, credential_type, issuer, \
-                 expires_at, added_at, batch, use_count, holder_key, sealed) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 0, ?8, x'')",
+                 expires_at, added_at, batch, use_count, holder_key) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 0, ?8)",
                 params![
                     id.as_str(),
                     record.format,
@@ -750,6 +750,12 @@ impl CredentialStore {
     /// Removes a credential. An unknown id is `ApiMisuse`.
     pub fn remove(&mut self, id: &CredentialId) -> Result<()> {
         self.write("removing a credential", |conn, _| {
+            conn.execute(
+                "DELETE FROM credential_bodies WHERE row_id = \
+                 (SELECT row_id FROM credentials WHERE credential_id = ?1)",
+                [id.as_str()],
+            )
+            .map_err(sql("removing a credential"))?;
             let n = conn
                 .execute(
                     "DELETE FROM credentials WHERE credential_id = ?1",
@@ -776,19 +782,15 @@ impl CredentialStore {
 
     /// Every credential's metadata, in the order added, without decrypting.
     pub fn list(&self) -> Result<Vec<CredentialMetadata>> {
-        Ok(self.rows()?.into_iter().map(|r| r.meta).collect())
-    }
-
-    fn rows(&self) -> Result<Vec<CredentialRow>> {
         let what = "listing credentials";
         let mut st = self
             .conn
-            .prepare_cached(&format!("{} ORDER BY c.row_id", rows::SELECT_CREDENTIAL))
+            .prepare_cached(&format!("{} ORDER BY c.row_id", rows::SELECT_METADATA))
             .map_err(sql(what))?;
         let mut q = st.query([]).map_err(sql(what))?;
         let mut out = Vec::new();
         while let Some(r) = q.next().map_err(sql(what))? {
-            out.push(rows::credential_row(r)?);
+            out.push(rows::credential_row(r)?.meta);
         }
         Ok(out)
     }
@@ -1014,8 +1016,9 @@ fn seal_into(
     let aad = rows::credential_aad(&ctx.store_id, ctx.version, row_id, meta);
     let sealed = ctx.sealer.seal(ctx.rng, credential, &aad)?;
     conn.execute(
-        "UPDATE credentials SET sealed = ?1 WHERE row_id = ?2",
-        params![sealed, rows::i64_of(row_id, "row id")?],
+        "INSERT INTO credential_bodies (row_id, sealed) VALUES (?1, ?2) \
+         ON CONFLICT (row_id) DO UPDATE SET sealed = excluded.sealed",
+        params![rows::i64_of(row_id, "row id")?, sealed],
     )
     .map_err(sql("sealing a credential"))?;
     Ok(())

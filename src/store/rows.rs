@@ -23,7 +23,14 @@ const KEY_CHECK: &[u8] = b"passerelle wallet store key check";
 
 pub(super) const SELECT_CREDENTIAL: &str = "SELECT c.row_id, c.credential_id, c.format, \
      c.credential_type, c.issuer, c.expires_at, c.added_at, c.batch, c.use_count, k.key_id, \
-     c.sealed FROM credentials c LEFT JOIN holder_keys k ON k.row_id = c.holder_key";
+     b.sealed FROM credentials c LEFT JOIN holder_keys k ON k.row_id = c.holder_key \
+     LEFT JOIN credential_bodies b ON b.row_id = c.row_id";
+
+/// [`SELECT_CREDENTIAL`] without the sealed body (an empty blob in its
+/// place), so listing reads no body pages.
+pub(super) const SELECT_METADATA: &str = "SELECT c.row_id, c.credential_id, c.format, \
+     c.credential_type, c.issuer, c.expires_at, c.added_at, c.batch, c.use_count, k.key_id, \
+     x'' FROM credentials c LEFT JOIN holder_keys k ON k.row_id = c.holder_key";
 
 /// A credential row as read, not yet opened.
 pub(super) struct CredentialRow {
@@ -76,7 +83,9 @@ pub(super) fn credential_row(r: &rusqlite::Row<'_>) -> Result<CredentialRow> {
         None => None,
         Some(b) => Some(bounded_field(b, row, "batch")?),
     };
-    let sealed: Vec<u8> = r.get(10).map_err(col)?;
+    let sealed: Option<Vec<u8>> = r.get(10).map_err(col)?;
+    let sealed =
+        sealed.ok_or_else(|| storage(format!("credential row {row}: its body is missing")))?;
     if sealed.len() > MAX_STORED_CREDENTIAL_BYTES.saturating_add(OVERHEAD) {
         return Err(storage(format!(
             "credential row {row}: sealed body larger than the limit"
@@ -304,7 +313,7 @@ pub(super) fn reseal_all(
         let plain = open_credential(sealer, &id, from, row)?;
         let sealed = sealer.seal(rng, &plain, &credential_aad(&id, to, row.row_id, &row.meta))?;
         conn.execute(
-            "UPDATE credentials SET sealed = ?1 WHERE row_id = ?2",
+            "UPDATE credential_bodies SET sealed = ?1 WHERE row_id = ?2",
             params![sealed, i64_of(row.row_id, "row id")?],
         )
         .map_err(sql("migrating a credential"))?;

@@ -342,7 +342,7 @@ fn a_copy_that_does_not_open_is_not_counted() {
     let mut s = open(&path, 1).unwrap();
     s.add(&record(0).in_batch("b"), NOW).unwrap();
     s.conn
-        .execute("UPDATE credentials SET sealed = zeroblob(40)", [])
+        .execute("UPDATE credential_bodies SET sealed = zeroblob(40)", [])
         .unwrap();
     assert_eq!(s.take_unused("b").unwrap_err().kind(), ErrorKind::Storage);
     assert_eq!(s.list().unwrap()[0].use_count, 0);
@@ -374,8 +374,11 @@ CREATE TABLE credentials (
     added_at        INTEGER NOT NULL,
     batch           TEXT,
     use_count       INTEGER NOT NULL DEFAULT 0,
-    holder_key      INTEGER REFERENCES holder_keys(row_id),
-    sealed          BLOB NOT NULL
+    holder_key      INTEGER REFERENCES holder_keys(row_id)
+) STRICT;
+CREATE TABLE credential_bodies (
+    row_id INTEGER PRIMARY KEY REFERENCES credentials(row_id) ON DELETE CASCADE,
+    sealed BLOB NOT NULL
 ) STRICT;
 CREATE INDEX credentials_by_batch ON credentials(batch, use_count, row_id)
     WHERE batch IS NOT NULL;
@@ -402,8 +405,8 @@ fn hand_made_v1(path: &Path, k: u8) -> CredentialId {
     let id = CredentialId::parse("v1v1v1v1v1v1v1v1v1v1v1").unwrap();
     conn.execute(
         "INSERT INTO credentials (row_id, credential_id, format, credential_type, issuer, \
-         expires_at, added_at, batch, use_count, holder_key, sealed) \
-         VALUES (5, ?1, 'dc+sd-jwt', 't', 'i', NULL, 100, NULL, 0, NULL, x'')",
+         expires_at, added_at, batch, use_count, holder_key) \
+         VALUES (5, ?1, 'dc+sd-jwt', 't', 'i', NULL, 100, NULL, 0, NULL)",
         [id.as_str()],
     )
     .unwrap();
@@ -425,8 +428,11 @@ fn hand_made_v1(path: &Path, k: u8) -> CredentialId {
             &rows::credential_aad(&store_id, 1, 5, &meta),
         )
         .unwrap();
-    conn.execute("UPDATE credentials SET sealed = ?1", [sealed])
-        .unwrap();
+    conn.execute(
+        "INSERT INTO credential_bodies (row_id, sealed) VALUES (5, ?1)",
+        [sealed],
+    )
+    .unwrap();
     conn.pragma_update(None, "user_version", 1).unwrap();
     id
 }
@@ -503,7 +509,7 @@ fn opens_a_file_of_every_earlier_version() {
     // ... and migrates to a (test-only) version 2, resealing every body.
     let old_sealed: Vec<u8> = Connection::open(&v1)
         .unwrap()
-        .query_row("SELECT sealed FROM credentials", [], |r| r.get(0))
+        .query_row("SELECT sealed FROM credential_bodies", [], |r| r.get(0))
         .unwrap();
     let mut s = open_v2(&v1, WITH_V2).unwrap();
     assert_eq!(s.schema_version(), 2);
@@ -512,7 +518,7 @@ fn opens_a_file_of_every_earlier_version() {
     // A version-1 body put back into the version-2 file does not open.
     s.conn
         .execute(
-            "UPDATE credentials SET sealed = ?1 WHERE row_id = 5",
+            "UPDATE credential_bodies SET sealed = ?1 WHERE row_id = 5",
             [&old_sealed],
         )
         .unwrap();
