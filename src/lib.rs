@@ -16,6 +16,7 @@ pub mod manual;
 mod policy;
 mod sd_jwt;
 mod status;
+mod store;
 mod time;
 mod trust;
 mod verifier;
@@ -35,6 +36,11 @@ pub use policy::{Clause, Policy, Recognition};
 pub use sd_jwt::{ClaimPath, Disclosable};
 pub use status::{
     FetchedStatusList, Status, StatusListCache, StatusListSource, StatusLists, StatusReference,
+};
+pub use store::{
+    BatchCounts, CredentialId, CredentialMetadata, CredentialRecord, CredentialStore,
+    EnvKeyProvider, FileKeyProvider, HolderKey, HolderKeyId, KeyProvider, StoreOptions,
+    StoredCredential, TakenCopy, DEFAULT_BUSY_TIMEOUT,
 };
 pub use time::{Clock, FixedClock, SystemClock, UnixTime};
 pub use trust::x509::{Certificate, CertificateBuilder};

@@ -79,6 +79,13 @@ pub const MAX_DID_LOG_ENTRIES: usize = 1000;
 /// Most `updateKeys` / `nextKeyHashes` in one entry.
 pub const MAX_UPDATE_KEYS: usize = 32;
 
+/// Largest credential the wallet store seals, in bytes of plaintext (an mdoc with
+/// portraits, at [`MAX_CBOR_BYTES`], fits twice over).
+pub const MAX_STORED_CREDENTIAL_BYTES: usize = 8 * 1024 * 1024;
+/// Longest metadata string the wallet store keeps in clear (format, type, issuer,
+/// batch) and longest hardware key reference, in bytes.
+pub const MAX_STORE_FIELD_BYTES: usize = 4096;
+
 /// Input bounds a [`Verifier`](crate::Verifier) applies before parsing, at
 /// most the crate's hard limits ([`MAX_SD_JWT_BYTES`], [`MAX_DISCLOSURES`]):
 /// a relying party that never expects large presentations can refuse them

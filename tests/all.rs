@@ -20,6 +20,7 @@ mod recognition;
 mod registry;
 mod status;
 mod status_verify;
+mod store;
 mod vectors;
 mod w3c;
 mod w3c_cose;

@@ -12,7 +12,9 @@ const ENVELOPES: &[&str] = &[
     "crypto",
     "encoding",
 ];
-const DECISIONS: &[&str] = &["trust", "status", "policy", "formats"];
+// `store` sits at the decisions level but only roles may use it: no decision or
+// format room lists it among the rooms it may import.
+const DECISIONS: &[&str] = &["trust", "status", "policy", "formats", "store"];
 
 /// Each room and the rooms it may import (besides error, limits, time).
 fn allowed(room: &str) -> Vec<&'static str> {
@@ -23,6 +25,7 @@ fn allowed(room: &str) -> Vec<&'static str> {
         "sd_jwt" | "cose" | "data_integrity" => &[&["jose", "crypto", "encoding"]],
         "formats" => &[ENVELOPES],
         "trust" | "status" | "policy" => &[ENVELOPES, &["formats"]],
+        "store" => &[ENVELOPES],
         _ => &[ENVELOPES, DECISIONS],
     };
     let mut v: Vec<&'static str> = BASE.to_vec();
@@ -43,6 +46,7 @@ const ROOMS: &[&str] = &[
     "trust",
     "status",
     "policy",
+    "store",
     "verifier",
     "issuer",
     "wallet",

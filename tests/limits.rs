@@ -2,7 +2,8 @@
 //! and one past it (`LimitExceeded`), through the public verifier.
 //! (MAX_JSON_DEPTH and MAX_DISCLOSURE_DEPTH at the limit are in the unit tests;
 //! MAX_CHAIN_CERTS and MAX_CERT_BYTES in src/trust/x509_tests.rs; MAX_STATUS_LIST_DECODED_BYTES,
-//! MAX_STATUS_LIST_ENCODED_BYTES and MAX_BITSTRING_STATUS_SIZE in tests/status.rs.)
+//! MAX_STATUS_LIST_ENCODED_BYTES and MAX_BITSTRING_STATUS_SIZE in tests/status.rs;
+//! MAX_STORED_CREDENTIAL_BYTES and MAX_STORE_FIELD_BYTES in src/store/tests.rs.)
 
 use crate::hostile::{b64, disc, Fx};
 use passerelle::limits::*;
