@@ -14,6 +14,7 @@ bash interop/setup.sh
 step "format and lints"
 cargo fmt --all -- --check
 cargo clippy --all-targets -- -D warnings
+cargo clippy --all-targets --features postgres -- -D warnings
 
 step "docs"
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --quiet
@@ -27,9 +28,16 @@ cargo test --doc --quiet
 step "fuzz smoke run (${FUZZ_SECONDS:=15} s per target)"
 bash fuzz/smoke.sh "$FUZZ_SECONDS"
 
+step "PostgreSQL: a throwaway cluster for the status-store fleet tests"
+PG_DIR="$(mktemp -d)"
+PG_PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+export PASSERELLE_PG_URL="$(bash scripts/pg-test-cluster.sh start "$PG_DIR/c" "$PG_PORT")"
+trap 'bash scripts/pg-test-cluster.sh stop "$PG_DIR/c"; rm -rf "$PG_DIR"' EXIT
+echo "$PASSERELLE_PG_URL"
+
 step "unit, integration and interop tests"
 if command -v cargo-nextest >/dev/null; then
-  cargo nextest run --all-targets --no-fail-fast
+  cargo nextest run --all-targets --features postgres --no-fail-fast
 else
-  cargo test --all-targets --no-fail-fast
+  cargo test --all-targets --features postgres --no-fail-fast
 fi

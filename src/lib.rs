@@ -31,12 +31,17 @@ pub use formats::mdoc::{
 };
 pub use formats::sd_jwt_vc::example_pid_claims as eu_pid_example;
 pub use formats::w3c_vc::example_person_credential as ca_person_example;
-pub use issuer::{MdocIssuer, SdJwtVcIssuer, VcIssuer};
+pub use issuer::{
+    MdocIssuer, PublishOptions, SdJwtVcIssuer, StatusListFormat, StatusListIssuer, VcIssuer,
+};
 pub use policy::{Clause, Policy, Recognition};
 pub use sd_jwt::{ClaimPath, Disclosable};
 pub use status::{
     FetchedStatusList, Status, StatusListCache, StatusListSource, StatusLists, StatusReference,
 };
+#[cfg(feature = "postgres")]
+pub use store::PgStatusStore;
+pub use store::{open_status_store, Allocation, ListSnapshot, SqliteStatusStore, StatusStore};
 pub use store::{
     BatchCounts, CredentialId, CredentialMetadata, CredentialRecord, CredentialStore,
     EnvKeyProvider, FileKeyProvider, HolderKey, HolderKeyId, KeyProvider, StoreOptions,

@@ -40,6 +40,10 @@ pub const MAX_CERT_BYTES: usize = 16 * 1024;
 /// Largest claims file / JSON document given to the issuer or the CLI.
 pub const MAX_JSON_BYTES: usize = 1024 * 1024;
 
+/// Largest status list an issuer's store keeps, in entries (2^32: the Token
+/// Status List index bound).
+pub const MAX_STATUS_LIST_ENTRIES: u64 = 1 << 32;
+
 /// Most documents in one mdoc DeviceResponse.
 pub const MAX_MDOC_DOCUMENTS: usize = 16;
 /// Most issuer-signed elements in one mdoc document.

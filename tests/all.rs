@@ -19,6 +19,7 @@ mod python_cases;
 mod recognition;
 mod registry;
 mod status;
+mod status_store;
 mod status_verify;
 mod store;
 mod vectors;

@@ -24,16 +24,31 @@ const USAGE: &str = "usage:
                            [--reader-key PUBJWK (deviceMac)]
   passerelle verify INPUT [--trust TRUST.json] [--anchor CERT.pem]... [--iaca CERT.pem]... [--issuer-jwk JWK]...
                    [--nonce N] [--aud A] [--at UNIX_SECONDS] [--status-list FILE]...
+                   [--status-fetched-at UNIX_SECONDS] [--require-status]
                    [--require-holder-binding] [--allow-legacy-typ] [--policy POLICY.json]
                    [--transcript FILE | --openid4vp-handover RESPONSE_URI | --dc-api-origin ORIGIN]
                    [--reader-key JWK]
   passerelle did resolve DID [--log FILE | --document FILE] [--at UNIX_SECONDS]
+  passerelle status new --uri URI [--bits 1|2|4|8] [--size N] [--store STORE]
+  passerelle status allocate --uri URI [--store STORE]
+  passerelle status set --uri URI --idx N --value valid|revoked|suspended|0..255 [--store STORE]
+  passerelle status publish --uri URI --format statuslist+jwt|statuslist+cwt|bitstring --issuer-key JWK
+                   [--x5c CHAIN.pem] [--ttl S] [--exp UNIX_SECONDS] [--iss ISSUER] [--kid KID] [--at UNIX_SECONDS]
+                   [--purpose revocation|suspension] [--store STORE]
+     (STORE: a file path, embedded SQLite, default passerelle-status.db; or postgres://...)
+  passerelle issue ... [--status-store STORE --status-uri URI]   (a freshly allocated index)
   passerelle demo
 
 PATHS: `all`, or comma-separated JSON Pointers (/given_name,/address/locality,/nationalities/0),
 or a JSON array of JSON Pointers; for an mdoc, namespace/element items (org.iso.18013.5.1/family_name).
 mdoc credentials, DeviceResponses and vc+cose are printed as base64url and read as base64url or CBOR bytes;
 --transcript is the SessionTranscript array as CBOR bytes or hex. INPUT and FILE may be `-` for standard input.";
+
+/// What a command prints.
+enum Out {
+    Json(Value),
+    Text(String),
+}
 
 /// A usage error (exit 2).
 struct Usage(String);
@@ -65,7 +80,12 @@ struct Args {
     opts: Vec<(String, Option<String>)>,
 }
 
-const SWITCHES: &[&str] = &["--require-holder-binding", "--allow-legacy-typ", "--help"];
+const SWITCHES: &[&str] = &[
+    "--require-holder-binding",
+    "--allow-legacy-typ",
+    "--require-status",
+    "--help",
+];
 
 impl Args {
     fn parse(raw: &[String]) -> Result<Self, Failure> {
@@ -248,6 +268,8 @@ fn cmd_issue(args: &Args) -> Result<String, Failure> {
         "--at",
         "--decoys",
         "--doctype",
+        "--status-store",
+        "--status-uri",
     ])?;
     let format = args.required("--format")?;
     match format {
@@ -260,9 +282,35 @@ fn cmd_issue(args: &Args) -> Result<String, Failure> {
     let claims_text = read_text(args.required("--claims")?)?;
     let claims: Value = serde_json::from_str(&claims_text)
         .map_err(|e| Failure::Input(Error::new(ErrorKind::Malformed, format!("claims: {e}"))))?;
-    let claims = claims.as_object().ok_or_else(|| {
-        Failure::Input(Error::new(ErrorKind::Malformed, "claims must be an object"))
-    })?;
+    let mut claims = claims
+        .as_object()
+        .ok_or_else(|| {
+            Failure::Input(Error::new(ErrorKind::Malformed, "claims must be an object"))
+        })?
+        .clone();
+    // a freshly allocated status index: `status.status_list` (SD-JWT VC) or a
+    // revocation BitstringStatusListEntry (W3C formats)
+    match (args.one("--status-store")?, args.one("--status-uri")?) {
+        (Some(store), Some(uri)) => {
+            let store = passerelle::open_status_store(store)?;
+            let idx = passerelle::StatusListIssuer::new(store.as_ref()).allocate(uri)?;
+            if format == "dc+sd-jwt" {
+                claims.insert(
+                    "status".into(),
+                    json!({"status_list": {"idx": idx, "uri": uri}}),
+                );
+            } else {
+                claims.insert(
+                    "credentialStatus".into(),
+                    json!({"type": "BitstringStatusListEntry", "statusPurpose": "revocation",
+                           "statusListIndex": idx.to_string(), "statusListCredential": uri}),
+                );
+            }
+        }
+        (None, None) => {}
+        _ => return Err(usage("--status-store and --status-uri go together")),
+    }
+    let claims = &claims;
     let holder = match args.one("--holder-key")? {
         Some(f) => Some(public_from_any_jwk(&read_text(f)?)?),
         None => None,
@@ -539,6 +587,8 @@ fn cmd_verify(args: &Args) -> Result<Value, Failure> {
         "--transcript",
         "--reader-key",
         "--status-list",
+        "--status-fetched-at",
+        "--require-status",
         "--require-holder-binding",
         "--allow-legacy-typ",
         "--policy",
@@ -571,10 +621,25 @@ fn cmd_verify(args: &Args) -> Result<Value, Failure> {
     if args.flag("--allow-legacy-typ") {
         policy = policy.allow_legacy_typ(true);
     }
-    if !args.many("--status-list").is_empty() {
-        eprintln!("passerelle: status lists are not checked by this build; status is reported as not_checked");
+    if args.flag("--require-status") {
+        policy = policy.require_status(true);
     }
-    let mut expect = Expectations::at(parse_time(args.one("--at")?)?);
+    let at = parse_time(args.one("--at")?)?;
+    let mut expect = Expectations::at(at);
+    let status_files = args.many("--status-list");
+    if !status_files.is_empty() {
+        // the lists as fetched: matched to references by the URI they name;
+        // fetched at --status-fetched-at (default: the verification time)
+        let fetched_at = match args.one("--status-fetched-at")? {
+            Some(t) => parse_time(Some(t))?,
+            None => at,
+        };
+        let mut lists = passerelle::StatusLists::new();
+        for f in status_files {
+            let _ = lists.add(read_input(f)?, fetched_at)?;
+        }
+        expect = expect.status_lists(lists);
+    }
     if let Some(n) = args.one("--nonce")? {
         expect = expect.nonce(n);
     }
@@ -612,6 +677,103 @@ fn cmd_verify(args: &Args) -> Result<Value, Failure> {
     };
     let result = verifier.verify(&bytes, &expect)?;
     Ok(result.to_json())
+}
+
+/// `status new | allocate | set | publish`: the issuer's status lists in a
+/// store (a file path: embedded SQLite; `postgres://...`: PostgreSQL).
+fn cmd_status(args: &Args) -> Result<Out, Failure> {
+    args.check_known(&[
+        "--uri",
+        "--bits",
+        "--size",
+        "--store",
+        "--idx",
+        "--value",
+        "--format",
+        "--issuer-key",
+        "--x5c",
+        "--ttl",
+        "--exp",
+        "--at",
+        "--iss",
+        "--kid",
+        "--purpose",
+    ])?;
+    let [sub] = args.positional.as_slice() else {
+        return Err(usage("status takes one of new, allocate, set, publish"));
+    };
+    let uri = args.required("--uri")?;
+    let store_spec = args.one("--store")?.unwrap_or("passerelle-status.db");
+    let store = passerelle::open_status_store(store_spec)?;
+    let issuer = passerelle::StatusListIssuer::new(store.as_ref());
+    let num = |name: &str, default: u64| -> Result<u64, Failure> {
+        match args.one(name)? {
+            None => Ok(default),
+            Some(v) => v
+                .parse()
+                .map_err(|_| usage(format!("{name} wants a whole number"))),
+        }
+    };
+    match sub.as_str() {
+        "new" => {
+            let bits =
+                u8::try_from(num("--bits", 1)?).map_err(|_| usage("--bits is 1, 2, 4 or 8"))?;
+            issuer.create(uri, bits, num("--size", 131_072)?)?;
+            Ok(Out::Json(
+                json!({"uri": uri, "bits": bits, "size": num("--size", 131_072)?}),
+            ))
+        }
+        "allocate" => Ok(Out::Json(json!({"uri": uri, "idx": issuer.allocate(uri)?}))),
+        "set" => {
+            let idx = num("--idx", u64::MAX)?;
+            if idx == u64::MAX {
+                return Err(usage("set needs --idx"));
+            }
+            let value = match args.required("--value")? {
+                "valid" => 0,
+                "revoked" => 1,
+                "suspended" => 2,
+                n => n
+                    .parse::<u8>()
+                    .map_err(|_| usage("--value is valid, revoked, suspended or 0..255"))?,
+            };
+            issuer.set(uri, idx, value)?;
+            Ok(Out::Json(json!({"uri": uri, "idx": idx, "value": value})))
+        }
+        "publish" => {
+            let format = passerelle::StatusListFormat::from_name(args.required("--format")?)
+                .map_err(|e| usage(e.message().to_owned()))?;
+            let key = PrivateKey::from_jwk(&read_text(args.required("--issuer-key")?)?)?;
+            let chain = match args.one("--x5c")? {
+                Some(f) => passerelle::Certificate::from_pem(&read_text(f)?)?,
+                None => Vec::new(),
+            };
+            let now = parse_time(args.one("--at")?)?;
+            let mut opts = passerelle::PublishOptions::at(now);
+            opts.chain = &chain;
+            opts.ttl = args
+                .one("--ttl")?
+                .map(|t| t.parse())
+                .transpose()
+                .map_err(|_| usage("--ttl wants seconds"))?;
+            opts.exp = args
+                .one("--exp")?
+                .map(|t| t.parse().map(UnixTime::from_secs))
+                .transpose()
+                .map_err(|_| usage("--exp wants UNIX seconds"))?;
+            opts.issuer = args.one("--iss")?;
+            opts.kid = args.one("--kid")?;
+            if let Some(p) = args.one("--purpose")? {
+                opts.purpose = p;
+            }
+            let bytes = issuer.publish(uri, format, &key, &opts)?;
+            Ok(Out::Text(match format {
+                passerelle::StatusListFormat::Cwt => b64url(&bytes),
+                _ => String::from_utf8(bytes).map_err(|_| usage("the list is not text"))?,
+            }))
+        }
+        other => Err(usage(format!("unknown status command {other}"))),
+    }
 }
 
 fn cmd_did(args: &Args) -> Result<Value, Failure> {
@@ -659,16 +821,13 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    enum Out {
-        Json(Value),
-        Text(String),
-    }
     let res: Result<Out, Failure> = match cmd.as_str() {
         "keygen" => cmd_keygen(&args).map(Out::Json),
         "issue" => cmd_issue(&args).map(Out::Text),
         "present" => cmd_present(&args).map(Out::Text),
         "verify" => cmd_verify(&args).map(Out::Json),
         "did" => cmd_did(&args).map(Out::Json),
+        "status" => cmd_status(&args),
         "demo" => demo::run().map(|()| Out::Text(String::new())),
         "help" | "--help" | "-h" => {
             println!("{USAGE}");

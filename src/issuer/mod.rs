@@ -1,8 +1,10 @@
 //! The issuer role: SD-JWT VC issuance.
 
 mod mdoc;
+mod status;
 
 pub use mdoc::MdocIssuer;
+pub use status::{PublishOptions, StatusListFormat, StatusListIssuer};
 
 use crate::crypto::{PublicKey, SecureRandom, Signer, SystemRandom};
 use crate::encoding::b64_std_encode;

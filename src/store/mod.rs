@@ -134,8 +134,32 @@ mod keys;
 mod rows;
 mod schema;
 mod seal;
+mod status;
+#[cfg(feature = "postgres")]
+mod status_pg;
 
 pub use keys::{EnvKeyProvider, FileKeyProvider, KeyProvider};
+pub use status::{Allocation, ListSnapshot, SqliteStatusStore, StatusStore};
+#[cfg(feature = "postgres")]
+pub use status_pg::PgStatusStore;
+
+/// Opens the status store `spec` names: a `postgres://` URL (with the
+/// `postgres` feature) or a file path for embedded SQLite.
+pub fn open_status_store(spec: &str) -> Result<Box<dyn StatusStore>> {
+    if spec.starts_with("postgres://") || spec.starts_with("postgresql://") {
+        #[cfg(feature = "postgres")]
+        {
+            return Ok(Box::new(PgStatusStore::connect(spec)?));
+        }
+        #[cfg(not(feature = "postgres"))]
+        {
+            return Err(crate::error::unsupported(
+                "this build has no PostgreSQL support (the postgres feature)",
+            ));
+        }
+    }
+    Ok(Box::new(SqliteStatusStore::open(Path::new(spec))?))
+}
 
 use crate::crypto::{PrivateKey, PublicKey, SecureRandom, SystemRandom};
 use crate::error::{misuse, Error, ErrorKind, Result};
