@@ -13,6 +13,7 @@ use base64::Engine as _;
 use ciborium::Value as Cbor;
 use passerelle::internal::status::compression::{gzip_compress, zlib_compress};
 use passerelle::internal::status::*;
+use passerelle::limits::MAX_STATUS_LIST_DECODED_BYTES;
 use passerelle::{Algorithm, ErrorKind, PrivateKey, Signer};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
@@ -515,11 +516,12 @@ fn bitstring_digitalbazaar_lists_decode_here() {
 /// A JWT status list token with the given header and `status_list`, signed.
 fn token_jwt(key: &PrivateKey, header: Value, status_list: Value) -> String {
     let payload = json!({"sub": SUB, "iat": IAT, "status_list": status_list});
-    let input = format!(
-        "{}.{}",
-        B64.encode(header.to_string()),
-        B64.encode(payload.to_string())
-    );
+    token_jwt_text(key, &header, &payload.to_string())
+}
+
+/// A JWT status list token whose payload is the given JSON text, signed.
+fn token_jwt_text(key: &PrivateKey, header: &Value, payload: &str) -> String {
+    let input = format!("{}.{}", B64.encode(header.to_string()), B64.encode(payload));
     let sig = key.sign(input.as_bytes()).unwrap();
     format!("{input}.{}", B64.encode(sig))
 }
@@ -541,7 +543,17 @@ fn token_cwt(
         (Cbor::Integer(6.into()), Cbor::Integer(IAT.into())),
         (Cbor::Integer(65533.into()), sl),
     ]);
-    let payload = cbor(&claims);
+    token_cwt_claims(key, protected, tag, &claims)
+}
+
+/// A CWT around any claims map, signed.
+fn token_cwt_claims(
+    key: &PrivateKey,
+    protected: Vec<(Cbor, Cbor)>,
+    tag: Option<u64>,
+    claims: &Cbor,
+) -> Vec<u8> {
+    let payload = cbor(claims);
     let mut p = vec![(Cbor::Integer(1.into()), Cbor::Integer((-7).into()))];
     p.extend(protected);
     let protected = cbor(&Cbor::Map(p));
@@ -746,6 +758,64 @@ fn divergence_input(id: &str, key: &PrivateKey) -> Hostile {
             let p = find_list(zlib, 8, |z| STANDARD_NO_PAD.encode(z).contains(['+', '/']));
             jwt_lst(STANDARD_NO_PAD.encode(zlib(&p)))
         }
+        "status-token-bits-float" => Hostile::Jwt(
+            token_jwt(
+                key,
+                good_header(),
+                json!({"bits": 1.0, "lst": B64.encode(zlib(&PACKED))}),
+            ),
+            None,
+        ),
+        "status-token-duplicate-status-list" => {
+            // The first list says index 0 is revoked, the second says valid.
+            let list = |p: &[u8]| json!({"bits": 1, "lst": B64.encode(zlib(p))});
+            let payload = format!(
+                r#"{{"sub":"{SUB}","iat":{IAT},"status_list":{},"status_list":{}}}"#,
+                list(&[0x01]),
+                list(&[0x00])
+            );
+            Hostile::Jwt(token_jwt_text(key, &good_header(), &payload), Some(0))
+        }
+        "status-token-over-decoded-cap" => {
+            let huge = zlib(&vec![0u8; MAX_STATUS_LIST_DECODED_BYTES + 1]);
+            Hostile::Jwt(
+                token_jwt(
+                    key,
+                    good_header(),
+                    json!({"bits": 8, "lst": B64.encode(huge)}),
+                ),
+                Some(0),
+            )
+        }
+        "status-cwt-duplicate-status-list" => {
+            let sl = |p: &[u8]| (Cbor::Integer(65533.into()), cbor_list(1, zlib(p)));
+            let claims = Cbor::Map(vec![
+                (Cbor::Integer(2.into()), Cbor::Text(SUB.into())),
+                (Cbor::Integer(6.into()), Cbor::Integer(IAT.into())),
+                sl(&[0x01]),
+                sl(&[0x00]),
+            ]);
+            Hostile::Cwt(
+                token_cwt_claims(key, typ_header(), Some(18), &claims),
+                Some(0),
+            )
+        }
+        "status-cwt-over-decoded-cap" => Hostile::Cwt(
+            token_cwt(
+                key,
+                typ_header(),
+                Some(18),
+                cbor_list(8, zlib(&vec![0u8; MAX_STATUS_LIST_DECODED_BYTES + 1])),
+            ),
+            Some(0),
+        ),
+        "status-bitstring-over-decoded-cap" => Hostile::Bitstring(
+            format!(
+                "u{}",
+                B64.encode(gzip_compress(&vec![0u8; MAX_STATUS_LIST_DECODED_BYTES + 1]))
+            ),
+            Some(0),
+        ),
         "status-token-typ-jwt" => Hostile::Jwt(
             token_jwt(
                 key,
@@ -836,6 +906,33 @@ fn status_divergence_effects() {
     let (accepted, out) = accepted_by("digitalbazaar", &dir, &k, &Hostile::Bitstring(enc, None));
     assert!(accepted);
     assert_eq!(out["length_bits"], (16 * 1024 + 16) * 8);
+    // Duplicate claims: the first list revokes index 0, the second does not; both
+    // peers take the last one, we refuse the token for its duplicate name / key.
+    for id in [
+        "status-token-duplicate-status-list",
+        "status-cwt-duplicate-status-list",
+    ] {
+        let input = divergence_input(id, &k.key);
+        let (accepted, out) = accepted_by(input.peer(), &dir, &k, &input);
+        assert!(accepted, "{id}: {out}");
+        assert_eq!(
+            out["values"],
+            json!([0]),
+            "{id}: the peer reads the last list"
+        );
+        let msg = match &input {
+            Hostile::Jwt(jwt, _) => UnverifiedStatusListJwt::parse(jwt)
+                .unwrap_err()
+                .message()
+                .to_owned(),
+            Hostile::Cwt(cwt, _) => UnverifiedStatusListCwt::parse(cwt)
+                .unwrap_err()
+                .message()
+                .to_owned(),
+            _ => unreachable!(),
+        };
+        assert!(msg.to_lowercase().contains("duplicate"), "{id}: {msg}");
+    }
 }
 
 /// Inputs both sides refuse: the peer's refusal is asserted too, so that a peer
