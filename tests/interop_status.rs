@@ -428,6 +428,66 @@ fn token_cwt_python_lists_decode_here() {
     }
 }
 
+/// Every standard zlib header (STAT-05) from CPython's zlib: levels 0 (stored
+/// blocks) and 1 write `78 01`, 2 `78 5e`, 6 `78 9c`, 9 `78 da`; all decode here.
+#[test]
+fn token_cwt_python_zlib_levels_decode_here() {
+    let dir = Dir::new("cwt-levels");
+    let k = keys(&dir);
+    let values = Rng(0x5eed_0007).values(5_000, 2);
+    let vf = dir.put("values.json", serde_json::to_string(&values).unwrap());
+    for (level, header) in [
+        (0, [0x78, 0x01]),
+        (1, [0x78, 0x01]),
+        (2, [0x78, 0x5e]),
+        (6, [0x78, 0x9c]),
+        (9, [0x78, 0xda]),
+    ] {
+        let f = dir.0.join(format!("level-{level}.cwt"));
+        let mut c = python();
+        c.args([
+            "build",
+            "--values",
+            s(&vf),
+            "--bits",
+            "2",
+            "--sub",
+            SUB,
+            "--iat",
+            &IAT.to_string(),
+            "--level",
+            &level.to_string(),
+            "--key",
+            s(&k.private),
+            "--out",
+            s(&f),
+        ]);
+        ok(c);
+        let t = UnverifiedStatusListCwt::parse(&std::fs::read(&f).unwrap()).unwrap();
+
+        let (_, payload, _) = sign1_parts(&std::fs::read(&f).unwrap());
+        let claims: Cbor = ciborium::from_reader(payload.as_slice()).unwrap();
+        let lst = claims
+            .as_map()
+            .unwrap()
+            .iter()
+            .find(|(k, _)| k == &Cbor::Integer(65533.into()))
+            .unwrap()
+            .1
+            .as_map()
+            .unwrap()
+            .iter()
+            .find(|(k, _)| k == &Cbor::Text("lst".into()))
+            .unwrap()
+            .1
+            .as_bytes()
+            .unwrap()
+            .clone();
+        assert_eq!(lst[..2], header, "level {level}");
+        assert_token_values(t.claims().list(), &values, &format!("level {level}"));
+    }
+}
+
 // ---------------------------------------------------------------------------
 // W3C Bitstring Status List: @digitalbazaar/vc-bitstring-status-list
 

@@ -5,7 +5,7 @@ passerelle's CBOR and COSE code. Usage: see interop/README.md.
 
   cwt_peer.py verify --cwt FILE --jwk PUBLIC_JWK_FILE [--indices all|i,j,...]
   cwt_peer.py build  --values FILE --bits N --sub URI --iat N [--exp N] [--ttl N]
-                     [--iss S] --key PRIVATE_JWK_FILE --out FILE
+                     [--iss S] [--level 0-9] --key PRIVATE_JWK_FILE --out FILE
 
 verify checks: CBOR tag 18 (COSE_Sign1) around a 4-array; protected header a bstr
 holding a map with alg (1) = -7 (ES256) and typ (16) = "application/statuslist+cwt";
@@ -164,7 +164,7 @@ def build(args):
         if not 0 <= v < (1 << bits):
             raise SystemExit(f"error: value {v} at {i} does not fit in {bits} bits")
         packed[i // per] |= v << ((i % per) * bits)
-    claims = {2: args.sub, 6: args.iat, 65533: {"bits": bits, "lst": zlib.compress(bytes(packed), 9)}}
+    claims = {2: args.sub, 6: args.iat, 65533: {"bits": bits, "lst": zlib.compress(bytes(packed), args.level)}}
     if args.iss is not None:
         claims[1] = args.iss
     if args.exp is not None:
@@ -199,6 +199,7 @@ def main():
     b.add_argument("--exp", type=int)
     b.add_argument("--ttl", type=int)
     b.add_argument("--iss")
+    b.add_argument("--level", type=int, default=9, choices=range(10))
     b.add_argument("--key", required=True)
     b.add_argument("--out", required=True)
     args = p.parse_args()
