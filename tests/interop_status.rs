@@ -1194,3 +1194,169 @@ fn status_hostile_inputs_refused_by_both() {
         assert!(!accepted, "{what}: {} accepted: {out}", input.peer());
     }
 }
+
+// ---------------------------------------------------------------------------
+// The project's vectors, read by the peers as by us
+
+fn vector_json(path: &str) -> Value {
+    serde_json::from_str(&crate::common::vector(path)).unwrap()
+}
+
+fn vector_path(path: &str) -> PathBuf {
+    root().join("test-vectors").join(path)
+}
+
+fn unhex(s: &str) -> Vec<u8> {
+    let s = s.trim();
+    (0..s.len() / 2)
+        .map(|i| u8::from_str_radix(&s[2 * i..2 * i + 2], 16).unwrap())
+        .collect()
+}
+
+fn jwt_vc(jwt: &str) -> Value {
+    let p = jwt.split('.').nth(1).unwrap();
+    serde_json::from_slice::<Value>(&B64.decode(p).unwrap()).unwrap()["vc"].clone()
+}
+
+/// The draft's status list tokens (signatures checked by the peers with the
+/// draft's key), its 1/2/4/8-bit lists and the walt.id Token Status Lists decode
+/// in the peers to our values at every index; the walt.id lists with a multibase
+/// `u` in front of `lst` are refused by both.
+#[test]
+fn ietf_and_waltid_token_vectors_read_alike() {
+    let dir = Dir::new("vectors-token");
+    let ietf = "status/ietf-token-status-list";
+    let key = vector_path(&format!("{ietf}/issuer_public_key.jwk.json"));
+    let jwt_file = vector_path(&format!("{ietf}/status_list_token.jwt"));
+    let ours =
+        UnverifiedStatusListJwt::parse(&std::fs::read_to_string(&jwt_file).unwrap()).unwrap();
+    let mut c = node();
+    c.args(["token-decode", "--jwt", s(&jwt_file), "--jwk", s(&key)]);
+    let out = ok(c);
+    let l = ours.claims().list();
+    let want: Vec<u8> = (0..l.entries()).map(|i| l.get(i).unwrap()).collect();
+    assert_eq!(peer_values(&out), want, "draft JWT");
+    let cwt = unhex(&crate::common::vector(&format!(
+        "{ietf}/status_list_token.cwt.hex"
+    )));
+    let cwt_file = dir.put("draft.cwt", &cwt);
+    let ours = UnverifiedStatusListCwt::parse(&cwt).unwrap();
+    let mut c = python();
+    c.args(["verify", "--cwt", s(&cwt_file), "--jwk", s(&key)]);
+    let out = ok(c);
+    assert_eq!(out["claims"]["sub"], ours.claims().sub());
+    assert_eq!(out["claims"]["exp"], ours.claims().exp().unwrap());
+    assert_eq!(out["claims"]["ttl"], ours.claims().ttl().unwrap());
+    assert_eq!(peer_values(&out), want, "draft CWT");
+
+    let expected = vector_json(&format!("{ietf}/expected_status_values.json"));
+    for (name, e) in expected.as_object().unwrap() {
+        let j = vector_json(&format!("{ietf}/{}", e["json_file"].as_str().unwrap()));
+        let bits = j["bits"].as_u64().unwrap();
+        let lst = j["lst"].as_str().unwrap();
+        let ours = StatusList::from_lst(StatusBits::from_bits(bits).unwrap(), lst).unwrap();
+        let f = dir.put(&format!("{name}.lst"), lst);
+        let mut c = node();
+        c.args([
+            "token-decode-lst",
+            "--bits",
+            &bits.to_string(),
+            "--lst",
+            s(&f),
+        ]);
+        let theirs = peer_values(&ok(c));
+        assert_eq!(u(theirs.len()), ours.entries(), "{name}");
+        for (i, v) in theirs.iter().enumerate() {
+            assert_eq!(*v, ours.get(u(i)).unwrap(), "{name} index {i}");
+        }
+    }
+
+    let waltid = "status/waltid-status/tokenstatuslist";
+    for file in ["revoked", "unrevoked", "wrong-list-encoding"] {
+        let v = vector_json(&format!("{waltid}/{file}.json"));
+        let jwt = v["status-credential"].as_str().unwrap();
+        let f = dir.put(&format!("waltid-{file}.jwt"), jwt);
+        let mut c = node();
+        c.args(["token-decode", "--jwt", s(&f)]);
+        let (accepted, out) = run(c);
+        match UnverifiedStatusListJwt::parse(jwt) {
+            Ok(t) => {
+                assert!(accepted, "{file}: {out}");
+                let l = t.claims().list();
+                let want: Vec<u8> = (0..l.entries()).map(|i| l.get(i).unwrap()).collect();
+                assert_eq!(peer_values(&out), want, "walt.id {file}");
+            }
+            Err(e) => {
+                assert_eq!(e.kind(), ErrorKind::Malformed, "{file}");
+                assert!(!accepted, "walt.id {file}: the peer accepted: {out}");
+            }
+        }
+    }
+}
+
+/// The W3C example list credential and the walt.id Bitstring list credentials
+/// decode in @digitalbazaar/vc-bitstring-status-list to our values at every index
+/// of the entry's statusSize; an encodedList without multibase `u` is refused by both.
+#[test]
+fn w3c_and_waltid_bitstring_vectors_read_alike() {
+    let dir = Dir::new("vectors-bitstring");
+    let mut lists: Vec<(String, Value, u8)> = vec![(
+        "w3c example".into(),
+        vector_json(
+            "status/w3c-bitstring-status-list/a-status-list-verifiable-credential/unsecured.json",
+        ),
+        1,
+    )];
+    let waltid = "status/waltid-status/bitstringstatuslist";
+    for file in [
+        "revoked",
+        "unrevoked",
+        "custom-valid",
+        "multi-status-all-valid",
+        "wrong-list-encoding",
+    ] {
+        let v = vector_json(&format!("{waltid}/{file}.json"));
+        let size = |i: usize| -> u8 {
+            let cs = &v["holder-credential"]["credentialStatus"];
+            let e = if cs.is_array() { &cs[i] } else { cs };
+            u8::try_from(e["statusSize"].as_u64().unwrap_or(1)).unwrap()
+        };
+        match &v["status-credential"] {
+            Value::String(jwt) => lists.push((format!("walt.id {file}"), jwt_vc(jwt), size(0))),
+            Value::Array(a) => {
+                for (i, x) in a.iter().enumerate() {
+                    let jwt = x["content"].as_str().unwrap();
+                    lists.push((format!("walt.id {file} #{i}"), jwt_vc(jwt), size(i)));
+                }
+            }
+            _ => panic!("{file}"),
+        }
+    }
+    for (name, vc, size) in lists {
+        let encoded = vc["credentialSubject"]["encodedList"].as_str().unwrap();
+        let f = dir.put("list.txt", encoded);
+        let mut c = node();
+        c.args([
+            "bitstring-decode",
+            "--encoded",
+            s(&f),
+            "--size",
+            &size.to_string(),
+        ]);
+        let (accepted, out) = run(c);
+        match BitstringStatusList::from_credential(vc.as_object().unwrap()) {
+            Ok(l) => {
+                assert!(accepted, "{name}: {out}");
+                let theirs = peer_values(&out);
+                assert_eq!(u(theirs.len()), l.len_bits() / u64::from(size), "{name}");
+                for (i, v) in theirs.iter().enumerate() {
+                    assert_eq!(*v, l.get(u(i), size).unwrap(), "{name} index {i}");
+                }
+            }
+            Err(e) => {
+                assert_eq!(e.kind(), ErrorKind::Malformed, "{name}");
+                assert!(!accepted, "{name}: the peer accepted: {out}");
+            }
+        }
+    }
+}
