@@ -306,6 +306,49 @@ fn token_jwt_sd_jwt_js_lists_decode_here() {
     }
 }
 
+/// An empty list (STAT-13: a zlib stream of zero bytes, not `lst: ""`) both ways:
+/// no entries, and any lookup fails closed.
+#[test]
+fn token_jwt_empty_list_both_ways() {
+    let dir = Dir::new("jwt-empty");
+    let k = keys(&dir);
+    let claims = StatusListClaims::new(SUB, IAT, StatusList::new(StatusBits::One, 0).unwrap());
+    let jwt = sign_status_list_jwt(&claims, &k.key, None, &[]).unwrap();
+    let f = dir.put("ours-empty.jwt", &jwt);
+    let mut c = node();
+    c.args(["token-decode", "--jwt", s(&f), "--jwk", s(&k.public)]);
+    let out = ok(c);
+    assert_eq!(
+        (out["entries"].as_u64(), peer_values(&out)),
+        (Some(0), vec![])
+    );
+    let mut c = node();
+    c.args(["token-decode", "--jwt", s(&f), "--indices", "0"]);
+    assert!(!run(c).0, "index 0 of an empty list");
+    let vf = dir.put("empty.json", "[]");
+    let mut c = node();
+    c.args([
+        "token-create",
+        "--values",
+        s(&vf),
+        "--bits",
+        "1",
+        "--sub",
+        SUB,
+        "--iat",
+        &IAT.to_string(),
+        "--key",
+        s(&k.private),
+    ]);
+    let out = ok(c);
+    let t = UnverifiedStatusListJwt::parse(out["jwt"].as_str().unwrap()).unwrap();
+    assert_eq!(t.claims().list().entries(), 0);
+    assert_eq!(
+        t.claims().list().get(0).unwrap_err().kind(),
+        ErrorKind::Malformed
+    );
+}
+
 // ---------------------------------------------------------------------------
 // Token Status List, CWT: cwt_peer.py (cbor2 + cryptography)
 
