@@ -5,6 +5,9 @@
 #   interop/mdoc/.venv         <- mdoc/requirements.txt (Python pymdoccbor)
 #   interop/node/node_modules  <- node/package-lock.json (@sd-jwt/* TypeScript implementation)
 #   interop/mdoc/node_modules  <- mdoc/package-lock.json (@auth0/mdl)
+#   interop/status/.venv       <- status/requirements.txt (cbor2 + cryptography: the CWT status list peer)
+#   interop/status/node_modules <- status/package-lock.json (@sd-jwt/jwt-status-list,
+#                                  @digitalbazaar/vc-bitstring-status-list)
 # Idempotent: a stamp (hash of the pin file) skips work that is already done.
 # Only the package registries (PyPI, npm) are needed.  Quiet on success.
 set -euo pipefail
@@ -34,6 +37,7 @@ venv() {
 venv "$HERE"          # PyPI sd-jwt (the SD-JWT reference implementation)
 venv "$HERE/webvh"    # PyPI did-webvh (the did:webvh peer)
 venv "$HERE/mdoc"     # PyPI pymdoccbor (the Python mdoc peer)
+venv "$HERE/status"   # PyPI cbor2 + cryptography (the status list CWT peer)
 
 # --- Node packages ------------------------------------------------------------
 # node_dir DIR: DIR/node_modules <- DIR/package-lock.json (npm ci), skipped when the stamp matches.
@@ -49,3 +53,4 @@ node_dir() {
 }
 node_dir "$HERE/node"   # @sd-jwt/* (the TypeScript SD-JWT implementation)
 node_dir "$HERE/mdoc"   # @auth0/mdl (ISO/IEC 18013-5 mdoc)
+node_dir "$HERE/status" # @sd-jwt/jwt-status-list + @digitalbazaar/vc-bitstring-status-list

@@ -7,6 +7,7 @@ mod common;
 mod hostile;
 mod interop;
 mod interop_mdoc;
+mod interop_status;
 mod layering;
 mod limits;
 mod mdoc;
