@@ -26,7 +26,8 @@ pub use crypto::{
 };
 pub use dcql::{
     CandidateMatch, ClaimValue, ClaimsQuery, CredentialQuery, CredentialSetQuery, DcqlCandidate,
-    DcqlFormat, DcqlMatch, DcqlMeta, DcqlQuery, PathElement, TrustedAuthority,
+    DcqlFormat, DcqlMatch, DcqlMeta, DcqlQuery, OpenId4VpRequest, PathElement, PresentationCheck,
+    TrustedAuthority, VpTokenCheck, WalletCredential,
 };
 pub use error::{Error, ErrorKind, Result};
 pub use formats::mdoc::{

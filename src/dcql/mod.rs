@@ -48,12 +48,14 @@
 
 mod matching;
 mod query;
+mod vp;
 
 pub use matching::{CandidateMatch, DcqlCandidate, DcqlMatch};
 pub use query::{
     ClaimValue, ClaimsQuery, CredentialQuery, CredentialSetQuery, DcqlFormat, DcqlMeta, DcqlQuery,
     PathElement, TrustedAuthority,
 };
+pub use vp::{OpenId4VpRequest, PresentationCheck, VpTokenCheck, WalletCredential};
 
 #[cfg(test)]
 #[allow(

@@ -591,7 +591,9 @@ fn meta_holder_binding_and_authorities() {
         .satisfied());
     let unbound = DcqlCandidate::new(DcqlFormat::SdJwtVc, vec!["urn:t".into()], json!({}), false)
         .with_authority("aki", "k1");
-    assert!(!q.match_candidates(std::slice::from_ref(&unbound)).satisfied());
+    assert!(!q
+        .match_candidates(std::slice::from_ref(&unbound))
+        .satisfied());
     let lax = parse(&one(
         json!({"id": "a", "format": "dc+sd-jwt", "meta": {"vct_values": ["urn:t"]},
         "require_cryptographic_holder_binding": false}),
