@@ -76,6 +76,9 @@ pub const MAX_DID_LOG_ENTRIES: usize = 1000;
 /// Most `updateKeys` / `nextKeyHashes` in one entry.
 pub const MAX_UPDATE_KEYS: usize = 32;
 
+// DCQL and vp_token bounds: each is tested at and past it in src/dcql/tests.rs
+// (limit_*) and tests/dcql.rs (limit_vp_token_presentations).
+
 /// Most credential queries in one DCQL query (`credentials`); also the most
 /// ids in one `credential_sets` option.
 pub const MAX_DCQL_CREDENTIAL_QUERIES: usize = 64;
@@ -91,3 +94,6 @@ pub const MAX_DCQL_VALUES: usize = 64;
 /// Most `claim_sets` of a credential query, `credential_sets` of a query,
 /// `options` of a credential set, and `trusted_authorities` of a credential query.
 pub const MAX_DCQL_SETS: usize = 64;
+/// Most presentations one `vp_token` may carry, over all its credential
+/// queries; each costs signature checks, so the count is bounded before any.
+pub const MAX_VP_TOKEN_PRESENTATIONS: usize = 64;

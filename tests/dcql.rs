@@ -592,3 +592,26 @@ fn the_verifier_accepts_any_claim_set_that_covers_the_disclosure() {
     assert!(check.satisfied(), "{:?}", kinds(&check));
     assert_eq!(check.presentations()[0].claim_set(), Some(2));
 }
+
+#[test]
+fn limit_vp_token_presentations() {
+    let fx = fixture();
+    let mut pq = pid_query(json!([{"path": ["given_name"]}]));
+    pq["multiple"] = json!(true);
+    let q = query(json!({ "credentials": [pq] }));
+    let token = q.build_vp_token(&fx.wallet(), &req(), now()).unwrap();
+    let vp = token["pid"][0].clone();
+    let run = |n: usize| {
+        q.verify_vp_token(
+            &fx.verifier(),
+            json!({ "pid": vec![vp.clone(); n] }).to_string().as_bytes(),
+            &req(),
+            now(),
+        )
+    };
+    let at = run(limits::MAX_VP_TOKEN_PRESENTATIONS).unwrap();
+    assert!(at.satisfied());
+    assert_eq!(at.presentations().len(), limits::MAX_VP_TOKEN_PRESENTATIONS);
+    let past = run(limits::MAX_VP_TOKEN_PRESENTATIONS + 1).unwrap_err();
+    assert_eq!(past.kind(), ErrorKind::LimitExceeded, "{past:?}");
+}

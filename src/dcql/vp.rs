@@ -92,6 +92,39 @@ impl DcqlQuery {
     ///
     /// A query that cannot be satisfied is refused (`Policy`) and nothing is
     /// returned, as §6.4.2 requires.
+    ///
+    /// ```
+    /// use passerelle::*;
+    /// # let issuer_key = PrivateKey::generate(Algorithm::Es256)?;
+    /// # let holder_key = PrivateKey::generate(Algorithm::Es256)?;
+    /// # let now = UnixTime::from_secs(1_790_000_000);
+    /// # let claims = serde_json::json!({"iss": "https://pid.example", "vct": "urn:eudi:pid:1",
+    /// #     "given_name": "Erika", "family_name": "Mustermann"});
+    /// # let issued = SdJwtVcIssuer::new(&issuer_key)
+    /// #     .issue(claims.as_object().unwrap(), &Disclosable::All, Some(holder_key.public_key()), now)?;
+    /// let pid = HeldSdJwt::parse(&issued)?;
+    /// let query = DcqlQuery::parse(br#"{"credentials": [{"id": "pid", "format": "dc+sd-jwt",
+    ///     "meta": {"vct_values": ["urn:eudi:pid:1"]}, "claims": [{"path": ["given_name"]}]}]}"#)?;
+    /// let request = OpenId4VpRequest { client_id: "x509_san_dns:rp.example", nonce: "n-1",
+    ///     response_uri: "https://rp.example/post", jwk_thumbprint: None };
+    /// let wallet = [WalletCredential::SdJwt { credential: &pid, holder_key: Some(&holder_key) }];
+    /// let vp_token = query.build_vp_token(&wallet, &request, now)?;
+    ///
+    /// let mut trust = TrustStore::new();
+    /// trust.add_issuer_key(issuer_key.public_key().clone(), Some("https://pid.example"), None);
+    /// let verifier = Verifier::new(trust, Policy::default());
+    /// let bytes = serde_json::Value::Object(vp_token).to_string();
+    /// let check = query.verify_vp_token(&verifier, bytes.as_bytes(), &request, now)?;
+    /// assert!(check.satisfied());
+    /// let result = check.presentations()[0].outcome().unwrap();
+    /// assert_eq!(result.claims()["given_name"], "Erika");
+    /// assert!(result.claims().get("family_name").is_none());
+    ///
+    /// // bound to this request: another nonce fails
+    /// let other = OpenId4VpRequest { nonce: "n-2", ..request };
+    /// assert!(!query.verify_vp_token(&verifier, bytes.as_bytes(), &other, now)?.satisfied());
+    /// # Ok::<(), passerelle::Error>(())
+    /// ```
     pub fn build_vp_token(
         &self,
         wallet: &[WalletCredential<'_>],
@@ -233,7 +266,9 @@ impl DcqlQuery {
     /// The shape is checked first (`Malformed` for the whole token): an
     /// object whose every key is a credential query id and every value a
     /// non-empty array, with exactly one presentation when `multiple` is
-    /// false. Then each presentation is verified by `verifier` (SD-JWT: a
+    /// false; more than
+    /// [`MAX_VP_TOKEN_PRESENTATIONS`](crate::limits::MAX_VP_TOKEN_PRESENTATIONS)
+    /// presentations in all is `LimitExceeded`, before any is verified. Then each presentation is verified by `verifier` (SD-JWT: a
     /// KB-JWT over `nonce` with `aud` = `client_id`; mdoc: device
     /// authentication over the OpenID4VP handover) and matched to its
     /// credential query on the verified claims; the outcome of each is
@@ -271,6 +306,15 @@ impl DcqlQuery {
                 )));
             }
             entries.push((q, list));
+        }
+        let total = entries
+            .iter()
+            .fold(0usize, |n, (_, l)| n.saturating_add(l.len()));
+        if total > crate::limits::MAX_VP_TOKEN_PRESENTATIONS {
+            return Err(crate::error::limit(format!(
+                "vp_token: {total} presentations, more than MAX_VP_TOKEN_PRESENTATIONS ({})",
+                crate::limits::MAX_VP_TOKEN_PRESENTATIONS
+            )));
         }
         let mut presentations = Vec::new();
         for (q, list) in entries {
