@@ -615,3 +615,37 @@ fn limit_vp_token_presentations() {
     let past = run(limits::MAX_VP_TOKEN_PRESENTATIONS + 1).unwrap_err();
     assert_eq!(past.kind(), ErrorKind::LimitExceeded, "{past:?}");
 }
+
+/// An index into a selectively disclosable array counts the issued elements
+/// in the wallet; the verifier sees only the disclosed ones, so there any
+/// disclosed element of that array answers the index (documented in
+/// `src/dcql/mod.rs`).
+#[test]
+fn an_index_into_a_disclosable_array() {
+    let fx = fixture();
+    let q = query(json!({"credentials": [pid_query(json!([{"path": ["nationalities", 1]}]))]}));
+    let token = q.build_vp_token(&fx.wallet(), &req(), now()).unwrap();
+    let check = fx.check(&q, &token).unwrap();
+    assert!(check.satisfied(), "{:?}", kinds(&check));
+    let r = check.presentations()[0].outcome().unwrap();
+    assert_eq!(r.claims()["nationalities"], json!(["FR"]));
+    // the price of that reading: a wallet that disclosed the whole array for
+    // one index is not caught (it cannot be told from one that disclosed one
+    // element issued at another position)
+    let vp = fx
+        .pid
+        .present(
+            &[ClaimPath::parse("/nationalities").unwrap()],
+            Some(KeyBinding {
+                signer: &fx.holder_key,
+                nonce: NONCE,
+                audience: CLIENT_ID,
+                iat: now(),
+            }),
+        )
+        .unwrap();
+    let mut t = Map::new();
+    t.insert("pid".into(), json!([vp]));
+    let check = fx.check(&q, &t).unwrap();
+    assert!(check.satisfied(), "{:?}", kinds(&check));
+}

@@ -34,6 +34,9 @@ pub struct DcqlCandidate {
     pub(crate) claims: Value,
     pub(crate) holder_binding: bool,
     pub(crate) authorities: Vec<(String, String)>,
+    /// Arrays (verifier side) some of whose elements were selectively
+    /// disclosed: their positions no longer count the issued elements.
+    pub(crate) compacted_arrays: Vec<ClaimPath>,
 }
 
 impl DcqlCandidate {
@@ -53,6 +56,7 @@ impl DcqlCandidate {
             claims,
             holder_binding,
             authorities: Vec::new(),
+            compacted_arrays: Vec::new(),
         }
     }
 
@@ -393,6 +397,18 @@ fn resolve(format: DcqlFormat, cq: &ClaimsQuery, c: &DcqlCandidate) -> Option<Ve
                             }
                         }
                         (PathElement::All, Value::Array(a)) => {
+                            next.extend(
+                                a.iter()
+                                    .enumerate()
+                                    .map(|(i, x)| (p.child(i.to_string()), x)),
+                            );
+                        }
+                        // a presented array with disclosed elements lost the
+                        // undisclosed ones: position i of the issued array may
+                        // sit anywhere, so any element answers it
+                        (PathElement::Index(_), Value::Array(a))
+                            if c.compacted_arrays.contains(&p) =>
+                        {
                             next.extend(
                                 a.iter()
                                     .enumerate()

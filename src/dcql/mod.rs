@@ -30,11 +30,13 @@
 //!   the way to one) make the verifier refuse the presentation (`Policy`).
 //!   §6.4 allows extras when the same credential answers another credential
 //!   query of the request; passerelle refuses them anyway: the safer reading.
-//! - **Array positions** in paths count the elements of the array the
-//!   evaluator sees: the held (fully disclosed) array in the wallet, the
-//!   presented one in the verifier. An index into a selectively disclosable
-//!   array may therefore name another element on the verifier side; prefer
-//!   `null` paths with `values`.
+//! - **Array positions** in paths count the issued (fully disclosed) array in
+//!   the wallet. A verifier sees only the disclosed elements of a selectively
+//!   disclosable array, so there an index into an array holding a disclosed
+//!   element is answered by any of its elements (npm `dcql` reads every index
+//!   that way on the verifier side); an over-disclosure inside such an array
+//!   is therefore not detected. Indexes into arrays without disclosed
+//!   elements are exact. Prefer `null` paths with `values`.
 //! - **trusted_authorities** are matched in the wallet against what the host
 //!   tells about each candidate; the verifier ignores them and decides trust
 //!   with its own configuration (§6.1.1 note).

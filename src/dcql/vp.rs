@@ -408,7 +408,8 @@ fn check_one(
         },
         _ => vec![r.credential_type().to_owned()],
     };
-    let cand = DcqlCandidate::new(q.format, types, r.claims().clone(), bound);
+    let mut cand = DcqlCandidate::new(q.format, types, r.claims().clone(), bound);
+    cand.compacted_arrays = compacted_arrays(&r);
     match_one(q, &cand, false).map_err(|why| {
         policy(format!(
             "the credential does not satisfy the credential query: {why}"
@@ -416,6 +417,36 @@ fn check_one(
     })?;
     let set = refuse_extras(q, &cand, &r)?;
     Ok((set, r))
+}
+
+/// The value at `path` (array positions as indexes).
+fn lookup<'a>(v: &'a Value, path: &ClaimPath) -> Option<&'a Value> {
+    path.segments().iter().try_fold(v, |cur, seg| match cur {
+        Value::Object(o) => o.get(seg),
+        Value::Array(a) => seg.parse::<usize>().ok().and_then(|i| a.get(i)),
+        _ => None,
+    })
+}
+
+/// The arrays of `r`'s claims holding a selectively disclosed element.
+fn compacted_arrays(r: &VerificationResult) -> Vec<ClaimPath> {
+    let mut out: Vec<ClaimPath> = Vec::new();
+    for (pointer, prov) in &r.provenance {
+        if *prov != Provenance::IssuerDisclosed {
+            continue;
+        }
+        let Ok(p) = ClaimPath::parse(pointer) else {
+            continue;
+        };
+        if let Some((last, parent)) = p.segments().split_last() {
+            let parent = ClaimPath::from_segments(parent.iter().cloned());
+            let is_array = lookup(r.claims(), &parent).is_some_and(Value::is_array);
+            if last.parse::<usize>().is_ok() && is_array && !out.contains(&parent) {
+                out.push(parent);
+            }
+        }
+    }
+    out
 }
 
 /// The selectively disclosed claims of `r`, as paths into the candidate's
