@@ -649,3 +649,67 @@ fn an_index_into_a_disclosable_array() {
     let check = fx.check(&q, &t).unwrap();
     assert!(check.satisfied(), "{:?}", kinds(&check));
 }
+
+#[test]
+fn hostile_vp_tokens() {
+    let fx = fixture();
+    let mut pq = pid_query(json!([{"path": ["given_name"]}]));
+    pq["multiple"] = json!(true);
+    let q = query(json!({ "credentials": [pq] }));
+    let run = |bytes: &[u8]| q.verify_vp_token(&fx.verifier(), bytes, &req(), now());
+    // not JSON, not an object, duplicate members, deep nesting: the whole token
+    assert_eq!(run(b"garbage").unwrap_err().kind(), ErrorKind::Malformed);
+    assert_eq!(run(b"\"x\"").unwrap_err().kind(), ErrorKind::Malformed);
+    assert_eq!(
+        run(br#"{"pid": ["a~"], "pid": ["b~"]}"#)
+            .unwrap_err()
+            .kind(),
+        ErrorKind::Malformed
+    );
+    let deep = format!(r#"{{"pid": [{}{}]}}"#, "[".repeat(200), "]".repeat(200));
+    assert_eq!(
+        run(deep.as_bytes()).unwrap_err().kind(),
+        ErrorKind::LimitExceeded
+    );
+    // presentations that are not presentations: each fails on its own
+    let check = run(
+        json!({"pid": [null, 7, "", "~~~", "eyJ.eyJ.sig~", {"@context": []}, ["x"]]})
+            .to_string()
+            .as_bytes(),
+    )
+    .unwrap();
+    assert!(!check.satisfied());
+    assert_eq!(check.presentations().len(), 7);
+    for p in check.presentations() {
+        assert!(p.outcome().is_err(), "{p:?}");
+    }
+}
+
+#[test]
+fn trusted_authorities_come_from_the_host() {
+    let fx = fixture();
+    let mut pq = pid_query(json!([{"path": ["given_name"]}]));
+    pq["trusted_authorities"] = json!([{"type": "etsi_tl", "values": ["https://lotl.example"]}]);
+    let q = query(json!({ "credentials": [pq] }));
+    let wallet = fx.wallet();
+    assert_eq!(
+        q.build_vp_token(&wallet, &req(), now()).unwrap_err().kind(),
+        ErrorKind::Policy
+    );
+    let mut cands: Vec<DcqlCandidate> = wallet.iter().map(|w| w.candidate().unwrap()).collect();
+    cands[0] = cands[0]
+        .clone()
+        .with_authority("etsi_tl", "https://lotl.example");
+    let token = q
+        .build_vp_token_with(&wallet, &cands, &req(), now())
+        .unwrap();
+    // the verifier decides trust itself: trusted_authorities is not re-checked
+    assert!(fx.check(&q, &token).unwrap().satisfied());
+    cands.swap(0, 1);
+    assert_eq!(
+        q.build_vp_token_with(&wallet, &cands, &req(), now())
+            .unwrap_err()
+            .kind(),
+        ErrorKind::ApiMisuse
+    );
+}

@@ -135,7 +135,42 @@ impl DcqlQuery {
             .iter()
             .map(WalletCredential::candidate)
             .collect::<Result<Vec<_>>>()?;
-        let m = self.match_candidates(&candidates);
+        self.build_vp_token_with(wallet, &candidates, request, iat)
+    }
+
+    /// Like [`build_vp_token`](Self::build_vp_token), with the host's own
+    /// description of each credential (`candidates[i]` describes
+    /// `wallet[i]`), typically [`WalletCredential::candidate`] with the
+    /// trusted authorities the host knows it matches
+    /// ([`DcqlCandidate::with_authority`]); without them a query with
+    /// `trusted_authorities` matches nothing. A candidate of another format
+    /// than its credential, or a length mismatch, is `ApiMisuse`.
+    pub fn build_vp_token_with(
+        &self,
+        wallet: &[WalletCredential<'_>],
+        candidates: &[DcqlCandidate],
+        request: &OpenId4VpRequest<'_>,
+        iat: UnixTime,
+    ) -> Result<Map<String, Value>> {
+        if wallet.len() != candidates.len() {
+            return Err(misuse(format!(
+                "{} wallet credentials and {} candidates",
+                wallet.len(),
+                candidates.len()
+            )));
+        }
+        for (w, c) in wallet.iter().zip(candidates) {
+            let format = match w {
+                WalletCredential::SdJwt { .. } => DcqlFormat::SdJwtVc,
+                WalletCredential::Mdoc { .. } => DcqlFormat::MsoMdoc,
+            };
+            if c.format != format {
+                return Err(misuse(
+                    "a candidate describes a credential of another format",
+                ));
+            }
+        }
+        let m = self.match_candidates(candidates);
         if !m.satisfied() {
             return Err(policy(
                 "the wallet cannot satisfy the DCQL query: nothing is presented",
