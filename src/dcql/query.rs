@@ -68,6 +68,7 @@ pub enum DcqlMeta {
 }
 
 /// One component of a claims path pointer (OpenID4VP 1.0 §7).
+#[non_exhaustive]
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum PathElement {
     /// A member name of an object.
@@ -80,6 +81,7 @@ pub enum PathElement {
 
 /// A value a claim may be required to have (`values`): matched exactly by
 /// JSON type and value (`"1"` never matches `1`, `1` never matches `true`).
+#[non_exhaustive]
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum ClaimValue {
     /// A string.

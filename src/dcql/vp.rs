@@ -44,6 +44,7 @@ impl OpenId4VpRequest<'_> {
 }
 
 /// A credential the wallet may present, with the key that proves possession.
+#[non_exhaustive]
 pub enum WalletCredential<'a> {
     /// An SD-JWT VC; `holder_key` signs the KB-JWT (`None`: it can only answer
     /// a query with `require_cryptographic_holder_binding: false`).
