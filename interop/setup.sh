@@ -54,3 +54,4 @@ node_dir() {
 node_dir "$HERE/node"   # @sd-jwt/* (the TypeScript SD-JWT implementation)
 node_dir "$HERE/mdoc"   # @auth0/mdl (ISO/IEC 18013-5 mdoc)
 node_dir "$HERE/status" # @sd-jwt/jwt-status-list + @digitalbazaar/vc-bitstring-status-list
+node_dir "$HERE/dcql"   # dcql (the DCQL engine Credo uses)

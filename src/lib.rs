@@ -4,6 +4,7 @@
 mod cose;
 mod crypto;
 mod data_integrity;
+mod dcql;
 mod encoding;
 mod error;
 mod formats;
@@ -24,6 +25,11 @@ mod wallet;
 
 pub use crypto::{
     Algorithm, Curve, KeyAgreement, PrivateKey, PublicKey, SecureRandom, Signer, SystemRandom,
+};
+pub use dcql::{
+    CandidateMatch, ClaimValue, ClaimsQuery, CredentialQuery, CredentialSetQuery, DcqlCandidate,
+    DcqlFormat, DcqlMatch, DcqlMeta, DcqlQuery, OpenId4VpRequest, PathElement, PresentationCheck,
+    TrustedAuthority, VpTokenCheck, WalletCredential,
 };
 pub use error::{Error, ErrorKind, Result};
 pub use formats::mdoc::{

@@ -141,3 +141,25 @@ impl VerifierLimits {
         self.disclosures
     }
 }
+
+// DCQL and vp_token bounds: each is tested at and past it in src/dcql/tests.rs
+// (limit_*) and tests/dcql.rs (limit_vp_token_presentations).
+
+/// Most credential queries in one DCQL query (`credentials`); also the most
+/// ids in one `credential_sets` option.
+pub const MAX_DCQL_CREDENTIAL_QUERIES: usize = 64;
+/// Most claims queries in one credential query (`claims`); also the most ids
+/// in one `claim_sets` entry. An mDL has about 40 elements, a PID about 50.
+pub const MAX_DCQL_CLAIMS_PER_QUERY: usize = 256;
+/// Longest claims path pointer, in components. Claims nest at most
+/// [`MAX_JSON_DEPTH`] deep, so a longer path could never select anything.
+pub const MAX_DCQL_PATH_SEGMENTS: usize = 32;
+/// Most entries in one DCQL `values`, `vct_values`, `type_values` (and each
+/// inner array), and `trusted_authorities[].values`.
+pub const MAX_DCQL_VALUES: usize = 64;
+/// Most `claim_sets` of a credential query, `credential_sets` of a query,
+/// `options` of a credential set, and `trusted_authorities` of a credential query.
+pub const MAX_DCQL_SETS: usize = 64;
+/// Most presentations one `vp_token` may carry, over all its credential
+/// queries; each costs signature checks, so the count is bounded before any.
+pub const MAX_VP_TOKEN_PRESENTATIONS: usize = 64;

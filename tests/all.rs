@@ -4,6 +4,7 @@
 
 mod cli;
 mod common;
+mod dcql;
 mod hostile;
 mod interop;
 mod interop_mdoc;

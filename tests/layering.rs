@@ -26,6 +26,9 @@ fn allowed(room: &str) -> Vec<&'static str> {
         "formats" => &[ENVELOPES],
         "trust" | "status" | "policy" => &[ENVELOPES, &["formats"]],
         "store" => &[ENVELOPES],
+        // DCQL sits beside the roles: it matches what the wallet holds and
+        // checks what the verifier verified
+        "dcql" => &[ENVELOPES, DECISIONS, &["verifier", "wallet"]],
         _ => &[ENVELOPES, DECISIONS],
     };
     let mut v: Vec<&'static str> = BASE.to_vec();
@@ -50,6 +53,7 @@ const ROOMS: &[&str] = &[
     "verifier",
     "issuer",
     "wallet",
+    "dcql",
 ];
 
 fn rs_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
