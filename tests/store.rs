@@ -781,6 +781,7 @@ fn store_01_sigkill_1000_times() {
     let started = Instant::now();
     let mut commits_seen = 0usize;
     let mut in_flight_kills = 0usize;
+    let mut in_flight_by_op: HashMap<String, usize> = HashMap::new();
     for cycle in 0..kills {
         let mut child = worker_command(
             "churn",
@@ -824,8 +825,9 @@ fn store_01_sigkill_1000_times() {
             assert!(!l.starts_with("@@ ERR"), "cycle {cycle}: {l}");
             model.feed(l);
         }
-        if model.pending.is_some() {
+        if let Some((op, _, _)) = &model.pending {
             in_flight_kills += 1;
+            *in_flight_by_op.entry(op.clone()).or_insert(0usize) += 1;
         }
         let s = CredentialStore::open(&path, &keys, StoreOptions::new()).unwrap();
         model.check(&s, cycle);
@@ -833,7 +835,8 @@ fn store_01_sigkill_1000_times() {
     let took = started.elapsed();
     eprintln!(
         "STORE-01: {kills} kills in {:.1} s ({:.1} ms each), {commits_seen} commits reported, \
-         {in_flight_kills} kills during an operation, {} credentials at the end, seed {seed:#x}",
+         {in_flight_kills} kills during an operation ({in_flight_by_op:?}), {} credentials at the end, \
+         seed {seed:#x}",
         took.as_secs_f64(),
         took.as_secs_f64() * 1000.0 / f64::from(u32::try_from(kills.max(1)).unwrap()),
         model.committed.len()
