@@ -23,7 +23,8 @@
 //!   could fail with `SQLITE_BUSY` without waiting), and each operation is
 //!   all-or-nothing. Several handles — threads, processes — may use one file.
 //! - `foreign_keys=ON`, `secure_delete=ON` (a removed row's bytes are
-//!   overwritten in the file, not left in free pages), `trusted_schema=OFF`.
+//!   overwritten in the file, not left in free pages; older page images stay in
+//!   the WAL until the next checkpoint), `trusted_schema=OFF`.
 //! - The schema version in `PRAGMA user_version`, brought up to date at open by
 //!   migrations that run in one transaction. A file from a newer build is
 //!   refused. Version 1 is the first.
@@ -39,7 +40,8 @@
 //! fails to open, with `Storage` naming the row.
 //!
 //! In clear, so that [`CredentialStore::list`] and a DCQL pre-filter need no
-//! decryption (and can run before the user unlocks the wallet key): the
+//! decryption (listing 1 000 credentials reads a few metadata pages; the
+//! sealed bodies sit in their own table and are read only by `get`): the
 //! credential id, **format** (e.g. `dc+sd-jwt`, `mso_mdoc`), **credential
 //! type** (`vct`, doctype, VC type), **issuer id**, **expiry**, **added-at**,
 //! the **batch** name, the **use counter** of batch copies, and which holder key
@@ -49,7 +51,9 @@
 //! [`list`](CredentialStore::list) returns is not authenticated; the copy
 //! [`get`](CredentialStore::get) returns is (it is bound into the associated
 //! data), so decide on what `get` returns. The use counter is neither sealed
-//! nor bound: resetting it only hurts the holder's own unlinkability.
+//! nor bound (it changes at every presentation, without a reseal): someone who
+//! can write the file can make a used batch copy look unused, so that it is
+//! presented twice; that hurts only the holder's unlinkability.
 //! Holder keys show only their kind (`software` / `hardware`) and added-at; the
 //! private JWK, or the hardware key reference and public key, are sealed.
 //!
