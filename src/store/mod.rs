@@ -74,7 +74,8 @@
 //! [`audit`](CredentialStore::audit) opens every row and reports each one that
 //! fails. A truncated file, or garbage written over it, gives `Storage` (at
 //! open, or for the pages it destroyed), never a panic. Unknown ids and other
-//! caller mistakes are [`ErrorKind::ApiMisuse`]; oversized input is
+//! caller mistakes are [`ErrorKind::ApiMisuse`] (an id not found in a file that
+//! fails SQLite's integrity check is `Storage`: the row may be what was lost); oversized input is
 //! `LimitExceeded` ([`MAX_STORED_CREDENTIAL_BYTES`], [`MAX_STORE_FIELD_BYTES`]).
 //!
 //! # Rollback: a documented limit, and an optional counter
@@ -767,7 +768,7 @@ impl CredentialStore {
                 )
                 .map_err(sql("removing a credential"))?;
             if n == 0 {
-                return Err(misuse(format!("no credential {id} in the store")));
+                return Err(not_found(conn, format!("no credential {id} in the store")));
             }
             Ok(())
         })
@@ -935,7 +936,7 @@ impl CredentialStore {
             let mut q = st.query([batch]).map_err(sql("taking a batch copy"))?;
             let mut row = match q.next().map_err(sql("taking a batch copy"))? {
                 Some(r) => rows::credential_row(r)?,
-                None => return Err(misuse(format!("no credential in batch {batch:?}"))),
+                None => return Err(not_found(conn, format!("no credential in batch {batch:?}"))),
             };
             drop(q);
             let credential = rows::open_credential(ctx.sealer, &ctx.store_id, ctx.version, &row)?;
@@ -996,6 +997,19 @@ fn journal_mode_wal(conn: &Connection, timeout: Duration) -> rusqlite::Result<St
     }
 }
 
+/// An id that is not found is the caller's mistake (`ApiMisuse`) — unless the
+/// file is damaged, when the row may be what was lost: then `Storage`. The
+/// integrity check runs only on this path, so lookups that succeed pay nothing.
+fn not_found(conn: &Connection, message: String) -> Error {
+    let check: rusqlite::Result<String> =
+        conn.query_row("PRAGMA integrity_check(1)", [], |r| r.get(0));
+    match check {
+        Ok(ok) if ok == "ok" => misuse(message),
+        Ok(problem) => storage(format!("{message}, and the store is damaged: {problem}")),
+        Err(e) => storage(format!("{message}, and the store is damaged: {e}")),
+    }
+}
+
 fn expiry(record: &CredentialRecord) -> Result<Option<i64>> {
     record
         .expires_at
@@ -1040,7 +1054,7 @@ fn find_credential(conn: &Connection, id: &CredentialId) -> Result<CredentialRow
         .map_err(sql("reading a credential"))?;
     match q.next().map_err(sql("reading a credential"))? {
         Some(r) => rows::credential_row(r),
-        None => Err(misuse(format!("no credential {id} in the store"))),
+        None => Err(not_found(conn, format!("no credential {id} in the store"))),
     }
 }
 
@@ -1055,7 +1069,7 @@ fn find_key(conn: &Connection, id: &HolderKeyId) -> Result<KeyRow> {
         .map_err(sql("reading a holder key"))?;
     match row {
         Some(k) => k,
-        None => Err(misuse(format!("no holder key {id} in the store"))),
+        None => Err(not_found(conn, format!("no holder key {id} in the store"))),
     }
 }
 
