@@ -73,6 +73,10 @@ fn encode_key(key: &[u8; 32]) -> Zeroizing<String> {
 /// key (the loser reads the winner's file) and a crash never leaves a
 /// half-written key file under the real name. Permissions are checked on Unix
 /// only; elsewhere protect the directory.
+///
+/// Losing the key file loses the store: a fresh key is then created, and the
+/// store's key check refuses it (`Storage`). Back the key up with the store, or
+/// keep it in a platform keystore behind your own [`KeyProvider`].
 pub struct FileKeyProvider {
     path: PathBuf,
     rng: Box<dyn SecureRandom + Send + Sync>,

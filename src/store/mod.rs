@@ -23,7 +23,8 @@
 //!   could fail with `SQLITE_BUSY` without waiting), and each operation is
 //!   all-or-nothing. Several handles — threads, processes — may use one file.
 //! - `foreign_keys=ON`, `secure_delete=ON` (a removed row's bytes are
-//!   overwritten in the file, not left in free pages), `trusted_schema=OFF`.
+//!   overwritten in the file, not left in free pages; older page images stay in
+//!   the WAL until the next checkpoint), `trusted_schema=OFF`.
 //! - The schema version in `PRAGMA user_version`, brought up to date at open by
 //!   migrations that run in one transaction. A file from a newer build is
 //!   refused. Version 1 is the first.
@@ -39,7 +40,8 @@
 //! fails to open, with `Storage` naming the row.
 //!
 //! In clear, so that [`CredentialStore::list`] and a DCQL pre-filter need no
-//! decryption (and can run before the user unlocks the wallet key): the
+//! decryption (listing 1 000 credentials reads a few metadata pages; the
+//! sealed bodies sit in their own table and are read only by `get`): the
 //! credential id, **format** (e.g. `dc+sd-jwt`, `mso_mdoc`), **credential
 //! type** (`vct`, doctype, VC type), **issuer id**, **expiry**, **added-at**,
 //! the **batch** name, the **use counter** of batch copies, and which holder key
@@ -49,7 +51,9 @@
 //! [`list`](CredentialStore::list) returns is not authenticated; the copy
 //! [`get`](CredentialStore::get) returns is (it is bound into the associated
 //! data), so decide on what `get` returns. The use counter is neither sealed
-//! nor bound: resetting it only hurts the holder's own unlinkability.
+//! nor bound (it changes at every presentation, without a reseal): someone who
+//! can write the file can make a used batch copy look unused, so that it is
+//! presented twice; that hurts only the holder's unlinkability.
 //! Holder keys show only their kind (`software` / `hardware`) and added-at; the
 //! private JWK, or the hardware key reference and public key, are sealed.
 //!
@@ -70,7 +74,8 @@
 //! [`audit`](CredentialStore::audit) opens every row and reports each one that
 //! fails. A truncated file, or garbage written over it, gives `Storage` (at
 //! open, or for the pages it destroyed), never a panic. Unknown ids and other
-//! caller mistakes are [`ErrorKind::ApiMisuse`]; oversized input is
+//! caller mistakes are [`ErrorKind::ApiMisuse`] (an id not found in a file that
+//! fails SQLite's integrity check is `Storage`: the row may be what was lost); oversized input is
 //! `LimitExceeded` ([`MAX_STORED_CREDENTIAL_BYTES`], [`MAX_STORE_FIELD_BYTES`]).
 //!
 //! # Rollback: a documented limit, and an optional counter
@@ -787,7 +792,7 @@ impl CredentialStore {
                 )
                 .map_err(sql("removing a credential"))?;
             if n == 0 {
-                return Err(misuse(format!("no credential {id} in the store")));
+                return Err(not_found(conn, format!("no credential {id} in the store")));
             }
             Ok(())
         })
@@ -955,7 +960,7 @@ impl CredentialStore {
             let mut q = st.query([batch]).map_err(sql("taking a batch copy"))?;
             let mut row = match q.next().map_err(sql("taking a batch copy"))? {
                 Some(r) => rows::credential_row(r)?,
-                None => return Err(misuse(format!("no credential in batch {batch:?}"))),
+                None => return Err(not_found(conn, format!("no credential in batch {batch:?}"))),
             };
             drop(q);
             let credential = rows::open_credential(ctx.sealer, &ctx.store_id, ctx.version, &row)?;
@@ -1016,6 +1021,19 @@ fn journal_mode_wal(conn: &Connection, timeout: Duration) -> rusqlite::Result<St
     }
 }
 
+/// An id that is not found is the caller's mistake (`ApiMisuse`) — unless the
+/// file is damaged, when the row may be what was lost: then `Storage`. The
+/// integrity check runs only on this path, so lookups that succeed pay nothing.
+fn not_found(conn: &Connection, message: String) -> Error {
+    let check: rusqlite::Result<String> =
+        conn.query_row("PRAGMA integrity_check(1)", [], |r| r.get(0));
+    match check {
+        Ok(ok) if ok == "ok" => misuse(message),
+        Ok(problem) => storage(format!("{message}, and the store is damaged: {problem}")),
+        Err(e) => storage(format!("{message}, and the store is damaged: {e}")),
+    }
+}
+
 fn expiry(record: &CredentialRecord) -> Result<Option<i64>> {
     record
         .expires_at
@@ -1060,7 +1078,7 @@ fn find_credential(conn: &Connection, id: &CredentialId) -> Result<CredentialRow
         .map_err(sql("reading a credential"))?;
     match q.next().map_err(sql("reading a credential"))? {
         Some(r) => rows::credential_row(r),
-        None => Err(misuse(format!("no credential {id} in the store"))),
+        None => Err(not_found(conn, format!("no credential {id} in the store"))),
     }
 }
 
@@ -1075,7 +1093,7 @@ fn find_key(conn: &Connection, id: &HolderKeyId) -> Result<KeyRow> {
         .map_err(sql("reading a holder key"))?;
     match row {
         Some(k) => k,
-        None => Err(misuse(format!("no holder key {id} in the store"))),
+        None => Err(not_found(conn, format!("no holder key {id} in the store"))),
     }
 }
 

@@ -729,3 +729,11 @@ fn file_key_provider_race_agrees_on_one_key() {
     assert!(keys.iter().all(|k| k == &keys[0]));
     assert_eq!(std::fs::read_dir(&dir.0).unwrap().count(), 1);
 }
+
+#[test]
+fn a_handle_can_move_to_another_thread() {
+    fn send<T: Send>() {}
+    send::<CredentialStore>();
+    send::<StoreOptions>();
+    send::<FileKeyProvider>();
+}
