@@ -21,7 +21,8 @@ case "$cmd" in
   start)
     port="$3"
     mkdir -p "$dir"
-    if [ "$(id -u)" = 0 ]; then chown postgres "$dir"; fi
+    # the server runs as postgres: it must reach DIR (mktemp -d makes 0700 parents)
+    if [ "$(id -u)" = 0 ]; then chown postgres "$dir"; chmod a+x "$(dirname "$dir")"; fi
     run "$BIN/initdb" -D "$dir/data" -A trust -U passerelle --no-sync >"$dir/initdb.log" 2>&1
     run "$BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w \
       -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=50" start >/dev/null
