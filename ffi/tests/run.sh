@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Builds libpasserelle_ffi, checks the header, compiles the C tests in
+# ffi/tests/*.c against the checked-in header with gcc, and runs each under
+# valgrind memcheck (0 errors, 0 leaks) and the thread test under helgrind.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+FFI=$PWD
+TARGET=${CARGO_TARGET_DIR:-$FFI/../target}
+NICE="nice -n 19"
+
+need=()
+command -v valgrind >/dev/null || need+=(valgrind)
+command -v gcc >/dev/null || need+=(gcc)
+[ -f /usr/include/openssl/evp.h ] || need+=(libssl-dev)
+if [ ${#need[@]} -gt 0 ]; then
+  apt-get update -qq && apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+echo "== header is current (pinned cbindgen)"
+bash scripts/header.sh --check
+
+echo "== Rust tests of the boundary (panicking callback, DER conversion)"
+$NICE cargo test -q -p passerelle-ffi
+
+echo "== build the library"
+$NICE cargo build -q -p passerelle-ffi
+LIB=$TARGET/debug
+OUT=$(mktemp -d)
+trap 'rm -rf "$OUT"' EXIT
+
+for src in tests/*.c; do
+  name=$(basename "$src" .c)
+  $NICE gcc -std=c11 -Wall -Wextra -Werror -g -O1 -pthread -I include \
+    -DFIXTURES="\"$FFI/tests/fixtures\"" "$src" -o "$OUT/$name" \
+    -L "$LIB" -lpasserelle_ffi -lcrypto -Wl,-rpath,"$LIB"
+  echo "== $name under valgrind memcheck"
+  $NICE valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect,possible \
+    --error-exitcode=1 "$OUT/$name"
+done
+
+echo "== threads under helgrind"
+$NICE valgrind -q --tool=helgrind --error-exitcode=1 \
+  --suppressions=tests/helgrind.supp "$OUT/threads"
+echo "ffi: all C tests passed"
