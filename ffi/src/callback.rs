@@ -299,3 +299,39 @@ pub(crate) fn algorithm(alg: u32) -> Option<Algorithm> {
 pub(crate) fn fits(alg: Algorithm, curve: Curve) -> bool {
     alg.curve() == curve
 }
+
+#[cfg(test)]
+mod tests {
+    use super::der_to_raw;
+
+    #[test]
+    fn der_is_converted_strictly() {
+        // SEQUENCE { INTEGER 0x01, INTEGER 0x00ff } -> 0..01 || 0..ff
+        let raw = der_to_raw(&[0x30, 0x07, 0x02, 0x01, 0x01, 0x02, 0x02, 0x00, 0xff], 4);
+        assert_eq!(raw, Some(vec![0, 0, 0, 1, 0, 0, 0, 0xff]));
+        // a non-minimal leading zero, a negative integer, trailing data, a wrong length
+        assert_eq!(
+            der_to_raw(&[0x30, 0x07, 0x02, 0x02, 0x00, 0x01, 0x02, 0x01, 0x01], 4),
+            None
+        );
+        assert_eq!(
+            der_to_raw(&[0x30, 0x06, 0x02, 0x01, 0x81, 0x02, 0x01, 0x01], 4),
+            None
+        );
+        assert_eq!(
+            der_to_raw(&[0x30, 0x06, 0x02, 0x01, 0x01, 0x02, 0x01, 0x01, 0x00], 4),
+            None
+        );
+        assert_eq!(
+            der_to_raw(&[0x30, 0x05, 0x02, 0x01, 0x01, 0x02, 0x01, 0x01], 4),
+            None
+        );
+        // an integer longer than the field
+        assert_eq!(
+            der_to_raw(&[0x30, 0x08, 0x02, 0x03, 1, 2, 3, 0x02, 0x01, 0x01], 2),
+            None
+        );
+        // 64 raw bytes are not DER
+        assert_eq!(der_to_raw(&[0x30; 64], 32), None);
+    }
+}

@@ -660,14 +660,12 @@ fn mdoc_request(
     transcript: *const u8,
     transcript_len: usize,
 ) -> FfiResult<MdocRequest> {
-    let held = HeldMdoc::parse(&cbor_or_b64url(ptr::bytes(
-        issuer_signed,
-        len,
-        "issuer_signed",
-    )?)?)?;
+    // every pointer is checked before anything is parsed
+    let issuer_signed = ptr::bytes(issuer_signed, len, "issuer_signed")?;
     let disclose = ptr::c_str(disclose_json, "disclose_json")?;
-    let transcript =
-        SessionTranscript::from_cbor(ptr::bytes(transcript, transcript_len, "transcript")?)?;
+    let transcript = ptr::bytes(transcript, transcript_len, "transcript")?;
+    let held = HeldMdoc::parse(&cbor_or_b64url(issuer_signed)?)?;
+    let transcript = SessionTranscript::from_cbor(transcript)?;
     let v: Value =
         serde_json::from_str(disclose).map_err(|e| malformed(format!("disclose_json: {e}")))?;
     let wanted = match &v {
@@ -739,7 +737,7 @@ pub extern "C" fn passerelle_present_mdoc_mac(
     boundary(|| {
         let out = ptr::out(device_response, "device_response")?;
         let ka = ptr::key_agreement(key_agreement)?;
-        let reader = public_from_any_jwk(ptr::c_str(reader_public_jwk, "reader_public_jwk")?)?;
+        let reader = ptr::c_str(reader_public_jwk, "reader_public_jwk")?;
         let (held, wanted, transcript) = mdoc_request(
             issuer_signed,
             issuer_signed_len,
@@ -751,6 +749,7 @@ pub extern "C" fn passerelle_present_mdoc_mac(
             .iter()
             .map(|(n, e)| (n.as_str(), e.as_str()))
             .collect();
+        let reader = public_from_any_jwk(reader)?;
         let response = held.present_with_mac(&pairs, &transcript, ka.as_ref(), &reader)?;
         ptr::write_string(out, b64url(&response))
     })

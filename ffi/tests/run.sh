@@ -34,11 +34,13 @@ for src in tests/*.c; do
     -DFIXTURES="\"$FFI/tests/fixtures\"" "$src" -o "$OUT/$name" \
     -L "$LIB" -lpasserelle_ffi -lcrypto -Wl,-rpath,"$LIB"
   echo "== $name under valgrind memcheck"
-  $NICE valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect,possible \
-    --error-exitcode=1 "$OUT/$name"
+  $NICE valgrind --leak-check=full --errors-for-leak-kinds=definite,indirect,possible \
+    --error-exitcode=1 --log-file="$OUT/$name.vg" "$OUT/$name" || { cat "$OUT/$name.vg"; exit 1; }
+  grep -E "ERROR SUMMARY|definitely lost|indirectly lost|possibly lost|All heap blocks" "$OUT/$name.vg" | sed 's/^==[0-9]*== /   /'
 done
 
 echo "== threads under helgrind"
-$NICE valgrind -q --tool=helgrind --error-exitcode=1 \
-  --suppressions=tests/helgrind.supp "$OUT/threads"
+$NICE valgrind --tool=helgrind --error-exitcode=1 --log-file="$OUT/helgrind.vg" "$OUT/threads" \
+  || { cat "$OUT/helgrind.vg"; exit 1; }
+grep -E "ERROR SUMMARY" "$OUT/helgrind.vg" | sed 's/^==[0-9]*== /   /'
 echo "ffi: all C tests passed"
