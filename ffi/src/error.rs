@@ -166,7 +166,8 @@ thread_local! {
 fn set_last(code: Code, message: &str) {
     // a message never holds a NUL (they are our own texts), but be total
     let text = CString::new(message.replace('\0', " ")).unwrap_or_default();
-    LAST.with(|l| *l.borrow_mut() = (code as u32, text));
+    // try_with: during thread teardown the slot may be gone; then there is nothing to keep
+    let _ = LAST.try_with(|l| *l.borrow_mut() = (code as u32, text));
 }
 
 /// Records the precise failure of a callback for the current call.
@@ -246,15 +247,17 @@ pub(crate) fn boundary(f: impl FnOnce() -> FfiResult<()>) -> Code {
 
 /// The last error's message pointer (valid until the next call on this thread).
 pub(crate) fn last_message_ptr() -> *const core::ffi::c_char {
-    LAST.with(|l| l.borrow().1.as_ptr())
+    LAST.try_with(|l| l.borrow().1.as_ptr())
+        .unwrap_or(c"".as_ptr())
 }
 
 /// The last error's code.
 pub(crate) fn last_code() -> u32 {
-    LAST.with(|l| l.borrow().0)
+    LAST.try_with(|l| l.borrow().0).unwrap_or(0)
 }
 
 /// The last error's message bytes, with the NUL.
 pub(crate) fn last_message_bytes() -> Vec<u8> {
-    LAST.with(|l| l.borrow().1.as_bytes_with_nul().to_vec())
+    LAST.try_with(|l| l.borrow().1.as_bytes_with_nul().to_vec())
+        .unwrap_or_else(|_| vec![0])
 }

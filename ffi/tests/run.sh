@@ -19,6 +19,9 @@ fi
 echo "== header is current (pinned cbindgen)"
 bash scripts/header.sh --check
 
+echo "== clippy (the ffi crate; the core is linted by scripts/test-all.sh)"
+$NICE cargo clippy -q -p passerelle-ffi --all-targets -- -D warnings
+
 echo "== Rust tests of the boundary (panicking callback, DER conversion)"
 $NICE cargo test -q -p passerelle-ffi
 
