@@ -159,6 +159,34 @@ static void mdoc(passerelle_verifier v, struct hw_key *device) {
   free(chain);
 }
 
+/* The issuer's key behind a callback too (an HSM): issue, then verify with a
+ * trust file naming that key. */
+static void callback_issuer(void) {
+  struct hw_key hsm;
+  hw_key_init(&hsm);
+  passerelle_signer issuer = 0;
+  OK(passerelle_signer_new(PASSERELLE_ALG_ES256, PASSERELLE_SIGNATURE_DER, hsm.jwk, hw_sign, &hsm,
+                           &issuer));
+  char trust[512];
+  size_t n = strlen(hsm.jwk);
+  snprintf(trust, sizeof trust, "{\"issuers\": [%.*s, \"iss\": \"https://hsm.example\"}]}",
+           (int)(n - 1), hsm.jwk);
+  passerelle_verifier v = 0;
+  OK(passerelle_verifier_new(trust, NULL, AT, &v));
+  char *cred = NULL, *result = NULL;
+  OK(passerelle_issue_sd_jwt_vc(
+      issuer, "{\"iss\": \"https://hsm.example\", \"vct\": \"urn:example:badge\", \"level\": 3}",
+      "{\"sd\": [\"/level\"], \"decoys\": 0}", AT, &cred));
+  CHECK(hsm.calls == 1);
+  OK(passerelle_verify(v, (const uint8_t *)cred, strlen(cred), AT, NULL, NULL, NULL, 0, NULL, &result));
+  CHECK(strstr(result, "\"valid\":true") && strstr(result, "\"level\":3"));
+  passerelle_string_free(result);
+  passerelle_string_free(cred);
+  OK(passerelle_verifier_free(v));
+  OK(passerelle_signer_free(issuer));
+  hw_key_free(&hsm);
+}
+
 static void did(void) {
   const char *did =
       "did:jwk:eyJjcnYiOiJQLTI1NiIsImt0eSI6IkVDIiwieCI6ImFjYklRaXVNczNpOF91c3pFakoydHBUdFJNNEVVM3l6OTFQSDZDZEgyVjAiLCJ5IjoiX0tjeUxqOXZXTXB0bm1LdG00NkdxRHo4d2Y3NEk1TEtncmwyR3pIM25TRSJ9";
@@ -184,6 +212,7 @@ int main(void) {
   holder.mode = GOOD_DER;
   w3c_vc(v, &holder);
   mdoc(v, &holder);
+  callback_issuer();
   did();
   OK(passerelle_verifier_free(v));
   hw_key_free(&holder);

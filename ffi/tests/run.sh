@@ -11,6 +11,7 @@ NICE="nice -n 19"
 need=()
 command -v valgrind >/dev/null || need+=(valgrind)
 command -v gcc >/dev/null || need+=(gcc)
+command -v g++ >/dev/null || need+=(g++)
 [ -f /usr/include/openssl/evp.h ] || need+=(libssl-dev)
 if [ ${#need[@]} -gt 0 ]; then
   apt-get update -qq && apt-get install -y -qq "${need[@]}" >/dev/null
@@ -18,6 +19,10 @@ fi
 
 echo "== header is current (pinned cbindgen)"
 bash scripts/header.sh --check
+
+echo "== the header compiles as C99 and as C++11"
+gcc -fsyntax-only -std=c99 -Wall -Wextra -Werror -x c include/passerelle.h
+g++ -fsyntax-only -std=c++11 -Wall -Wextra -Werror -x c++ include/passerelle.h
 
 echo "== clippy (the ffi crate; the core is linted by scripts/test-all.sh)"
 $NICE cargo clippy -q -p passerelle-ffi --all-targets -- -D warnings
