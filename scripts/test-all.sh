@@ -41,3 +41,6 @@ if command -v cargo-nextest >/dev/null; then
 else
   cargo test --all-targets --features postgres --no-fail-fast
 fi
+
+step "C ABI: header check, C tests under valgrind and helgrind"
+bash ffi/tests/run.sh
