@@ -277,6 +277,10 @@ fn demo_runs_the_whole_journey() {
         "changed given_name    -> signature",
         "no IACA configured    -> untrusted",
         "accepted: mso_mdoc eu.europa.ec.eudi.pid.1",
+        "status list as issued  -> accepted, status \"valid\"",
+        "revoked PID            -> revoked",
+        "list fetched 10 min ago -> expired",
+        "accepted, status \"undetermined\"",
     ] {
         assert!(out.contains(needle), "demo output lacks {needle:?}:\n{out}");
     }

@@ -6,7 +6,7 @@
 //! what it learned; then a tampered copy and a replay to another verifier fail.
 //! The same in ISO 18013-5 mdoc (an mDL over OpenID4VP with a deviceSignature,
 //! a PID mdoc over the DC API with a deviceMac), then the Canadian side and the
-//! cross-border acceptances.
+//! cross-border acceptances, then revocation through a Token Status List.
 
 use super::Failure;
 use passerelle::{
@@ -154,7 +154,84 @@ pub(crate) fn run() -> Result<(), Failure> {
         Err(e) => println!("   unknown CA            -> {}: {}", e.kind(), e.message()),
     }
     let pid_mdoc = mdoc_journeys(now)?;
-    canada_and_cross_border(now, &ca, &presentation, &nonce, &pid_mdoc)
+    canada_and_cross_border(now, &ca, &presentation, &nonce, &pid_mdoc)?;
+    status_journey(now)
+}
+
+/// Revocation: the PID provider keeps a Token Status List in its embedded
+/// store, revokes a PID, and the verifier sees it; a stale copy of the list
+/// is undetermined, never revoked.
+fn status_journey(now: UnixTime) -> Result<(), Failure> {
+    use passerelle::{
+        PublishOptions, SqliteStatusStore, StatusListFormat, StatusListIssuer, StatusLists,
+    };
+    show("11. Revocation: the PID provider keeps a Token Status List (embedded SQLite store)");
+    let path =
+        std::env::temp_dir().join(format!("passerelle-demo-status-{}.db", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    let store = SqliteStatusStore::open(&path)?;
+    let lists = StatusListIssuer::new(&store);
+    let uri = format!("{PID_PROVIDER}/status/1");
+    lists.create(&uri, 2, 100_000)?;
+    let idx = lists.allocate(&uri)?;
+    println!("   list {uri}: 100 000 entries of 2 bits; this PID gets index {idx} (drawn through a keyed permutation)");
+    let key = PrivateKey::generate(Algorithm::Es256)?;
+    let mut claims = passerelle::eu_pid_example(PID_PROVIDER);
+    claims.insert(
+        "status".into(),
+        serde_json::json!({"status_list": {"idx": idx, "uri": uri}}),
+    );
+    let pid = SdJwtVcIssuer::new(&key).issue(&claims, &Disclosable::All, None, now)?;
+    let mut trust = TrustStore::new();
+    trust.add_issuer_key(key.public_key().clone(), Some(PID_PROVIDER), None);
+    let mut opts = PublishOptions::at(now);
+    opts.ttl = Some(300);
+    let check = |list: Vec<u8>, fetched: UnixTime, policy: Policy| {
+        let mut l = StatusLists::new();
+        l.add(list, fetched)?;
+        Verifier::new(trust.clone(), policy)
+            .verify(pid.as_bytes(), &Expectations::at(now).status_lists(l))
+    };
+    let published = lists.publish(&uri, StatusListFormat::Jwt, &key, &opts)?;
+    match check(published, now, Policy::default()) {
+        Ok(r) => println!(
+            "   status list as issued  -> accepted, status {}",
+            r.status().to_json()["state"]
+        ),
+        Err(e) => println!("   !! refused: {e}"),
+    }
+    lists.set(&uri, idx, 1)?;
+    let published = lists.publish(&uri, StatusListFormat::Jwt, &key, &opts)?;
+    println!("   the provider revokes the PID and publishes version 2 of the list (ttl 300 s)");
+    match check(published.clone(), now, Policy::default()) {
+        Ok(_) => println!("   !! a revoked PID was accepted"),
+        Err(e) => println!("   revoked PID            -> {}: {}", e.kind(), e.message()),
+    }
+    let stale = UnixTime::from_secs(now.as_secs().saturating_sub(600));
+    match check(published.clone(), stale, Policy::default()) {
+        Ok(_) => println!("   !! a stale list decided the status"),
+        Err(e) => println!(
+            "   list fetched 10 min ago -> {}: {} (not revoked: the status is unknown)",
+            e.kind(),
+            e.message()
+        ),
+    }
+    match check(
+        published,
+        stale,
+        Policy::default().accept_undetermined_status(true),
+    ) {
+        Ok(r) => println!(
+            "   ... a policy that accepts unknown status: accepted, status {}",
+            r.status().to_json()["state"]
+        ),
+        Err(e) => println!("   !! {e}"),
+    }
+    drop(store);
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+    Ok(())
 }
 
 /// What the cross-border step needs from the mdoc journey: the IACA, and a PID
