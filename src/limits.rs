@@ -75,3 +75,25 @@ pub const MAX_DID_LOG_BYTES: usize = 4 * 1024 * 1024;
 pub const MAX_DID_LOG_ENTRIES: usize = 1000;
 /// Most `updateKeys` / `nextKeyHashes` in one entry.
 pub const MAX_UPDATE_KEYS: usize = 32;
+
+/// Largest VICAL accepted (the whole COSE_Sign1), in bytes. The AAMVA VICAL
+/// of 2025-11 is 21 KB for 14 IACAs.
+pub const MAX_VICAL_BYTES: usize = 4 * 1024 * 1024;
+/// Most `certificateInfos` entries in one VICAL.
+pub const MAX_VICAL_ENTRIES: usize = 4_096;
+/// Most docTypes one VICAL entry may list.
+pub const MAX_VICAL_DOCTYPES: usize = 64;
+/// Largest LoTE accepted as compact JWS text, in bytes. Its decoded payload is
+/// also bounded by [`MAX_JSON_BYTES`].
+pub const MAX_LOTE_BYTES: usize = 2 * 1024 * 1024;
+/// Most trusted entities in one LoTE.
+pub const MAX_LOTE_ENTITIES: usize = 10_000;
+/// Most services, over all entities, in one LoTE.
+pub const MAX_LOTE_SERVICES: usize = 20_000;
+/// Most digital identities (certificates, keys, names, SKIs) of one service
+/// or history instance.
+pub const MAX_LOTE_IDENTITIES: usize = 64;
+/// Most history instances of one service.
+pub const MAX_LOTE_HISTORY: usize = 256;
+/// Most pointers to other LoTEs.
+pub const MAX_LOTE_POINTERS: usize = 256;

@@ -18,6 +18,7 @@ mod python_cases;
 mod recognition;
 mod registry;
 mod status;
+mod trust_lists;
 mod vectors;
 mod w3c;
 mod w3c_cose;

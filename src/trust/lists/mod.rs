@@ -1,0 +1,74 @@
+//! Trust from the lists ecosystems publish: ISO/IEC 18013-5 Annex C VICALs
+//! and ETSI TS 119 602 Lists of Trusted Entities (LoTE).
+//!
+//! Every list is checked before a byte of its content is read as trust: the
+//! signature is verified over the bytes received, with the key of a signer
+//! certificate that chains ([`validate_chain`](super::x509::validate_chain))
+//! to an anchor the host configured **for list signers only**. What a list
+//! says is then returned as typed values ([`Vical`]); nothing here
+//! mutates a [`TrustStore`](super::TrustStore).
+//!
+//! # VICAL (ISO/IEC 18013-5:2021 Annex C)
+//!
+//! - A COSE_Sign1, untagged or tag 18, with an attached payload; the crate's
+//!   COSE rules apply (`alg` protected, ES256 / ES384 / EdDSA only).
+//! - `x5chain` is required (absent → `Untrusted`), leaf first; the leaf must
+//!   carry EKU 1.0.18013.5.1.8 and chain to a configured VICAL authority. A
+//!   root inside `x5chain` (the AAMVA VICAL carries one) is dropped, never
+//!   trusted. The leaf's keyUsage is not read: the AAMVA signer has
+//!   nonRepudiation only, and the EKU already scopes it (harmless, accepted).
+//! - The payload map: `version`, `vicalProvider` (text), `date` (tag 0),
+//!   `vicalIssueID` (uint), `nextUpdate` (tag 0), `certificateInfos`, each
+//!   with `certificate` (bstr), `serialNumber` (tag 2 or uint), `ski` (bstr),
+//!   `docType` (non-empty array of text). Other keys are ignored as the CDDL
+//!   (`* tstr => any`) allows; so `Extensions` with a capital E (AAMVA) is an
+//!   unknown key, ignored, and so is `CertificateProfile` (AAMVA's casing of
+//!   `certificateProfile`): its content is not read (loudly: it is never a
+//!   profile restriction here).
+//! - `ski`, `serialNumber`, `issuer`, `subject`, `notBefore`, `notAfter` of an
+//!   entry are informational and never decide anything: the anchor is the
+//!   certificate itself. AAMVA's `ski` is DER-wrapped (`04 16 04 14 …`); it is
+//!   kept as received.
+//! - Two entries with the same certificate are `Malformed` (TL-09); distinct
+//!   certificates sharing one subject are accepted (anchors are told apart by
+//!   subject *and* key).
+//! - An entry whose certificate is not a CA (or does not parse) never becomes
+//!   an anchor: it is listed in [`Vical::refused`] with its error kind, never
+//!   silently dropped.
+//! - Freshness: `date` after `now` (+ skew) is `NotYetValid`; `nextUpdate`
+//!   before `now` is `Policy` (stale trust data, as TL-04 for TS 119 612)
+//!   unless [`ListOptions::allow_stale`]; an expired signer certificate is
+//!   `Expired` (TL-09's "expired"). A VICAL without `nextUpdate` is accepted.
+//!
+//! # LoTE (ETSI TS 119 602 V1.1.1), compact JAdES Baseline-B
+//!
+//! (next commit)
+
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+// The public entry points are methods on `TrustStore` (store.rs); the result
+// types are re-exported from lib.rs once the maintainer wires them in.
+#![allow(unreachable_pub, dead_code)]
+
+mod store;
+pub(crate) mod vical;
+
+#[cfg(test)]
+mod tests;
+
+#[allow(unused_imports)] // re-exported from lib.rs when wired
+pub use vical::{RefusedEntry, Vical, VicalEntry};
+
+/// How strictly a list's freshness is judged.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ListOptions {
+    /// Accept a list whose `nextUpdate` / `NextUpdate` has passed (weaker:
+    /// stale trust data may still list a withdrawn issuer).
+    pub allow_stale: bool,
+    /// Clock skew tolerated on a list's issue date, in seconds.
+    pub skew: u64,
+}
