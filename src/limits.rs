@@ -89,7 +89,7 @@ pub const MAX_LOTE_BYTES: usize = 2 * 1024 * 1024;
 /// Most trusted entities in one LoTE.
 pub const MAX_LOTE_ENTITIES: usize = 10_000;
 /// Most services, over all entities, in one LoTE.
-pub const MAX_LOTE_SERVICES: usize = 20_000;
+pub const MAX_LOTE_SERVICES: usize = 10_000;
 /// Most digital identities (certificates, keys, names, SKIs) of one service
 /// or history instance.
 pub const MAX_LOTE_IDENTITIES: usize = 64;

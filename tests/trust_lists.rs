@@ -99,3 +99,236 @@ fn aamva_vical_with_one_changed_byte_fails() {
     let r = trust.add_vical(&bytes, AAMVA_ROOT, UnixTime::from_secs(AAMVA_NOW));
     assert_eq!(r.unwrap_err().kind(), ErrorKind::Signature);
 }
+
+// ---------------------------------------------------------------------------
+// LoTE (ETSI TS 119 602) through the public API.
+
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::Engine as _;
+use passerelle::{
+    Algorithm, Certificate, CertificateBuilder, Disclosable, Expectations, Policy, PrivateKey,
+    SdJwtVcIssuer, Signer as _, Verifier,
+};
+use serde_json::json;
+
+const NOW: u64 = 1_800_000_000;
+const ISS: &str = "https://pid.example";
+const GRANTED: &str = "http://uri.etsi.org/TrstSvc/TrustedList/Svcstatus/granted";
+const WITHDRAWN: &str = "http://uri.etsi.org/TrstSvc/TrustedList/Svcstatus/withdrawn";
+
+fn t(s: u64) -> UnixTime {
+    UnixTime::from_secs(s)
+}
+
+struct Eco {
+    list_root: Certificate,
+    list_signer: Certificate,
+    list_key: PrivateKey,
+    pid_ca: Certificate,
+    pid_issuer: Certificate,
+    pid_key: PrivateKey,
+}
+
+fn eco() -> Eco {
+    let (from, to) = (t(NOW - 86_400), t(NOW + 86_400 * 365));
+    let root_key = PrivateKey::generate(Algorithm::Es256).unwrap();
+    let list_root = CertificateBuilder::new("LoTE Operator Root")
+        .validity(from, to)
+        .ca(None)
+        .self_signed(&root_key)
+        .unwrap();
+    let list_key = PrivateKey::generate(Algorithm::Es256).unwrap();
+    let list_signer = CertificateBuilder::new("LoTE Signer")
+        .validity(from, to)
+        .end_entity()
+        .issued_by(&list_root, &root_key, list_key.public_key())
+        .unwrap();
+    let ca_key = PrivateKey::generate(Algorithm::Es256).unwrap();
+    let pid_ca = CertificateBuilder::new("PID Provider CA")
+        .validity(from, to)
+        .ca(Some(0))
+        .self_signed(&ca_key)
+        .unwrap();
+    let pid_key = PrivateKey::generate(Algorithm::Es256).unwrap();
+    let pid_issuer = CertificateBuilder::new("PID Issuer")
+        .validity(from, to)
+        .end_entity()
+        .uri(ISS)
+        .issued_by(&pid_ca, &ca_key, pid_key.public_key())
+        .unwrap();
+    Eco {
+        list_root,
+        list_signer,
+        list_key,
+        pid_ca,
+        pid_issuer,
+        pid_key,
+    }
+}
+
+/// A PID providers LoTE listing `e.pid_ca`, granted since NOW - 10 000 and,
+/// when `withdrawn_at` is given, withdrawn from then on.
+fn pid_lote(e: &Eco, withdrawn_at: Option<u64>) -> Vec<u8> {
+    let mut info = json!({
+        "ServiceTypeIdentifier": "http://uri.etsi.org/19602/SvcType/PID/Issuance",
+        "ServiceDigitalIdentity": {"X509Certificates": [{"val": STANDARD.encode(e.pid_ca.der())}]},
+        "ServiceStatus": GRANTED,
+        "StatusStartingTime": t(NOW - 10_000).to_rfc3339(),
+    });
+    let mut history = json!([]);
+    if let Some(w) = withdrawn_at {
+        info["ServiceStatus"] = json!(WITHDRAWN);
+        info["StatusStartingTime"] = json!(t(w).to_rfc3339());
+        history =
+            json!([{"ServiceStatus": GRANTED, "StatusStartingTime": t(NOW - 10_000).to_rfc3339()}]);
+    }
+    let body = json!({"LoTE": {
+        "ListAndSchemeInformation": {
+            "LoTEVersionIdentifier": 1,
+            "LoTESequenceNumber": 1,
+            "LoTEType": "http://uri.etsi.org/19602/LoTEType/EUPIDProvidersList",
+            "SchemeOperatorName": [{"lang": "en", "value": "EU"}],
+            "ListIssueDateTime": t(NOW - 100).to_rfc3339(),
+            "NextUpdate": t(NOW + 86_400).to_rfc3339(),
+        },
+        "TrustedEntitiesList": [{
+            "TrustedEntityInformation": {"TEName": [{"lang": "en", "value": "PID Provider"}]},
+            "TrustedEntityServices": [{"ServiceInformation": info, "ServiceHistory": history}],
+        }],
+    }});
+    let header = json!({
+        "alg": "ES256",
+        "x5c": [STANDARD.encode(e.list_signer.der())],
+        "sigT": t(NOW - 50).to_rfc3339(),
+        "crit": ["sigT"],
+    });
+    let input = format!(
+        "{}.{}",
+        URL_SAFE_NO_PAD.encode(header.to_string()),
+        URL_SAFE_NO_PAD.encode(body.to_string())
+    );
+    let sig = e.list_key.sign(input.as_bytes()).unwrap();
+    format!("{input}.{}", URL_SAFE_NO_PAD.encode(sig)).into_bytes()
+}
+
+/// Until the store is wired: the PID issuer anchors of a checked LoTE that
+/// are active at `at`, added as anchors; then a PID whose x5c chains to the
+/// listed CA is verified at `at`.
+fn verify_pid_through_lote(e: &Eco, lote: &[u8], at: u64) -> passerelle::Result<usize> {
+    let mut trust = TrustStore::new();
+    let list = trust
+        .add_trusted_list(lote, &e.list_root.to_pem(), t(NOW))
+        .unwrap();
+    let mut anchored = 0;
+    for entity in list.entities() {
+        for s in entity.services() {
+            let active = format!("{:?}", s.status_at(t(at))).starts_with("Active");
+            if format!("{:?}", s.capability()) == "Issuance(Pid)" && active {
+                for id in s.identities() {
+                    if let Some(der) = id.certificate_der() {
+                        trust.add_anchor_der(der).unwrap();
+                        anchored += 1;
+                    }
+                }
+            }
+        }
+    }
+    let holder = PrivateKey::generate(Algorithm::Es256).unwrap();
+    let claims = json!({"iss": ISS, "vct": "urn:eudi:pid:1", "given_name": "Erika"});
+    let pid = SdJwtVcIssuer::new(&e.pid_key)
+        .with_x5c(std::slice::from_ref(&e.pid_issuer))
+        .issue(
+            claims.as_object().unwrap(),
+            &Disclosable::All,
+            Some(holder.public_key()),
+            t(at),
+        )
+        .unwrap();
+    Verifier::new(trust, Policy::default())
+        .verify(pid.as_bytes(), &Expectations::at(t(at)))
+        .map(|_| anchored)
+}
+
+#[test]
+fn pid_chaining_to_a_lote_pid_provider_verifies_and_fails_once_withdrawn() {
+    let e = eco();
+    assert_eq!(
+        verify_pid_through_lote(&e, &pid_lote(&e, None), NOW).unwrap(),
+        1
+    );
+    // TL-05: withdrawn at NOW - 1 000; judged at NOW it is untrusted,
+    // judged before the withdrawal it still verifies.
+    let lote = pid_lote(&e, Some(NOW - 1_000));
+    let r = verify_pid_through_lote(&e, &lote, NOW);
+    assert_eq!(r.unwrap_err().kind(), ErrorKind::Untrusted);
+    verify_pid_through_lote(&e, &lote, NOW - 5_000).unwrap();
+}
+
+#[test]
+fn list_anchor_never_anchors_a_credential() {
+    // The list operator's root is given as a list anchor only: a PID whose
+    // chain ends there is not trusted by it.
+    let e = eco();
+    let mut trust = TrustStore::new();
+    let _list = trust
+        .add_trusted_list(&pid_lote(&e, None), &e.list_root.to_pem(), t(NOW))
+        .unwrap();
+    let holder = PrivateKey::generate(Algorithm::Es256).unwrap();
+    let claims = json!({"iss": ISS, "vct": "urn:eudi:pid:1"});
+    let pid = SdJwtVcIssuer::new(&e.list_key)
+        .with_x5c(std::slice::from_ref(&e.list_signer))
+        .issue(
+            claims.as_object().unwrap(),
+            &Disclosable::All,
+            Some(holder.public_key()),
+            t(NOW),
+        )
+        .unwrap();
+    let r =
+        Verifier::new(trust, Policy::default()).verify(pid.as_bytes(), &Expectations::at(t(NOW)));
+    assert_eq!(r.unwrap_err().kind(), ErrorKind::Untrusted);
+}
+
+#[test]
+fn tl07_tl08_lote_through_the_store() {
+    let e = eco();
+    let mut trust = TrustStore::new();
+    let pem = e.list_root.to_pem();
+    let big = vec![b'a'; 50 * 1024 * 1024];
+    assert_eq!(
+        trust
+            .add_trusted_list(&big, &pem, t(NOW))
+            .unwrap_err()
+            .kind(),
+        ErrorKind::LimitExceeded
+    );
+    let unsigned = br#"{"LoTE": {"ListAndSchemeInformation": {}}}"#;
+    assert_eq!(
+        trust
+            .add_trusted_list(unsigned, &pem, t(NOW))
+            .unwrap_err()
+            .kind(),
+        ErrorKind::Untrusted
+    );
+    // TL-04 through the store: stale a day after NextUpdate.
+    let r = trust.add_trusted_list(&pid_lote(&e, None), &pem, t(NOW + 2 * 86_400));
+    assert_eq!(r.unwrap_err().kind(), ErrorKind::Policy);
+}
+
+#[test]
+fn tl01_xml_with_a_dtd_or_entities_is_malformed_before_parsing() {
+    let e = eco();
+    let mut trust = TrustStore::new();
+    let pem = e.list_root.to_pem();
+    for xml in [
+        &br#"<?xml version="1.0"?><!DOCTYPE TrustServiceStatusList [<!ENTITY x SYSTEM "file:///etc/passwd">]><TrustServiceStatusList>&x;</TrustServiceStatusList>"#[..],
+        br#"<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;">]><lolz>&lol2;</lolz>"#,
+        b"  <!doctype x><x/>",
+    ] {
+        let r = trust.add_trusted_list(xml, &pem, t(NOW));
+        assert_eq!(r.unwrap_err().kind(), ErrorKind::Malformed);
+    }
+    // A DTD-free TS 119 612 list: not supported yet.
+    let r = trust.add_trusted_list(b"<TrustServiceStatusList/>", &pem, t(NOW));
+    assert_eq!(r.unwrap_err().kind(), ErrorKind::Unsupported);
+}

@@ -232,7 +232,6 @@ pub(crate) enum ChainPurpose {
     /// The signer of a list of trusted entities (ETSI TS 119 602 LoTE, TS 119
     /// 612 trusted list). No EKU is required and any is accepted: TS 119 602
     /// names none, and the anchors are configured for list signers only.
-    #[allow(dead_code)] // the LoTE signer check is the next commit
     TrustListSigner,
 }
 

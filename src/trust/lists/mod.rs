@@ -5,7 +5,7 @@
 //! signature is verified over the bytes received, with the key of a signer
 //! certificate that chains ([`validate_chain`](super::x509::validate_chain))
 //! to an anchor the host configured **for list signers only**. What a list
-//! says is then returned as typed values ([`Vical`]); nothing here
+//! says is then returned as typed values ([`Vical`], [`Lote`]); nothing here
 //! mutates a [`TrustStore`](super::TrustStore).
 //!
 //! # VICAL (ISO/IEC 18013-5:2021 Annex C)
@@ -42,7 +42,8 @@
 //!
 //! # LoTE (ETSI TS 119 602 V1.1.1), compact JAdES Baseline-B
 //!
-//! (next commit)
+//! See [`lote`] for the JAdES header rules applied, the real-world variants
+//! accepted (loudly: [`Lote::variants`]), service types, identities and status.
 
 #![deny(
     clippy::unwrap_used,
@@ -54,12 +55,18 @@
 // types are re-exported from lib.rs once the maintainer wires them in.
 #![allow(unreachable_pub, dead_code)]
 
+pub(crate) mod lote;
 mod store;
 pub(crate) mod vical;
 
 #[cfg(test)]
 mod tests;
 
+#[allow(unused_imports)] // re-exported from lib.rs when wired
+pub use lote::{
+    Capability, IdentityKind, ListedIdentity, Lote, LoteEntity, LotePointer, LoteService,
+    Provision, ServiceStatus, SignerInfo,
+};
 #[allow(unused_imports)] // re-exported from lib.rs when wired
 pub use vical::{RefusedEntry, Vical, VicalEntry};
 

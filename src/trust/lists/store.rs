@@ -4,9 +4,10 @@
 //! These return what the list says; they do not yet change the store (the
 //! fields that will hold the results are listed in the report of issue 11).
 
+use super::lote::{check_lote, Lote};
 use super::vical::{check_vical, Vical};
 use super::ListOptions;
-use crate::error::{malformed, Result};
+use crate::error::{malformed, unsupported, Result};
 use crate::time::UnixTime;
 use crate::trust::x509::TrustAnchorCert;
 use crate::trust::TrustStore;
@@ -35,6 +36,52 @@ impl TrustStore {
     ) -> Result<Vical> {
         let authorities = authorities(authority_pem, "VICAL authority")?;
         check_vical(bytes, &authorities, now, opts)
+    }
+
+    /// Checks a list of trusted entities whose signer must chain to a
+    /// certificate of `list_anchor_pem` (trusted for list signers only, never
+    /// for credentials), at `now`. `bytes`: an ETSI TS 119 602 LoTE as
+    /// compact JAdES (`.jwt`). A TS 119 612 XML list is `Unsupported` for now;
+    /// unsigned JSON is `Untrusted`.
+    ///
+    /// Errors: `LimitExceeded`, `Malformed`, `Unsupported`, `Untrusted` (no
+    /// `x5c`, no path to the anchor), `Expired` (the signer's certificate),
+    /// `Signature`, `NotYetValid` (issued or `sigT` in the future), `Policy`
+    /// (stale: `NextUpdate` passed; a pointer that is not https).
+    pub fn add_trusted_list(
+        &mut self,
+        bytes: &[u8],
+        list_anchor_pem: &str,
+        now: UnixTime,
+    ) -> Result<Lote> {
+        self.add_trusted_list_with(bytes, list_anchor_pem, now, &ListOptions::default())
+    }
+
+    /// [`Self::add_trusted_list`] with explicit freshness options.
+    pub fn add_trusted_list_with(
+        &mut self,
+        bytes: &[u8],
+        list_anchor_pem: &str,
+        now: UnixTime,
+        opts: &ListOptions,
+    ) -> Result<Lote> {
+        let anchors = authorities(list_anchor_pem, "list anchor")?;
+        let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
+        if first == Some(&b'<') {
+            // TL-01, before any parsing: genuine trusted lists carry no DTD.
+            let has = |n: &[u8]| bytes.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n));
+            if has(b"<!DOCTYPE") || has(b"<!ENTITY") {
+                return Err(malformed(
+                    "a trusted list must not carry a DTD or entity declarations",
+                ));
+            }
+            return Err(unsupported(
+                "ETSI TS 119 612 XML trusted lists are not supported yet",
+            ));
+        }
+        let text =
+            core::str::from_utf8(bytes).map_err(|_| malformed("a LoTE is not UTF-8 text"))?;
+        check_lote(text, &anchors, now, opts)
     }
 }
 

@@ -428,3 +428,625 @@ fn vical_doc_types_limit_at_and_past() {
         ErrorKind::LimitExceeded
     );
 }
+
+// ---------------------------------------------------------------------------
+// LoTE (ETSI TS 119 602), compact JAdES.
+
+use super::lote::{check_lote, Capability, IdentityKind, Provision, ServiceStatus};
+use crate::encoding::{b64_std_encode, b64u_encode};
+use crate::jose::{public_jwk, sign_compact};
+use crate::limits::{
+    MAX_LOTE_BYTES, MAX_LOTE_ENTITIES, MAX_LOTE_HISTORY, MAX_LOTE_IDENTITIES, MAX_LOTE_POINTERS,
+    MAX_LOTE_SERVICES,
+};
+use serde_json::{json, Map, Value};
+
+const SVC: &str = "http://uri.etsi.org/19602/SvcType/";
+const GRANTED: &str = "http://uri.etsi.org/TrstSvc/TrustedList/Svcstatus/granted";
+const WITHDRAWN: &str = "http://uri.etsi.org/TrstSvc/TrustedList/Svcstatus/withdrawn";
+
+/// The list operator's root, its signer, and the entities' keys.
+struct ListPki {
+    root: Certificate,
+    signer: Certificate,
+    signer_key: PrivateKey,
+    pid_ca: Certificate,
+    revocation_ee: Certificate,
+    wallet_key: PrivateKey,
+}
+
+fn list_pki() -> ListPki {
+    let (root, root_key) = ca("List Operator Root");
+    let signer_key = key();
+    let signer = CertificateBuilder::new("List Signer")
+        .validity(t(FROM), t(TO))
+        .end_entity()
+        .issued_by(&root, &root_key, signer_key.public_key())
+        .unwrap();
+    let (pid_ca, pid_ca_key) = ca("PID Provider CA");
+    let revocation_ee = CertificateBuilder::new("PID Status Signer")
+        .validity(t(FROM), t(TO))
+        .end_entity()
+        .issued_by(&pid_ca, &pid_ca_key, key().public_key())
+        .unwrap();
+    ListPki {
+        root,
+        signer,
+        signer_key,
+        pid_ca,
+        revocation_ee,
+        wallet_key: key(),
+    }
+}
+
+fn certs(cs: &[&Certificate]) -> Value {
+    json!({"X509Certificates": cs.iter().map(|c| json!({"val": b64_std_encode(c.der())})).collect::<Vec<_>>()})
+}
+
+fn service(kind: &str, sdi: Value) -> Value {
+    json!({"ServiceInformation": {
+        "ServiceTypeIdentifier": format!("{SVC}{kind}"),
+        "ServiceName": [{"lang": "en", "value": kind}],
+        "ServiceDigitalIdentity": sdi,
+    }})
+}
+
+fn lote_body(p: &ListPki, lote_type: &str) -> Value {
+    json!({"LoTE": {
+        "ListAndSchemeInformation": {
+            "LoTEVersionIdentifier": 1,
+            "LoTESequenceNumber": 3,
+            "LoTEType": format!("http://uri.etsi.org/19602/LoTEType/{lote_type}"),
+            "SchemeOperatorName": [{"lang": "en", "value": "Test Operator"}],
+            "SchemeTerritory": "EU",
+            "ListIssueDateTime": UnixTime::from_secs(NOW - 100).to_rfc3339(),
+            "NextUpdate": UnixTime::from_secs(NOW + 86_400).to_rfc3339(),
+        },
+        "TrustedEntitiesList": [
+            {
+                "TrustedEntityInformation": {"TEName": [{"lang": "en", "value": "PID Provider"}]},
+                "TrustedEntityServices": [
+                    service("PID/Issuance", certs(&[&p.pid_ca])),
+                    service("PID/Revocation", certs(&[&p.revocation_ee])),
+                ],
+            },
+            {
+                "TrustedEntityInformation": {"TEName": [{"lang": "en", "value": "Wallet Provider"}]},
+                "TrustedEntityServices": [
+                    service("WalletSolution/Issuance",
+                        json!({"PublicKeyValues": [public_jwk(p.wallet_key.public_key())]})),
+                ],
+            },
+        ],
+    }})
+}
+
+fn jades_header(p: &ListPki) -> Map<String, Value> {
+    let mut h = Map::new();
+    let _ = h.insert("typ".into(), json!("JOSE"));
+    let _ = h.insert("x5c".into(), json!([b64_std_encode(p.signer.der())]));
+    let _ = h.insert(
+        "sigT".into(),
+        json!(UnixTime::from_secs(NOW - 50).to_rfc3339()),
+    );
+    let _ = h.insert("crit".into(), json!(["sigT"]));
+    h
+}
+
+fn sign_lote(p: &ListPki, header: Map<String, Value>, body: &Value) -> String {
+    sign_compact(header, body.to_string().as_bytes(), &p.signer_key).unwrap()
+}
+
+fn check_l(text: &str, p: &ListPki) -> crate::Result<super::Lote> {
+    check_lote(text, &anchor(&p.root), t(NOW), &ListOptions::default())
+}
+
+fn lote_kind(p: &ListPki, header: Map<String, Value>, body: &Value) -> ErrorKind {
+    kind(check_l(&sign_lote(p, header, body), p))
+}
+
+#[test]
+fn lote_every_eu_profile_maps_to_its_capability() {
+    let p = list_pki();
+    let l = check_l(
+        &sign_lote(&p, jades_header(&p), &lote_body(&p, "EUPIDProvidersList")),
+        &p,
+    )
+    .unwrap();
+    assert_eq!(l.sequence_number(), Some(3));
+    assert_eq!(l.operator_name(), Some("Test Operator"));
+    assert_eq!(l.signer().subject, "CN=List Signer");
+    assert_eq!(l.signed_at(), Some(t(NOW - 50)));
+    assert!(l.variants().is_empty() || l.variants().iter().all(|v| v.contains("ServiceStatus")));
+    let pid = &l.entities()[0].services()[0];
+    assert_eq!(pid.capability(), Capability::Issuance(Provision::Pid));
+    assert_eq!(pid.identities()[0].kind(), IdentityKind::CaCertificate);
+    assert_eq!(pid.anchors().len(), 1);
+    let rev = &l.entities()[0].services()[1];
+    assert_eq!(rev.capability(), Capability::Revocation(Provision::Pid));
+    assert_eq!(
+        rev.identities()[0].kind(),
+        IdentityKind::EndEntityCertificate
+    );
+    assert!(rev.anchors().is_empty());
+    assert!(rev.identities()[0].direct_key().is_some());
+    // On a PID providers list, a wallet-solution service anchors nothing.
+    let wallet = &l.entities()[1].services()[0];
+    assert_eq!(wallet.capability(), Capability::Other);
+
+    // Each EU profile on its own list.
+    for (list, kind, cap) in [
+        (
+            "EUWalletProvidersList",
+            "WalletSolution/Issuance",
+            Capability::Issuance(Provision::WalletSolution),
+        ),
+        (
+            "EUWalletProvidersList",
+            "WalletSolution/Revocation",
+            Capability::Revocation(Provision::WalletSolution),
+        ),
+        (
+            "EUWRPACProvidersList",
+            "WRPAC/Issuance",
+            Capability::Issuance(Provision::RelyingPartyAccess),
+        ),
+        (
+            "EUWRPRCProvidersList",
+            "WRPRC/Issuance",
+            Capability::Issuance(Provision::RelyingPartyRegistration),
+        ),
+        (
+            "EUPubEAAProvidersList",
+            "PubEAA/Issuance",
+            Capability::Issuance(Provision::PubEaa),
+        ),
+        (
+            "EUPubEAAProvidersList",
+            "PubEAA/Revocation",
+            Capability::Revocation(Provision::PubEaa),
+        ),
+        (
+            "EURegistrarsAndRegistersList",
+            "Register",
+            Capability::Register,
+        ),
+        ("EUPIDProvidersList", "Unknown/Thing", Capability::Other),
+    ] {
+        let mut body = lote_body(&p, list);
+        body["LoTE"]["TrustedEntitiesList"][1]["TrustedEntityServices"][0] = service(
+            kind,
+            json!({"PublicKeyValues": [public_jwk(p.wallet_key.public_key())]}),
+        );
+        let l = check_l(&sign_lote(&p, jades_header(&p), &body), &p).unwrap();
+        let s = &l.entities()[1].services()[0];
+        assert_eq!(s.capability(), cap, "{kind}");
+        assert_eq!(s.identities()[0].kind(), IdentityKind::PublicKey);
+        assert_eq!(
+            s.identities()[0].direct_key(),
+            Some(p.wallet_key.public_key())
+        );
+        assert_eq!(l.services_at(cap, t(NOW)).len(), 1, "{kind}");
+    }
+}
+
+#[test]
+fn tl05_service_withdrawn_at_the_time_judged_is_untrusted_from_history() {
+    let p = list_pki();
+    let (t0, t1) = (NOW - 10_000, NOW - 1_000);
+    let mut body = lote_body(&p, "EUPIDProvidersList");
+    let svc = &mut body["LoTE"]["TrustedEntitiesList"][0]["TrustedEntityServices"][0];
+    svc["ServiceInformation"]["ServiceStatus"] = json!(WITHDRAWN);
+    svc["ServiceInformation"]["StatusStartingTime"] = json!(t(t1).to_rfc3339());
+    svc["ServiceHistory"] = json!([{
+        "ServiceStatus": GRANTED,
+        "StatusStartingTime": t(t0).to_rfc3339(),
+    }]);
+    let l = check_l(&sign_lote(&p, jades_header(&p), &body), &p).unwrap();
+    let s = &l.entities()[0].services()[0];
+    assert_eq!(
+        s.status_at(t(t0 + 1)),
+        ServiceStatus::Active(Some(GRANTED.into()))
+    );
+    assert!(s.require_active_at(t(t0 + 1)).is_ok());
+    assert_eq!(
+        s.status_at(t(t1 + 1)),
+        ServiceStatus::Inactive(WITHDRAWN.into())
+    );
+    assert_eq!(kind(s.require_active_at(t(t1 + 1))), ErrorKind::Untrusted);
+    assert_eq!(s.status_at(t(t0 - 1)), ServiceStatus::NotListed);
+    assert_eq!(kind(s.require_active_at(t(t0 - 1))), ErrorKind::Untrusted);
+    assert!(l
+        .services_at(Capability::Issuance(Provision::Pid), t(NOW))
+        .is_empty());
+    // A history instance without its status or start is malformed.
+    svc_history_malformed(&p);
+}
+
+fn svc_history_malformed(p: &ListPki) {
+    let mut body = lote_body(p, "EUPIDProvidersList");
+    body["LoTE"]["TrustedEntitiesList"][0]["TrustedEntityServices"][0]["ServiceHistory"] =
+        json!([{"ServiceStatus": GRANTED}]);
+    assert_eq!(lote_kind(p, jades_header(p), &body), ErrorKind::Malformed);
+}
+
+#[test]
+fn tl06_entry_naming_only_a_subject_or_ski_is_never_an_anchor() {
+    let p = list_pki();
+    let mut body = lote_body(&p, "EUPIDProvidersList");
+    body["LoTE"]["TrustedEntitiesList"][0]["TrustedEntityServices"][0] = service(
+        "PID/Issuance",
+        json!({"X509SubjectNames": ["CN=PID Provider CA"], "X509SKIs": ["AAEC"]}),
+    );
+    let l = check_l(&sign_lote(&p, jades_header(&p), &body), &p).unwrap();
+    let s = &l.entities()[0].services()[0];
+    assert_eq!(s.identities().len(), 2);
+    assert!(s
+        .identities()
+        .iter()
+        .all(|i| i.kind() == IdentityKind::NameOnly && i.direct_key().is_none()));
+    assert!(s.anchors().is_empty());
+}
+
+#[test]
+fn lote_without_wrapper_and_other_casings_are_accepted_loudly() {
+    let p = list_pki();
+    let mut body = lote_body(&p, "EUPIDProvidersList")["LoTE"].clone();
+    let info = body["ListAndSchemeInformation"].as_object_mut().unwrap();
+    let issued = info.remove("ListIssueDateTime").unwrap();
+    let _ = info.insert("ListIssueDatetime".into(), issued);
+    let l = check_l(&sign_lote(&p, jades_header(&p), &body), &p).unwrap();
+    assert!(l.variants().iter().any(|v| v == "no LoTE wrapper"));
+    assert!(l.variants().iter().any(|v| v.contains("ListIssueDatetime")));
+    assert_eq!(l.issued(), t(NOW - 100));
+    // Two spellings of one member: ambiguous.
+    let info = body["ListAndSchemeInformation"].as_object_mut().unwrap();
+    let _ = info.insert("listissuedatetime".into(), json!(t(NOW).to_rfc3339()));
+    assert_eq!(lote_kind(&p, jades_header(&p), &body), ErrorKind::Malformed);
+    // Neither a wrapper nor a list.
+    assert_eq!(
+        lote_kind(&p, jades_header(&p), &json!({"hello": 1})),
+        ErrorKind::Malformed
+    );
+}
+
+#[test]
+fn tl07_lote_duplicate_keys_depth_and_size() {
+    let p = list_pki();
+    let sign_raw = |payload: &[u8]| sign_compact(jades_header(&p), payload, &p.signer_key).unwrap();
+    let dup = br#"{"LoTE": {"ListAndSchemeInformation": {}, "ListAndSchemeInformation": {}}}"#;
+    assert_eq!(kind(check_l(&sign_raw(dup), &p)), ErrorKind::Malformed);
+    let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+    assert_eq!(
+        kind(check_l(&sign_raw(deep.as_bytes()), &p)),
+        ErrorKind::LimitExceeded
+    );
+    let big = "a".repeat(50 * 1024 * 1024);
+    assert_eq!(kind(check_l(&big, &p)), ErrorKind::LimitExceeded);
+    // The size limit, at and past.
+    let at = "a".repeat(MAX_LOTE_BYTES);
+    assert_ne!(kind(check_l(&at, &p)), ErrorKind::LimitExceeded);
+    let past = "a".repeat(MAX_LOTE_BYTES + 1);
+    assert_eq!(kind(check_l(&past, &p)), ErrorKind::LimitExceeded);
+    // Duplicate header members too.
+    let h = b64u_encode(br#"{"alg":"ES256","alg":"ES256"}"#);
+    assert_eq!(
+        kind(check_l(&format!("{h}.e30.AA"), &p)),
+        ErrorKind::Malformed
+    );
+}
+
+#[test]
+fn tl08_pointer_to_http_or_file_is_policy() {
+    let p = list_pki();
+    for (loc, ok) in [
+        ("https://lotl.example/pid.jwt", true),
+        ("http://lotl.example/pid.jwt", false),
+        ("file:///etc/passwd", false),
+    ] {
+        let mut body = lote_body(&p, "EUPIDProvidersList");
+        body["LoTE"]["ListAndSchemeInformation"]["PointersToOtherLoTE"] = json!([{
+            "LoTELocation": loc,
+            "ServiceDigitalIdentities": [certs(&[&p.signer])],
+            "LoTEQualifiers": [{"LoTEType": "http://uri.etsi.org/19602/LoTEType/EUPIDProvidersList"}],
+        }]);
+        let r = check_l(&sign_lote(&p, jades_header(&p), &body), &p);
+        if ok {
+            let l = r.unwrap();
+            assert_eq!(l.pointers()[0].location(), loc);
+            assert_eq!(l.pointers()[0].signers().len(), 1);
+        } else {
+            assert_eq!(kind(r), ErrorKind::Policy, "{loc}");
+        }
+    }
+}
+
+#[test]
+fn tl04_lote_past_next_update_is_policy_unless_allowed() {
+    let p = list_pki();
+    let mut body = lote_body(&p, "EUPIDProvidersList");
+    body["LoTE"]["ListAndSchemeInformation"]["NextUpdate"] = json!(t(NOW - 1).to_rfc3339());
+    let text = sign_lote(&p, jades_header(&p), &body);
+    assert_eq!(kind(check_l(&text, &p)), ErrorKind::Policy);
+    let lax = ListOptions {
+        allow_stale: true,
+        ..ListOptions::default()
+    };
+    assert!(check_lote(&text, &anchor(&p.root), t(NOW), &lax).is_ok());
+    // Issued in the future.
+    let mut body = lote_body(&p, "EUPIDProvidersList");
+    body["LoTE"]["ListAndSchemeInformation"]["ListIssueDateTime"] =
+        json!(t(NOW + 999).to_rfc3339());
+    assert_eq!(
+        lote_kind(&p, jades_header(&p), &body),
+        ErrorKind::NotYetValid
+    );
+}
+
+#[test]
+fn lote_jades_header_rules() {
+    let p = list_pki();
+    let body = lote_body(&p, "EUPIDProvidersList");
+    let with = |f: &dyn Fn(&mut Map<String, Value>)| {
+        let mut h = jades_header(&p);
+        f(&mut h);
+        lote_kind(&p, h, &body)
+    };
+    // No x5c: nothing to check.
+    assert_eq!(
+        with(&|h| {
+            let _ = h.remove("x5c");
+        }),
+        ErrorKind::Untrusted
+    );
+    // x5t#S256 that matches is fine; one that does not is malformed.
+    let good = b64u_encode(crate::crypto::sha256(p.signer.der()));
+    assert!(check_l(
+        &{
+            let mut h = jades_header(&p);
+            let _ = h.insert("x5t#S256".into(), json!(good));
+            sign_lote(&p, h, &body)
+        },
+        &p
+    )
+    .is_ok());
+    assert_eq!(
+        with(&|h| {
+            let _ = h.insert("x5t#S256".into(), json!(b64u_encode([0u8; 32])));
+        }),
+        ErrorKind::Malformed
+    );
+    // crit: unknown → unsupported; registered or absent → malformed.
+    assert_eq!(
+        with(&|h| {
+            let _ = h.insert("sigPId".into(), json!({}));
+            let _ = h.insert("crit".into(), json!(["sigT", "sigPId"]));
+        }),
+        ErrorKind::Unsupported
+    );
+    assert_eq!(
+        with(&|h| {
+            let _ = h.insert("crit".into(), json!(["alg"]));
+        }),
+        ErrorKind::Malformed
+    );
+    assert_eq!(
+        with(&|h| {
+            let _ = h.remove("sigT");
+        }),
+        ErrorKind::Malformed
+    );
+    assert_eq!(
+        with(&|h| {
+            let _ = h.insert("crit".into(), json!([]));
+        }),
+        ErrorKind::Malformed
+    );
+    // sigD (detached) and b64 are not supported.
+    assert_eq!(
+        with(&|h| {
+            let _ = h.insert("sigD".into(), json!({}));
+        }),
+        ErrorKind::Unsupported
+    );
+    // sigT: not a time, or in the future.
+    assert_eq!(
+        with(&|h| {
+            let _ = h.insert("sigT".into(), json!("yesterday"));
+        }),
+        ErrorKind::Malformed
+    );
+    assert_eq!(
+        with(&|h| {
+            let _ = h.insert("sigT".into(), json!(t(NOW + 999).to_rfc3339()));
+        }),
+        ErrorKind::NotYetValid
+    );
+    // Without sigT (and crit) the list is accepted, and says so.
+    let mut h = jades_header(&p);
+    let _ = h.remove("sigT");
+    let _ = h.remove("crit");
+    let l = check_l(&sign_lote(&p, h, &body), &p).unwrap();
+    assert!(l.variants().iter().any(|v| v == "JAdES sigT absent"));
+    // x5c in base64url with '-' or '_' is malformed (J-21).
+    let url = b64u_encode(p.signer.der());
+    if url.contains(['-', '_']) {
+        assert_eq!(
+            with(&|h| {
+                let _ = h.insert("x5c".into(), json!([url.clone()]));
+            }),
+            ErrorKind::Malformed
+        );
+    }
+}
+
+#[test]
+fn lote_algorithms_outside_the_closed_set_are_unsupported() {
+    let p = list_pki();
+    let body = b64u_encode(lote_body(&p, "EUPIDProvidersList").to_string());
+    for alg in ["none", "HS256", "RS256", "PS256", "ES512"] {
+        let mut h = jades_header(&p);
+        let _ = h.insert("alg".into(), json!(alg));
+        let text = format!("{}.{body}.AAAA", b64u_encode(Value::Object(h).to_string()));
+        assert_eq!(kind(check_l(&text, &p)), ErrorKind::Unsupported, "{alg}");
+    }
+}
+
+#[test]
+fn lote_signer_chain_and_signature() {
+    let p = list_pki();
+    let body = lote_body(&p, "EUPIDProvidersList");
+    let text = sign_lote(&p, jades_header(&p), &body);
+    // Another anchor: untrusted. No anchor: untrusted.
+    let (other, _) = ca("Other Root");
+    let r = check_lote(&text, &anchor(&other), t(NOW), &ListOptions::default());
+    assert_eq!(kind(r), ErrorKind::Untrusted);
+    assert_eq!(
+        kind(check_lote(&text, &[], t(NOW), &ListOptions::default())),
+        ErrorKind::Untrusted
+    );
+    // A PID CA listed in the list is not a list anchor: the list signer
+    // chains to the configured root only.
+    let r = check_lote(&text, &anchor(&p.pid_ca), t(NOW), &ListOptions::default());
+    assert_eq!(kind(r), ErrorKind::Untrusted);
+    // Signer certificate expired at the time judged.
+    let r = check_lote(&text, &anchor(&p.root), t(TO + 1), &ListOptions::default());
+    assert_eq!(kind(r), ErrorKind::Expired);
+    // A changed payload byte: signature.
+    let parts: Vec<&str> = text.split('.').collect();
+    let forged = b64u_encode(body.to_string().replace("PID Provider", "PID Pr0vider"));
+    let r = check_l(&format!("{}.{forged}.{}", parts[0], parts[2]), &p);
+    assert_eq!(kind(r), ErrorKind::Signature);
+    // Two or four segments.
+    assert_eq!(
+        kind(check_l(&format!("{}.{}", parts[0], parts[1]), &p)),
+        ErrorKind::Malformed
+    );
+    assert_eq!(
+        kind(check_l(&format!("{text}.x"), &p)),
+        ErrorKind::Malformed
+    );
+    // A trailing newline is accepted, and noted.
+    let l = check_l(&format!("{text}\n"), &p).unwrap();
+    assert!(l.variants().iter().any(|v| v.contains("whitespace")));
+    // Unsigned JSON is never trusted.
+    assert_eq!(kind(check_l(&body.to_string(), &p)), ErrorKind::Untrusted);
+}
+
+#[test]
+fn lote_private_jwk_in_a_list_is_malformed() {
+    let p = list_pki();
+    let mut body = lote_body(&p, "EUWalletProvidersList");
+    let mut jwk = public_jwk(p.wallet_key.public_key());
+    let _ = jwk.insert("d".into(), json!("AAAA"));
+    body["LoTE"]["TrustedEntitiesList"][1]["TrustedEntityServices"][0] =
+        service("WalletSolution/Issuance", json!({"PublicKeyValues": [jwk]}));
+    assert_eq!(lote_kind(&p, jades_header(&p), &body), ErrorKind::Malformed);
+}
+
+fn with_entities(p: &ListPki, entities: Value) -> Value {
+    let mut body = lote_body(p, "EUPIDProvidersList");
+    body["LoTE"]["TrustedEntitiesList"] = entities;
+    body
+}
+
+#[test]
+fn lote_entity_and_service_limits_at_and_past() {
+    let p = list_pki();
+    let ent = json!({"TrustedEntityInformation": {}});
+    let at = with_entities(&p, Value::Array(vec![ent.clone(); MAX_LOTE_ENTITIES]));
+    assert_eq!(
+        check_l(&sign_lote(&p, jades_header(&p), &at), &p)
+            .unwrap()
+            .entities()
+            .len(),
+        MAX_LOTE_ENTITIES
+    );
+    let past = with_entities(&p, Value::Array(vec![ent; MAX_LOTE_ENTITIES + 1]));
+    assert_eq!(
+        lote_kind(&p, jades_header(&p), &past),
+        ErrorKind::LimitExceeded
+    );
+
+    let svc = json!({"ServiceInformation": {"ServiceTypeIdentifier": "x"}});
+    let half = MAX_LOTE_SERVICES / 2;
+    let two = |a: usize, b: usize| {
+        with_entities(
+            &p,
+            json!([
+                {"TrustedEntityServices": vec![svc.clone(); a]},
+                {"TrustedEntityServices": vec![svc.clone(); b]},
+            ]),
+        )
+    };
+    assert!(check_l(
+        &sign_lote(&p, jades_header(&p), &two(half, MAX_LOTE_SERVICES - half)),
+        &p
+    )
+    .is_ok());
+    assert_eq!(
+        lote_kind(
+            &p,
+            jades_header(&p),
+            &two(half, MAX_LOTE_SERVICES - half + 1)
+        ),
+        ErrorKind::LimitExceeded
+    );
+}
+
+#[test]
+fn lote_identity_history_and_pointer_limits_at_and_past() {
+    let p = list_pki();
+    let names = |n: usize| json!({"X509SubjectNames": vec![json!("CN=x"); n]});
+    for (n, ok) in [
+        (MAX_LOTE_IDENTITIES, true),
+        (MAX_LOTE_IDENTITIES + 1, false),
+    ] {
+        let body = with_entities(
+            &p,
+            json!([{"TrustedEntityServices": [service("PID/Issuance", names(n))]}]),
+        );
+        let r = check_l(&sign_lote(&p, jades_header(&p), &body), &p);
+        assert_eq!(r.is_ok(), ok, "identities {n}");
+        if !ok {
+            assert_eq!(kind(r), ErrorKind::LimitExceeded);
+        }
+    }
+    // Mixed kinds count together.
+    let mixed = json!({
+        "X509SubjectNames": vec![json!("CN=x"); MAX_LOTE_IDENTITIES / 2],
+        "X509SKIs": vec![json!("AA"); MAX_LOTE_IDENTITIES / 2 + 1],
+    });
+    let body = with_entities(
+        &p,
+        json!([{"TrustedEntityServices": [service("PID/Issuance", mixed)]}]),
+    );
+    assert_eq!(
+        lote_kind(&p, jades_header(&p), &body),
+        ErrorKind::LimitExceeded
+    );
+
+    let hist = json!({"ServiceStatus": GRANTED, "StatusStartingTime": t(FROM).to_rfc3339()});
+    for (n, ok) in [(MAX_LOTE_HISTORY, true), (MAX_LOTE_HISTORY + 1, false)] {
+        let mut s = service("PID/Issuance", names(1));
+        s["ServiceHistory"] = Value::Array(vec![hist.clone(); n]);
+        let body = with_entities(&p, json!([{"TrustedEntityServices": [s]}]));
+        let r = check_l(&sign_lote(&p, jades_header(&p), &body), &p);
+        assert_eq!(r.is_ok(), ok, "history {n}");
+        if !ok {
+            assert_eq!(kind(r), ErrorKind::LimitExceeded);
+        }
+    }
+
+    let ptr = json!({"LoTELocation": "https://x.example/l.jwt"});
+    for (n, ok) in [(MAX_LOTE_POINTERS, true), (MAX_LOTE_POINTERS + 1, false)] {
+        let mut body = lote_body(&p, "EUPIDProvidersList");
+        body["LoTE"]["ListAndSchemeInformation"]["PointersToOtherLoTE"] =
+            Value::Array(vec![ptr.clone(); n]);
+        let r = check_l(&sign_lote(&p, jades_header(&p), &body), &p);
+        assert_eq!(r.is_ok(), ok, "pointers {n}");
+        if !ok {
+            assert_eq!(kind(r), ErrorKind::LimitExceeded);
+        }
+    }
+}
