@@ -332,3 +332,15 @@ fn tl01_xml_with_a_dtd_or_entities_is_malformed_before_parsing() {
     let r = trust.add_trusted_list(b"<TrustServiceStatusList/>", &pem, t(NOW));
     assert_eq!(r.unwrap_err().kind(), ErrorKind::Unsupported);
 }
+
+#[test]
+fn aamva_vical_inspect_json() {
+    let mut trust = TrustStore::new();
+    let v = trust
+        .add_vical(AAMVA_VICAL, AAMVA_ROOT, UnixTime::from_secs(AAMVA_NOW))
+        .unwrap();
+    let j = v.to_json();
+    assert_eq!(j["provider"], "AAMVA");
+    assert_eq!(j["entries"].as_array().unwrap().len(), 14);
+    assert_eq!(j["next_update"], "2025-11-19T18:38:12Z");
+}

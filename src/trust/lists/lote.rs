@@ -442,6 +442,26 @@ impl Lote {
     pub fn pointers(&self) -> &[LotePointer] {
         &self.pointers
     }
+    /// Fails with `Policy` when `newer`, a refreshed copy of this list,
+    /// goes backwards: a lower `LoTESequenceNumber`, or an earlier
+    /// `ListIssueDateTime` (a replayed older list). The same number with
+    /// different content is not detected here.
+    pub fn check_successor(&self, newer: &Lote) -> Result<()> {
+        if let (Some(old), Some(new)) = (self.sequence_number, newer.sequence_number) {
+            if new < old {
+                return Err(policy(format!(
+                    "LoTE: refreshed list has LoTESequenceNumber {new}, below the {old} already seen"
+                )));
+            }
+        }
+        if newer.issued < self.issued {
+            return Err(policy(
+                "LoTE: refreshed list was issued before the one already seen",
+            ));
+        }
+        Ok(())
+    }
+
     /// The services granting `capability` that are active at `t`, with their entity.
     pub fn services_at(
         &self,
@@ -463,6 +483,91 @@ impl Lote {
 pub(crate) fn check_lote(
     text: &str,
     anchors: &[TrustAnchorCert],
+    now: UnixTime,
+    opts: &ListOptions,
+) -> Result<Lote> {
+    check_lote_signed_by(text, SignerTrust::Anchors(anchors), now, opts)
+}
+
+/// Checks a LoTE that `pointer` (of an already checked LoTE) points to: its
+/// signer must be one of the certificates the pointer announces (the same
+/// certificate, trusted directly within its validity period), or chain to
+/// an announced CA (TL-03's rule, for LoTE pointers). Announced keys, names
+/// and SKIs alone never vouch for a signer.
+pub(crate) fn check_pointed_lote(
+    text: &str,
+    pointer: &LotePointer,
+    now: UnixTime,
+    opts: &ListOptions,
+) -> Result<Lote> {
+    check_lote_signed_by(text, SignerTrust::Announced(&pointer.signers), now, opts)
+}
+
+/// Who may sign a list.
+#[derive(Clone, Copy)]
+enum SignerTrust<'a> {
+    /// Configured list anchors (path validation).
+    Anchors(&'a [TrustAnchorCert]),
+    /// The identities a pointer announces.
+    Announced(&'a [ListedIdentity]),
+}
+
+/// The signer of a list, once trusted: its key, subject and voucher.
+struct TrustedSigner {
+    key: PublicKey,
+    subject: String,
+    anchor: String,
+}
+
+fn trust_signer(chain: &[Vec<u8>], trust: SignerTrust<'_>, now: UnixTime) -> Result<TrustedSigner> {
+    let anchors: Vec<TrustAnchorCert> = match trust {
+        SignerTrust::Anchors(a) => a.to_vec(),
+        SignerTrust::Announced(ids) => {
+            let leaf = chain
+                .first()
+                .ok_or_else(|| malformed("LoTE: x5c is empty"))?;
+            if ids
+                .iter()
+                .any(|i| i.der.as_deref() == Some(leaf.as_slice()))
+            {
+                let cert = Certificate::from_der(leaf)?;
+                let (nb, na) = cert.validity()?;
+                if now < nb {
+                    return Err(crate::error::not_yet_valid(
+                        "LoTE signer: the announced certificate is not yet valid",
+                    ));
+                }
+                if now > na {
+                    return Err(crate::error::expired(
+                        "LoTE signer: the announced certificate has expired",
+                    ));
+                }
+                return Ok(TrustedSigner {
+                    key: cert.subject_public_key()?,
+                    subject: cert.subject().to_owned(),
+                    anchor: format!("{} (announced by the pointing list)", cert.subject()),
+                });
+            }
+            ids.iter().filter_map(|i| i.anchor.clone()).collect()
+        }
+    };
+    if anchors.is_empty() {
+        return Err(untrusted(
+            "LoTE: no list anchor is configured or announced for this list",
+        ));
+    }
+    let leaf = validate_chain(chain, &anchors, now, ChainPurpose::TrustListSigner)
+        .map_err(|e| e.context("LoTE signer"))?;
+    Ok(TrustedSigner {
+        key: leaf.public_key,
+        subject: leaf.subject,
+        anchor: leaf.anchor_subject,
+    })
+}
+
+fn check_lote_signed_by(
+    text: &str,
+    trust: SignerTrust<'_>,
     now: UnixTime,
     opts: &ListOptions,
 ) -> Result<Lote> {
@@ -548,16 +653,12 @@ pub(crate) fn check_lote(
             None
         }
     };
-    if anchors.is_empty() {
-        return Err(untrusted("LoTE: no list anchor is configured"));
-    }
-    let leaf = validate_chain(&chain, anchors, now, ChainPurpose::TrustListSigner)
-        .map_err(|e| e.context("LoTE signer"))?;
+    let leaf = trust_signer(&chain, trust, now)?;
     let signature = b64u_decode(s, 1024, "LoTE JWS signature")?;
     let input = trimmed
         .get(..h.len().saturating_add(1).saturating_add(p.len()))
         .ok_or_else(|| malformed("LoTE: signing input out of range"))?;
-    let _checked = verify_signature(alg, &leaf.public_key, input.as_bytes(), &signature)
+    let _checked = verify_signature(alg, &leaf.key, input.as_bytes(), &signature)
         .map_err(|e| e.context("LoTE signature"))?;
 
     // Only now is the payload read.
@@ -565,7 +666,7 @@ pub(crate) fn check_lote(
     let payload = parse_json_object(&payload_bytes, "LoTE payload")?;
     let signer = SignerInfo {
         subject: leaf.subject,
-        anchor: leaf.anchor_subject,
+        anchor: leaf.anchor,
     };
     read_lote(&payload, signer, signed_at, variants, now, opts)
 }
@@ -1034,4 +1135,83 @@ fn read_identity(sdi: &Value, what: &str, v: &mut Vec<String>) -> Result<Vec<Lis
         });
     }
     Ok(out)
+}
+
+// ---------------------------------------------------------------------------
+// JSON view (for `passerelle trust inspect`).
+
+impl Capability {
+    /// A stable name: `issuance:pid`, `revocation:wallet_solution`,
+    /// `register`, `other`.
+    pub fn name(self) -> String {
+        let p = |p: Provision| match p {
+            Provision::Pid => "pid",
+            Provision::WalletSolution => "wallet_solution",
+            Provision::RelyingPartyAccess => "relying_party_access",
+            Provision::RelyingPartyRegistration => "relying_party_registration",
+            Provision::PubEaa => "pub_eaa",
+        };
+        match self {
+            Capability::Issuance(x) => format!("issuance:{}", p(x)),
+            Capability::Revocation(x) => format!("revocation:{}", p(x)),
+            Capability::Register => "register".to_owned(),
+            Capability::Other => "other".to_owned(),
+        }
+    }
+}
+
+fn identity_json(i: &ListedIdentity) -> Value {
+    let kind = match i.kind {
+        IdentityKind::CaCertificate => "ca_certificate",
+        IdentityKind::EndEntityCertificate => "end_entity_certificate",
+        IdentityKind::PublicKey => "public_key",
+        IdentityKind::NameOnly => "name_only",
+    };
+    serde_json::json!({
+        "kind": kind,
+        "subject": i.subject,
+        "certificate": i.der.as_deref().map(crate::encoding::b64_std_encode),
+        "jwk": i.key.as_ref().map(|k| Value::Object(crate::jose::public_jwk(k))),
+    })
+}
+
+impl Lote {
+    /// What the list says, as JSON, with each service's status at `at`.
+    pub fn to_json(&self, at: UnixTime) -> Value {
+        use serde_json::json;
+        let status = |s: &LoteService| match s.status_at(at) {
+            ServiceStatus::Active(uri) => json!({"state": "active", "uri": uri}),
+            ServiceStatus::Inactive(uri) => json!({"state": "inactive", "uri": uri}),
+            ServiceStatus::NotListed => json!({"state": "not_listed"}),
+        };
+        json!({
+            "list": "lote",
+            "version": self.version,
+            "sequence_number": self.sequence_number,
+            "lote_type": self.lote_type,
+            "operator": self.operator_name,
+            "territory": self.territory,
+            "issued": self.issued.to_rfc3339(),
+            "next_update": self.next_update.map(UnixTime::to_rfc3339),
+            "signed_at": self.signed_at.map(UnixTime::to_rfc3339),
+            "signer": {"subject": self.signer.subject, "anchor": self.signer.anchor},
+            "variants": self.variants,
+            "judged_at": at.to_rfc3339(),
+            "entities": self.entities.iter().map(|e| json!({
+                "name": e.name,
+                "services": e.services.iter().map(|s| json!({
+                    "type": s.type_uri,
+                    "name": s.name,
+                    "capability": s.capability.name(),
+                    "status": status(s),
+                    "identities": s.identities.iter().map(identity_json).collect::<Vec<_>>(),
+                })).collect::<Vec<_>>(),
+            })).collect::<Vec<_>>(),
+            "pointers": self.pointers.iter().map(|p| json!({
+                "location": p.location,
+                "lote_type": p.lote_type,
+                "signers": p.signers.iter().map(identity_json).collect::<Vec<_>>(),
+            })).collect::<Vec<_>>(),
+        })
+    }
 }

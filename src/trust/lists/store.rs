@@ -4,7 +4,7 @@
 //! These return what the list says; they do not yet change the store (the
 //! fields that will hold the results are listed in the report of issue 11).
 
-use super::lote::{check_lote, Lote};
+use super::lote::{check_lote, check_pointed_lote, Lote, LotePointer};
 use super::vical::{check_vical, Vical};
 use super::ListOptions;
 use crate::error::{malformed, unsupported, Result};
@@ -82,6 +82,21 @@ impl TrustStore {
         let text =
             core::str::from_utf8(bytes).map_err(|_| malformed("a LoTE is not UTF-8 text"))?;
         check_lote(text, &anchors, now, opts)
+    }
+
+    /// Checks the LoTE a pointer of an already checked LoTE points to (the
+    /// host fetched `bytes` from [`LotePointer::location`], https only): its
+    /// signer must be a certificate the pointer announces, or chain to an
+    /// announced CA; configured list anchors play no part (TL-03).
+    pub fn add_pointed_list(
+        &mut self,
+        bytes: &[u8],
+        pointer: &LotePointer,
+        now: UnixTime,
+    ) -> Result<Lote> {
+        let text =
+            core::str::from_utf8(bytes).map_err(|_| malformed("a LoTE is not UTF-8 text"))?;
+        check_pointed_lote(text, pointer, now, &ListOptions::default())
     }
 }
 

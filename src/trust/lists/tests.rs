@@ -1050,3 +1050,145 @@ fn lote_identity_history_and_pointer_limits_at_and_past() {
         }
     }
 }
+
+#[test]
+fn tl03_pointed_list_must_be_signed_by_a_signer_the_pointer_announces() {
+    let p = list_pki();
+    // The national list's own signer, under its own root.
+    let (nat_root, nat_root_key) = ca("National Root");
+    let nat_key = key();
+    let nat_signer = CertificateBuilder::new("National List Signer")
+        .validity(t(FROM), t(TO))
+        .end_entity()
+        .issued_by(&nat_root, &nat_root_key, nat_key.public_key())
+        .unwrap();
+    let national = |signer: &Certificate, k: &PrivateKey| {
+        let mut h = jades_header(&p);
+        let _ = h.insert("x5c".into(), json!([b64_std_encode(signer.der())]));
+        sign_compact(
+            h,
+            lote_body(&p, "EUPIDProvidersList").to_string().as_bytes(),
+            k,
+        )
+        .unwrap()
+    };
+    let pointing = |announced: &Certificate| {
+        let mut body = lote_body(&p, "EUPIDProvidersList");
+        body["LoTE"]["ListAndSchemeInformation"]["PointersToOtherLoTE"] = json!([{
+            "LoTELocation": "https://nat.example/pid.jwt",
+            "ServiceDigitalIdentities": [certs(&[announced])],
+        }]);
+        check_l(&sign_lote(&p, jades_header(&p), &body), &p).unwrap()
+    };
+    let opts = ListOptions::default();
+    // Announced directly: the signer certificate itself.
+    let lotl = pointing(&nat_signer);
+    let ptr = &lotl.pointers()[0];
+    let l = super::lote::check_pointed_lote(&national(&nat_signer, &nat_key), ptr, t(NOW), &opts)
+        .unwrap();
+    assert_eq!(l.signer().subject, "CN=National List Signer");
+    // Announced as a CA: the signer chains to it.
+    let lotl_ca = pointing(&nat_root);
+    let ptr_ca = &lotl_ca.pointers()[0];
+    assert!(super::lote::check_pointed_lote(
+        &national(&nat_signer, &nat_key),
+        ptr_ca,
+        t(NOW),
+        &opts
+    )
+    .is_ok());
+    // TL-03: signed by a certificate the pointer does not announce.
+    let r =
+        super::lote::check_pointed_lote(&national(&p.signer, &p.signer_key), ptr, t(NOW), &opts);
+    assert_eq!(kind(r), ErrorKind::Untrusted);
+    // An announced certificate outside its validity.
+    let r =
+        super::lote::check_pointed_lote(&national(&nat_signer, &nat_key), ptr, t(TO + 1), &opts);
+    assert_eq!(kind(r), ErrorKind::Expired);
+}
+
+#[test]
+fn refreshed_lists_must_not_go_backwards() {
+    let p = list_pki();
+    let at = |seq: u64, issued: u64| {
+        let mut body = lote_body(&p, "EUPIDProvidersList");
+        body["LoTE"]["ListAndSchemeInformation"]["LoTESequenceNumber"] = json!(seq);
+        body["LoTE"]["ListAndSchemeInformation"]["ListIssueDateTime"] =
+            json!(t(issued).to_rfc3339());
+        check_l(&sign_lote(&p, jades_header(&p), &body), &p).unwrap()
+    };
+    let (old, same, newer, older) = (
+        at(5, NOW - 100),
+        at(5, NOW - 100),
+        at(6, NOW - 50),
+        at(4, NOW - 10),
+    );
+    assert!(old.check_successor(&same).is_ok());
+    assert!(old.check_successor(&newer).is_ok());
+    assert_eq!(kind(old.check_successor(&older)), ErrorKind::Policy);
+    assert_eq!(
+        kind(newer.check_successor(&at(7, NOW - 200))),
+        ErrorKind::Policy
+    );
+
+    let v = pki();
+    let vical = |id: u64, date: u64| {
+        let mut m =
+            crate::cose::decode(&payload(vec![entry(v.iaca_mdl.der(), &[MDL])], date, None))
+                .unwrap()
+                .as_map("t")
+                .unwrap()
+                .to_vec();
+        for (k, val) in &mut m {
+            if k.as_text("k").unwrap() == "vicalIssueID" {
+                *val = Item::uint(id);
+            }
+        }
+        let body = Item::map(m).unwrap().raw().to_vec();
+        check(
+            &sign(&body, Some(&[v.signer.der().to_vec()]), &v.signer_key, true),
+            &v,
+        )
+        .unwrap()
+    };
+    let first = vical(10, NOW - 100);
+    assert!(first.check_successor(&vical(11, NOW - 50)).is_ok());
+    assert_eq!(
+        kind(first.check_successor(&vical(9, NOW - 50))),
+        ErrorKind::Policy
+    );
+    assert_eq!(
+        kind(first.check_successor(&vical(12, NOW - 200))),
+        ErrorKind::Policy
+    );
+}
+
+#[test]
+fn inspect_json_of_a_lote_and_a_vical() {
+    let p = list_pki();
+    let l = check_l(
+        &sign_lote(&p, jades_header(&p), &lote_body(&p, "EUPIDProvidersList")),
+        &p,
+    )
+    .unwrap();
+    let j = l.to_json(t(NOW));
+    assert_eq!(j["list"], "lote");
+    assert_eq!(
+        j["entities"][0]["services"][0]["capability"],
+        "issuance:pid"
+    );
+    assert_eq!(j["entities"][0]["services"][0]["status"]["state"], "active");
+    assert_eq!(
+        j["entities"][0]["services"][0]["identities"][0]["kind"],
+        "ca_certificate"
+    );
+    assert_eq!(
+        j["entities"][1]["services"][0]["identities"][0]["kind"],
+        "public_key"
+    );
+    let v = pki();
+    let j = check(&good(&v, true), &v).unwrap().to_json();
+    assert_eq!(j["list"], "vical");
+    assert_eq!(j["entries"].as_array().unwrap().len(), 2);
+    assert_eq!(j["entries"][0]["doc_types"][0], MDL);
+}

@@ -79,6 +79,25 @@ impl Vical {
     pub fn refused(&self) -> &[RefusedEntry] {
         &self.refused
     }
+    /// Fails with `Policy` when `newer`, a refreshed VICAL, goes backwards:
+    /// a lower `vicalIssueID` (monotonically increasing per Annex C) or an
+    /// earlier `date`.
+    pub fn check_successor(&self, newer: &Vical) -> Result<()> {
+        if let (Some(old), Some(new)) = (self.issue_id, newer.issue_id) {
+            if new < old {
+                return Err(policy(format!(
+                    "VICAL: refreshed vicalIssueID {new} is below the {old} already seen"
+                )));
+            }
+        }
+        if newer.date < self.date {
+            return Err(policy(
+                "VICAL: refreshed VICAL is dated before the one already seen",
+            ));
+        }
+        Ok(())
+    }
+
     /// The IACAs this VICAL lists for `doc_type` (J-10: an IACA listed for
     /// another docType is not among them).
     pub(crate) fn anchors_for(&self, doc_type: &str) -> Vec<TrustAnchorCert> {
@@ -282,4 +301,30 @@ fn doc_types(item: &Item, what: &str) -> Result<Vec<String>> {
         out.push(d.to_owned());
     }
     Ok(out)
+}
+
+impl Vical {
+    /// What the VICAL says, as JSON (for `passerelle trust inspect`).
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::json;
+        json!({
+            "list": "vical",
+            "version": self.version,
+            "provider": self.provider,
+            "date": self.date.to_rfc3339(),
+            "issue_id": self.issue_id,
+            "next_update": self.next_update.map(UnixTime::to_rfc3339),
+            "signer": {"subject": self.signer_subject, "anchor": self.authority_subject},
+            "entries": self.entries.iter().map(|e| json!({
+                "subject": e.subject(),
+                "doc_types": e.doc_types,
+                "issuing_authority": e.issuing_authority,
+                "issuing_country": e.issuing_country,
+                "certificate": crate::encoding::b64_std_encode(e.certificate_der()),
+            })).collect::<Vec<_>>(),
+            "refused": self.refused.iter().map(|r| json!({
+                "index": r.index, "kind": r.kind.as_str(), "message": r.message,
+            })).collect::<Vec<_>>(),
+        })
+    }
 }
