@@ -44,6 +44,34 @@
 //!
 //! See [`lote`] for the JAdES header rules applied, the real-world variants
 //! accepted (loudly: [`Lote::variants`]), service types, identities and status.
+//!
+//! # Not here yet
+//!
+//! - ETSI TS 119 612 XML trusted lists and the LOTL (XAdES-B-B, exclusive
+//!   C14N): refused as `Unsupported`; XML with a DTD or entity declaration is
+//!   `Malformed` before anything else (TL-01).
+//! - Following pointers: the host fetches (https only, [`LotePointer`]); depth,
+//!   list count and cycle detection belong to that fetch loop.
+//!
+//! # Spec ambiguities, and the reading taken
+//!
+//! - Annex C does not say what a passed `nextUpdate` means; TS 119 612 calls
+//!   such a list stale. Read: `Policy` (switchable), like TL-04, while an
+//!   expired signer certificate is `Expired`.
+//! - Annex C's `certificateProfile` and `extensions` are camelCase; AAMVA
+//!   writes `CertificateProfile` and `Extensions`. Read: unknown keys,
+//!   ignored (no profile restriction is applied from either spelling).
+//! - Annex C's `ski` is "the SubjectKeyIdentifier"; AAMVA wraps it in an
+//!   extra OCTET STRING. Read: informational, never compared.
+//! - TS 119 602 EU profiles leave `ServiceStatus` out (listing is
+//!   notification). Read: a service without a status is active; with one, only
+//!   the active URIs listed in [`lote`] are.
+//! - TS 119 182-1 requires `sigT` in B-B and its presence in `crit`; real
+//!   lists omit both. Read: accepted when absent (noted), enforced when
+//!   present.
+//! - History instances carry their own `ServiceDigitalIdentity`; the keys
+//!   used are those of the current `ServiceInformation`, the history only
+//!   decides the status at a past time.
 
 #![deny(
     clippy::unwrap_used,

@@ -85,7 +85,7 @@ impl TrustStore {
     }
 
     /// Checks the LoTE a pointer of an already checked LoTE points to (the
-    /// host fetched `bytes` from [`LotePointer::location`], https only): its
+    /// host fetched `bytes` from the pointer's https location): its
     /// signer must be a certificate the pointer announces, or chain to an
     /// announced CA; configured list anchors play no part (TL-03).
     pub fn add_pointed_list(

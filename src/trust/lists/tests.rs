@@ -1192,3 +1192,53 @@ fn inspect_json_of_a_lote_and_a_vical() {
     assert_eq!(j["entries"].as_array().unwrap().len(), 2);
     assert_eq!(j["entries"][0]["doc_types"][0], MDL);
 }
+
+/// HOSTILE-INPUTS section M, on LoTE payloads (all after a good signature).
+#[test]
+fn m_rows_on_lote_payloads() {
+    let p = list_pki();
+    let sign_raw = |payload: &[u8]| sign_compact(jades_header(&p), payload, &p.signer_key).unwrap();
+    let info = |seq: &str| {
+        format!(
+            r#"{{"LoTE": {{"ListAndSchemeInformation": {{"LoTESequenceNumber": {seq}, "ListIssueDateTime": "{}"}}}}}}"#,
+            t(NOW - 100).to_rfc3339()
+        )
+    };
+    assert!(check_l(&sign_raw(info("1").as_bytes()), &p).is_ok());
+    let cases: Vec<(&str, Vec<u8>, ErrorKind)> = vec![
+        // M-01: a duplicate deep inside.
+        (
+            "M-01",
+            br#"{"LoTE": {"ListAndSchemeInformation": {"ListIssueDateTime": "2027-01-15T08:00:00Z", "LoTEType": "a", "LoTEType": "b"}}}"#.to_vec(),
+            ErrorKind::Malformed,
+        ),
+        ("M-02", "[".repeat(100_000).into_bytes(), ErrorKind::LimitExceeded),
+        ("M-03 1e400", info("1e400").into_bytes(), ErrorKind::Malformed),
+        ("M-03 big", info("123456789012345678901234567890").into_bytes(), ErrorKind::Malformed),
+        ("M-03 -1", info("-1").into_bytes(), ErrorKind::Malformed),
+        ("M-03 1.0", info("1.0").into_bytes(), ErrorKind::Malformed),
+        ("M-04", {
+            let mut b = info("1").into_bytes();
+            b.insert(10, 0xff);
+            b
+        }, ErrorKind::Malformed),
+        ("M-05", br#"{"LoTE\ud800": {}}"#.to_vec(), ErrorKind::Malformed),
+        ("M-06", br#"{"LoTE": {}, "Lo\u0054E": {}}"#.to_vec(), ErrorKind::Malformed),
+        ("M-07 BOM", [&[0xef, 0xbb, 0xbf][..], info("1").as_bytes()].concat(), ErrorKind::Malformed),
+        ("M-07 trailing", format!("{} x", info("1")).into_bytes(), ErrorKind::Malformed),
+        ("M-08", b"[1, 2]".to_vec(), ErrorKind::Malformed),
+        ("M-10 NaN", info("NaN").into_bytes(), ErrorKind::Malformed),
+        ("M-10 01", info("01").into_bytes(), ErrorKind::Malformed),
+        ("M-10 +1", info("+1").into_bytes(), ErrorKind::Malformed),
+    ];
+    for (id, payload, want) in cases {
+        assert_eq!(kind(check_l(&sign_raw(&payload), &p)), want, "{id}");
+    }
+    // M-09: a 100 MB string is over the size limit before anything is decoded.
+    let huge = format!(
+        "{}.{}.AA",
+        b64u_encode(b"{}"),
+        "A".repeat(100 * 1024 * 1024)
+    );
+    assert_eq!(kind(check_l(&huge, &p)), ErrorKind::LimitExceeded);
+}
