@@ -853,7 +853,7 @@ impl<'a> Obj<'a> {
     }
 }
 
-fn read_lote(
+pub(crate) fn read_lote(
     payload: &Map<String, Value>,
     signer: SignerInfo,
     signed_at: Option<UnixTime>,

@@ -98,6 +98,32 @@ pub use lote::{
 #[allow(unused_imports)] // re-exported from lib.rs when wired
 pub use vical::{RefusedEntry, Vical, VicalEntry};
 
+/// Fuzz entry (for `internal::fuzzing`, once wired): `data` through both
+/// envelopes (no anchor is configured, so nothing verifies) and, bypassing the
+/// signatures, through both payload readers. Never panics.
+pub(crate) fn fuzz_lists(data: &[u8]) {
+    use crate::time::UnixTime;
+    let now = UnixTime::from_secs(1_800_000_000);
+    let lax = ListOptions {
+        allow_stale: true,
+        skew: u64::MAX,
+    };
+    let _ = vical::check_vical(data, &[], now, &lax);
+    let _ = vical::read_vical(data, String::new(), String::new(), now, &lax);
+    if let Ok(text) = core::str::from_utf8(data) {
+        let _ = lote::check_lote(text, &[], now, &lax);
+    }
+    if let Ok(map) = crate::encoding::parse_json_object(data, "fuzz") {
+        let signer = SignerInfo {
+            subject: String::new(),
+            anchor: String::new(),
+        };
+        if let Ok(l) = lote::read_lote(&map, signer, None, Vec::new(), now, &lax) {
+            let _ = l.to_json(now);
+        }
+    }
+}
+
 /// How strictly a list's freshness is judged.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ListOptions {

@@ -1242,3 +1242,18 @@ fn m_rows_on_lote_payloads() {
     );
     assert_eq!(kind(check_l(&huge, &p)), ErrorKind::LimitExceeded);
 }
+
+#[test]
+fn fuzz_entry_survives_the_fixtures_and_their_truncations() {
+    let p = list_pki();
+    let lote = sign_lote(&p, jades_header(&p), &lote_body(&p, "EUPIDProvidersList"));
+    let v = pki();
+    let vical = good(&v, true);
+    let payload_json = lote_body(&p, "EUPIDProvidersList").to_string();
+    for input in [lote.as_bytes(), &vical[..], payload_json.as_bytes()] {
+        for n in (0..input.len()).step_by(97) {
+            super::fuzz_lists(&input[..n]);
+        }
+        super::fuzz_lists(input);
+    }
+}
