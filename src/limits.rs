@@ -97,3 +97,10 @@ pub const MAX_LOTE_IDENTITIES: usize = 64;
 pub const MAX_LOTE_HISTORY: usize = 256;
 /// Most pointers to other LoTEs.
 pub const MAX_LOTE_POINTERS: usize = 256;
+/// Largest TS 119 612 XML trusted list accepted, in bytes (the EU LOTL is
+/// about 0.3 MB, national lists reach a few MB).
+pub const MAX_TRUSTED_LIST_XML_BYTES: usize = 16 * 1024 * 1024;
+/// Most nodes in one XML trusted list (elements, attributes, text).
+pub const MAX_XML_NODES: u32 = 1_000_000;
+/// Deepest element nesting canonicalized (trusted lists nest about 15 deep).
+pub const MAX_XML_DEPTH: usize = 64;

@@ -86,6 +86,7 @@
 pub(crate) mod lote;
 mod store;
 pub(crate) mod vical;
+pub(crate) mod xml;
 
 #[cfg(test)]
 mod tests;
