@@ -1,16 +1,19 @@
 // Exclusive XML canonicalization (without comments) by an independent
 // implementation, xml-crypto 6.3.2 over @xmldom/xmldom 0.8.15.
 //
-//   node c14n.mjs FILE [ID]
+//   node c14n.mjs [--inclusive] FILE [ID]
 //
 // Prints the exclusive C14N of the document element (or of the element whose
 // Id attribute is ID), with every ds:Signature child of the document element
 // removed first (the enveloped-signature transform). Exit 2 on a usage error.
 import { readFileSync } from "node:fs";
 import { DOMParser } from "@xmldom/xmldom";
-import { ExclusiveCanonicalization } from "xml-crypto";
+import { C14nCanonicalization, ExclusiveCanonicalization } from "xml-crypto";
 
-const [file, id] = process.argv.slice(2);
+let args = process.argv.slice(2);
+const inclusive = args[0] === "--inclusive";
+if (inclusive) args = args.slice(1);
+const [file, id] = args;
 if (!file) {
   process.stderr.write("usage: node c14n.mjs FILE [ID]\n");
   process.exit(2);
@@ -35,4 +38,19 @@ if (id) {
     }
   }
 }
-process.stdout.write(new ExclusiveCanonicalization().process(elem, {}).toString());
+const c14n = inclusive ? new C14nCanonicalization() : new ExclusiveCanonicalization();
+// Inclusive C14N of a subtree renders the namespaces in scope from ancestors.
+const ancestorNamespaces = [];
+if (inclusive) {
+  for (let a = elem.parentNode; a && a.nodeType === 1; a = a.parentNode) {
+    for (const at of Array.from(a.attributes)) {
+      if (at.name === "xmlns" || at.name.startsWith("xmlns:")) {
+        const prefix = at.name === "xmlns" ? "" : at.name.slice(6);
+        if (!ancestorNamespaces.some((n) => n.prefix === prefix)) {
+          ancestorNamespaces.push({ prefix, namespaceURI: at.value });
+        }
+      }
+    }
+  }
+}
+process.stdout.write(c14n.process(elem, { ancestorNamespaces }).toString());

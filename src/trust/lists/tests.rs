@@ -1279,6 +1279,10 @@ const TSL: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
 </tsl:TrustServiceStatusList>"#;
 
 fn xml_peer(xml: &str, id: Option<&str>) -> Vec<u8> {
+    xml_peer_mode(xml, id, false)
+}
+
+fn xml_peer_mode(xml: &str, id: Option<&str>, inclusive: bool) -> Vec<u8> {
     use std::process::Command;
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("interop/xmldsig");
     let setup = Command::new("bash")
@@ -1289,14 +1293,16 @@ fn xml_peer(xml: &str, id: Option<&str>) -> Vec<u8> {
         setup.success(),
         "interop/xmldsig/setup.sh failed (npm ci needs the network once)"
     );
-    let file = std::env::temp_dir().join(format!(
-        "passerelle-c14n-{}-{}.xml",
-        std::process::id(),
-        crate::encoding::b64u_encode(crate::crypto::sha256(xml.as_bytes()))
-    ));
+    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let file = std::env::temp_dir().join(format!("passerelle-c14n-{}-{n}.xml", std::process::id()));
     std::fs::write(&file, xml).unwrap();
     let mut cmd = Command::new("node");
-    let _ = cmd.arg(dir.join("c14n.mjs")).arg(&file);
+    let _ = cmd.arg(dir.join("c14n.mjs"));
+    if inclusive {
+        let _ = cmd.arg("--inclusive");
+    }
+    let _ = cmd.arg(&file);
     if let Some(id) = id {
         let _ = cmd.arg(id);
     }
@@ -1348,6 +1354,35 @@ fn exclusive_c14n_matches_xml_crypto() {
     let changed = TSL.replace(">6<", ">7<");
     assert_ne!(ours(&changed), ours(TSL));
     assert_eq!(ours(&changed), xml_peer(&changed, None));
+}
+
+#[test]
+fn inclusive_c14n_matches_xml_crypto() {
+    use super::xml::{canonicalize, C14n};
+    for xml in C14N_CASES.iter().chain([&TSL]) {
+        let doc = super::xml::parse(xml).unwrap();
+        let mine = canonicalize(doc.root_element(), None, C14n::Inclusive).unwrap();
+        // The peer removes a top-level ds:Signature; compare on lists without one.
+        if xml.contains("ds:Signature") {
+            continue;
+        }
+        assert_eq!(
+            String::from_utf8_lossy(&mine),
+            String::from_utf8_lossy(&xml_peer_mode(xml, None, true)),
+            "{xml}"
+        );
+    }
+    // A subtree: the in-scope namespaces of its ancestors are rendered on it.
+    let doc = super::xml::parse(TSL).unwrap();
+    let sp = doc
+        .descendants()
+        .find(|n| n.attribute("Id") == Some("xades-sig"))
+        .unwrap();
+    let mine = canonicalize(sp, None, C14n::Inclusive).unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&mine),
+        String::from_utf8_lossy(&xml_peer_mode(TSL, Some("xades-sig"), true))
+    );
 }
 
 #[test]

@@ -60,14 +60,36 @@ pub(crate) fn has_dtd(bytes: &[u8]) -> bool {
     has(b"<!DOCTYPE") || has(b"<!ENTITY")
 }
 
+/// The two canonicalizations XML-DSig signatures on trusted lists use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum C14n {
+    /// Exclusive XML Canonicalization 1.0, without comments.
+    Exclusive,
+    /// Canonical XML 1.0, without comments (W3C REC 2001-03-15): every
+    /// in-scope namespace is rendered, not only the visibly utilized ones.
+    /// `xml:*` attributes of ancestors outside the subtree are not
+    /// inherited (the subtrees signed here carry none): a known limit.
+    Inclusive,
+}
+
 /// The exclusive canonical form of `apex`'s subtree, without the subtree of
 /// `excluded` (when given).
 pub(crate) fn exclusive_c14n(apex: Node<'_, '_>, excluded: Option<NodeId>) -> Result<Vec<u8>> {
+    canonicalize(apex, excluded, C14n::Exclusive)
+}
+
+/// The canonical form of `apex`'s subtree under `mode`, without the subtree
+/// of `excluded` (when given).
+pub(crate) fn canonicalize(
+    apex: Node<'_, '_>,
+    excluded: Option<NodeId>,
+    mode: C14n,
+) -> Result<Vec<u8>> {
     if !apex.is_element() {
         return Err(malformed("C14N: the apex is not an element"));
     }
     let mut out = Vec::new();
-    element(apex, excluded, &[], 0, &mut out)?;
+    element(apex, excluded, &[], 0, mode, &mut out)?;
     Ok(out)
 }
 
@@ -98,6 +120,7 @@ fn element(
     excluded: Option<NodeId>,
     rendered: &[(String, String)],
     depth: usize,
+    mode: C14n,
     out: &mut Vec<u8>,
 ) -> Result<()> {
     if depth > MAX_XML_DEPTH {
@@ -123,6 +146,18 @@ fn element(
         let p = prefix_of(q);
         if !p.is_empty() && p != "xml" && !used.contains(&p) {
             used.push(p);
+        }
+    }
+    if mode == C14n::Inclusive {
+        // Every namespace in scope, and the default even when unused.
+        for ns in node.namespaces() {
+            let p = ns.name().unwrap_or("");
+            if !used.contains(&p) {
+                used.push(p);
+            }
+        }
+        if !used.contains(&"") {
+            used.push("");
         }
     }
     let mut decls: Rendered = Vec::new();
@@ -182,7 +217,9 @@ fn element(
             continue;
         }
         match child.node_type() {
-            NodeType::Element => element(child, excluded, &below, depth.saturating_add(1), out)?,
+            NodeType::Element => {
+                element(child, excluded, &below, depth.saturating_add(1), mode, out)?
+            }
             NodeType::Text => escape_text(child.text().unwrap_or(""), out),
             NodeType::PI => {
                 if let Some(pi) = child.pi() {
