@@ -328,9 +328,13 @@ fn tl01_xml_with_a_dtd_or_entities_is_malformed_before_parsing() {
         let r = trust.add_trusted_list(xml, &pem, t(NOW));
         assert_eq!(r.unwrap_err().kind(), ErrorKind::Malformed);
     }
-    // A DTD-free TS 119 612 list: not supported yet.
+    // Not a TS 119 612 list (no namespace): malformed; a TS 119 612 list
+    // without a signature: untrusted.
     let r = trust.add_trusted_list(b"<TrustServiceStatusList/>", &pem, t(NOW));
-    assert_eq!(r.unwrap_err().kind(), ErrorKind::Unsupported);
+    assert_eq!(r.unwrap_err().kind(), ErrorKind::Malformed);
+    let unsigned = br#"<TrustServiceStatusList xmlns="http://uri.etsi.org/02231/v2#"/>"#;
+    let r = trust.add_trusted_list(unsigned, &pem, t(NOW));
+    assert_eq!(r.unwrap_err().kind(), ErrorKind::Untrusted);
 }
 
 #[test]

@@ -198,11 +198,11 @@ pub enum IdentityKind {
 /// One digital identity of a service.
 #[derive(Clone, Debug)]
 pub struct ListedIdentity {
-    kind: IdentityKind,
-    der: Option<Vec<u8>>,
-    subject: Option<String>,
-    key: Option<PublicKey>,
-    pub(crate) anchor: Option<TrustAnchorCert>,
+    pub(super) kind: IdentityKind,
+    pub(super) der: Option<Vec<u8>>,
+    pub(super) subject: Option<String>,
+    pub(super) key: Option<PublicKey>,
+    pub(super) anchor: Option<TrustAnchorCert>,
 }
 
 impl ListedIdentity {
@@ -242,20 +242,20 @@ pub enum ServiceStatus {
 
 /// One period of a service's status: from `start` on (always, if `None`).
 #[derive(Clone, Debug, PartialEq, Eq)]
-struct StatusPeriod {
-    status: Option<String>,
-    start: Option<UnixTime>,
+pub(super) struct StatusPeriod {
+    pub(super) status: Option<String>,
+    pub(super) start: Option<UnixTime>,
 }
 
 /// One service of a trusted entity.
 #[derive(Clone, Debug)]
 pub struct LoteService {
-    type_uri: String,
-    name: Option<String>,
-    capability: Capability,
-    identities: Vec<ListedIdentity>,
-    current: StatusPeriod,
-    history: Vec<StatusPeriod>,
+    pub(super) type_uri: String,
+    pub(super) name: Option<String>,
+    pub(super) capability: Capability,
+    pub(super) identities: Vec<ListedIdentity>,
+    pub(super) current: StatusPeriod,
+    pub(super) history: Vec<StatusPeriod>,
 }
 
 impl LoteService {
@@ -329,8 +329,8 @@ impl LoteService {
 /// One trusted entity and its services.
 #[derive(Clone, Debug)]
 pub struct LoteEntity {
-    name: Option<String>,
-    services: Vec<LoteService>,
+    pub(super) name: Option<String>,
+    pub(super) services: Vec<LoteService>,
 }
 
 impl LoteEntity {
@@ -347,9 +347,9 @@ impl LoteEntity {
 /// A pointer to another LoTE (never followed here).
 #[derive(Clone, Debug)]
 pub struct LotePointer {
-    location: String,
-    lote_type: Option<String>,
-    signers: Vec<ListedIdentity>,
+    pub(super) location: String,
+    pub(super) lote_type: Option<String>,
+    pub(super) signers: Vec<ListedIdentity>,
 }
 
 impl LotePointer {
@@ -363,6 +363,9 @@ impl LotePointer {
     }
     /// The identities announced for the pointed list's signer.
     pub fn signers(&self) -> &[ListedIdentity] {
+        &self.signers
+    }
+    pub(crate) fn signers_all(&self) -> &[ListedIdentity] {
         &self.signers
     }
 }
@@ -379,18 +382,18 @@ pub struct SignerInfo {
 /// A LoTE whose JAdES signature and signer chain were checked.
 #[derive(Clone, Debug)]
 pub struct Lote {
-    version: Option<u64>,
-    sequence_number: Option<u64>,
-    lote_type: Option<String>,
-    operator_name: Option<String>,
-    territory: Option<String>,
-    issued: UnixTime,
-    next_update: Option<UnixTime>,
-    signed_at: Option<UnixTime>,
-    signer: SignerInfo,
-    variants: Vec<String>,
-    entities: Vec<LoteEntity>,
-    pointers: Vec<LotePointer>,
+    pub(super) version: Option<u64>,
+    pub(super) sequence_number: Option<u64>,
+    pub(super) lote_type: Option<String>,
+    pub(super) operator_name: Option<String>,
+    pub(super) territory: Option<String>,
+    pub(super) issued: UnixTime,
+    pub(super) next_update: Option<UnixTime>,
+    pub(super) signed_at: Option<UnixTime>,
+    pub(super) signer: SignerInfo,
+    pub(super) variants: Vec<String>,
+    pub(super) entities: Vec<LoteEntity>,
+    pub(super) pointers: Vec<LotePointer>,
 }
 
 impl Lote {
@@ -505,7 +508,7 @@ pub(crate) fn check_pointed_lote(
 
 /// Who may sign a list.
 #[derive(Clone, Copy)]
-enum SignerTrust<'a> {
+pub(crate) enum SignerTrust<'a> {
     /// Configured list anchors (path validation).
     Anchors(&'a [TrustAnchorCert]),
     /// The identities a pointer announces.
@@ -513,13 +516,17 @@ enum SignerTrust<'a> {
 }
 
 /// The signer of a list, once trusted: its key, subject and voucher.
-struct TrustedSigner {
-    key: PublicKey,
-    subject: String,
-    anchor: String,
+pub(crate) struct TrustedSigner {
+    pub(crate) key: PublicKey,
+    pub(crate) subject: String,
+    pub(crate) anchor: String,
 }
 
-fn trust_signer(chain: &[Vec<u8>], trust: SignerTrust<'_>, now: UnixTime) -> Result<TrustedSigner> {
+pub(crate) fn trust_signer(
+    chain: &[Vec<u8>],
+    trust: SignerTrust<'_>,
+    now: UnixTime,
+) -> Result<TrustedSigner> {
     let anchors: Vec<TrustAnchorCert> = match trust {
         SignerTrust::Anchors(a) => a.to_vec(),
         SignerTrust::Announced(ids) => {
@@ -1063,6 +1070,28 @@ fn period(o: &Obj<'_>, v: &mut Vec<String>) -> Result<StatusPeriod> {
     })
 }
 
+/// A listed certificate: a CA anchors chains, an end-entity certificate is
+/// trusted directly.
+pub(crate) fn cert_identity(der: Vec<u8>, what: &str) -> Result<ListedIdentity> {
+    let cert = Certificate::from_der(&der).map_err(|e| e.context(what))?;
+    Ok(match TrustAnchorCert::from_der(der.clone()) {
+        Ok(anchor) => ListedIdentity {
+            kind: IdentityKind::CaCertificate,
+            subject: Some(cert.subject().to_owned()),
+            key: None,
+            anchor: Some(anchor),
+            der: Some(der),
+        },
+        Err(_) => ListedIdentity {
+            kind: IdentityKind::EndEntityCertificate,
+            subject: Some(cert.subject().to_owned()),
+            key: cert.subject_public_key().ok(),
+            anchor: None,
+            der: Some(der),
+        },
+    })
+}
+
 /// One `ServiceDigitalIdentity` object: its certificates, keys and names.
 fn read_identity(sdi: &Value, what: &str, v: &mut Vec<String>) -> Result<Vec<ListedIdentity>> {
     let o = Obj::new(sdi, what)?;
@@ -1093,23 +1122,7 @@ fn read_identity(sdi: &Value, what: &str, v: &mut Vec<String>) -> Result<Vec<Lis
                 .ok_or_else(|| malformed(format!("LoTE: {cw} has no val")))?,
         };
         let der = b64_std_decode(text, MAX_CERT_BYTES / 3 * 4 + 4, &cw)?;
-        let cert = Certificate::from_der(&der).map_err(|e| e.context(&cw))?;
-        out.push(match TrustAnchorCert::from_der(der.clone()) {
-            Ok(anchor) => ListedIdentity {
-                kind: IdentityKind::CaCertificate,
-                subject: Some(cert.subject().to_owned()),
-                key: None,
-                anchor: Some(anchor),
-                der: Some(der),
-            },
-            Err(_) => ListedIdentity {
-                kind: IdentityKind::EndEntityCertificate,
-                subject: Some(cert.subject().to_owned()),
-                key: cert.subject_public_key().ok(),
-                anchor: None,
-                der: Some(der),
-            },
-        });
+        out.push(cert_identity(der, &cw)?);
     }
     for (i, k) in keys.iter().enumerate() {
         let kw = format!("{what} PublicKeyValues[{i}]");

@@ -45,11 +45,14 @@
 //! See [`lote`] for the JAdES header rules applied, the real-world variants
 //! accepted (loudly: [`Lote::variants`]), service types, identities and status.
 //!
+//! # TS 119 612 XML lists and the LOTL
+//!
+//! See [`tsl`] for the XML-DSig / XAdES-B-B rules and [`xml`] for parsing and
+//! canonicalization; results have the same [`Lote`] shape.
+//!
 //! # Not here yet
 //!
-//! - ETSI TS 119 612 XML trusted lists and the LOTL (XAdES-B-B, exclusive
-//!   C14N): refused as `Unsupported`; XML with a DTD or entity declaration is
-//!   `Malformed` before anything else (TL-01).
+//! - RSA-signed TS 119 612 lists (see [`tsl`]): `Unsupported`.
 //! - Following pointers: the host fetches (https only, [`LotePointer`]); depth,
 //!   list count and cycle detection belong to that fetch loop.
 //!
@@ -85,6 +88,7 @@
 
 pub(crate) mod lote;
 mod store;
+pub(crate) mod tsl;
 pub(crate) mod vical;
 pub(crate) mod xml;
 

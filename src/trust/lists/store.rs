@@ -4,10 +4,11 @@
 //! These return what the list says; they do not yet change the store (the
 //! fields that will hold the results are listed in the report of issue 11).
 
-use super::lote::{check_lote, check_pointed_lote, Lote, LotePointer};
+use super::lote::{check_lote, check_pointed_lote, Lote, LotePointer, SignerTrust};
+use super::tsl::check_tsl;
 use super::vical::{check_vical, Vical};
 use super::ListOptions;
-use crate::error::{malformed, unsupported, Result};
+use crate::error::{malformed, Result};
 use crate::time::UnixTime;
 use crate::trust::x509::TrustAnchorCert;
 use crate::trust::TrustStore;
@@ -41,8 +42,8 @@ impl TrustStore {
     /// Checks a list of trusted entities whose signer must chain to a
     /// certificate of `list_anchor_pem` (trusted for list signers only, never
     /// for credentials), at `now`. `bytes`: an ETSI TS 119 602 LoTE as
-    /// compact JAdES (`.jwt`). A TS 119 612 XML list is `Unsupported` for now;
-    /// unsigned JSON is `Untrusted`.
+    /// compact JAdES (`.jwt`), or an ETSI TS 119 612 XML list (detected by its
+    /// `<`) with an enveloped XAdES-B-B signature; unsigned JSON is `Untrusted`.
     ///
     /// Errors: `LimitExceeded`, `Malformed`, `Unsupported`, `Untrusted` (no
     /// `x5c`, no path to the anchor), `Expired` (the signer's certificate),
@@ -75,9 +76,9 @@ impl TrustStore {
                     "a trusted list must not carry a DTD or entity declarations",
                 ));
             }
-            return Err(unsupported(
-                "ETSI TS 119 612 XML trusted lists are not supported yet",
-            ));
+            let text = core::str::from_utf8(bytes)
+                .map_err(|_| malformed("an XML trusted list is not UTF-8 text"))?;
+            return check_tsl(text, SignerTrust::Anchors(&anchors), now, opts);
         }
         let text =
             core::str::from_utf8(bytes).map_err(|_| malformed("a LoTE is not UTF-8 text"))?;
@@ -94,8 +95,16 @@ impl TrustStore {
         pointer: &LotePointer,
         now: UnixTime,
     ) -> Result<Lote> {
-        let text =
-            core::str::from_utf8(bytes).map_err(|_| malformed("a LoTE is not UTF-8 text"))?;
+        let text = core::str::from_utf8(bytes)
+            .map_err(|_| malformed("a trusted list is not UTF-8 text"))?;
+        if text.trim_start().starts_with('<') {
+            return check_tsl(
+                text,
+                SignerTrust::Announced(pointer.signers_all()),
+                now,
+                &ListOptions::default(),
+            );
+        }
         check_pointed_lote(text, pointer, now, &ListOptions::default())
     }
 }

@@ -1416,3 +1416,222 @@ fn tl01_xml_dtd_entities_and_bounds() {
         ErrorKind::LimitExceeded
     );
 }
+
+// ---------------------------------------------------------------------------
+// TS 119 612 XML lists, signed by the independent xadesjs peer.
+
+use super::lote::SignerTrust;
+use super::tsl::check_tsl;
+
+fn tsl_xml(pointer: Option<(&str, &Certificate)>, service: &str) -> String {
+    let ptr = match pointer {
+        Some((loc, cert)) => format!(
+            r#"<tsl:PointersToOtherTSL><tsl:OtherTSLPointer><tsl:ServiceDigitalIdentities><tsl:ServiceDigitalIdentity><tsl:DigitalId><tsl:X509Certificate>{}</tsl:X509Certificate></tsl:DigitalId></tsl:ServiceDigitalIdentity></tsl:ServiceDigitalIdentities><tsl:TSLLocation>{loc}</tsl:TSLLocation><tsl:AdditionalInformation><tsl:OtherInformation><tsl:TSLType>http://uri.etsi.org/TrstSvc/TrustedList/TSLType/EUgeneric</tsl:TSLType></tsl:OtherInformation></tsl:AdditionalInformation></tsl:OtherTSLPointer></tsl:PointersToOtherTSL>"#,
+            b64_std_encode(cert.der())
+        ),
+        None => String::new(),
+    };
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<tsl:TrustServiceStatusList xmlns:tsl="http://uri.etsi.org/02231/v2#" Id="tsl-1" TSLTag="http://uri.etsi.org/19612/TSLTag">
+  <tsl:SchemeInformation>
+    <tsl:TSLVersionIdentifier>6</tsl:TSLVersionIdentifier>
+    <tsl:TSLSequenceNumber>42</tsl:TSLSequenceNumber>
+    <tsl:TSLType>http://uri.etsi.org/TrstSvc/TrustedList/TSLType/EUlistofthelists</tsl:TSLType>
+    <tsl:SchemeOperatorName><tsl:Name xml:lang="en">Test Commission</tsl:Name></tsl:SchemeOperatorName>
+    <tsl:SchemeTerritory>EU</tsl:SchemeTerritory>
+    {ptr}
+    <tsl:ListIssueDateTime>{}</tsl:ListIssueDateTime>
+    <tsl:NextUpdate><tsl:dateTime>{}</tsl:dateTime></tsl:NextUpdate>
+  </tsl:SchemeInformation>
+  <tsl:TrustServiceProviderList>
+    <tsl:TrustServiceProvider>
+      <tsl:TSPInformation><tsl:TSPName><tsl:Name xml:lang="en">Example QTSP &amp; Co</tsl:Name></tsl:TSPName></tsl:TSPInformation>
+      <tsl:TSPServices><tsl:TSPService>{service}</tsl:TSPService></tsl:TSPServices>
+    </tsl:TrustServiceProvider>
+  </tsl:TrustServiceProviderList>
+</tsl:TrustServiceStatusList>"#,
+        t(NOW - 100).to_rfc3339(),
+        t(NOW + 86_400).to_rfc3339()
+    )
+}
+
+fn qc_service(cert: &Certificate, status: &str, since: u64, history: &str) -> String {
+    format!(
+        r#"<tsl:ServiceInformation><tsl:ServiceTypeIdentifier>http://uri.etsi.org/TrstSvc/Svctype/CA/QC</tsl:ServiceTypeIdentifier><tsl:ServiceName><tsl:Name xml:lang="en">QC CA</tsl:Name></tsl:ServiceName><tsl:ServiceDigitalIdentity><tsl:DigitalId><tsl:X509Certificate>{}</tsl:X509Certificate></tsl:DigitalId><tsl:DigitalId><tsl:X509SubjectName>CN=PID Provider CA</tsl:X509SubjectName></tsl:DigitalId></tsl:ServiceDigitalIdentity><tsl:ServiceStatus>{status}</tsl:ServiceStatus><tsl:StatusStartingTime>{}</tsl:StatusStartingTime></tsl:ServiceInformation>{history}"#,
+        b64_std_encode(cert.der()),
+        t(since).to_rfc3339()
+    )
+}
+
+/// Signs `xml` with xadesjs (interop/xmldsig/xades/sign.mjs).
+fn xades_sign(xml: &str, key: &PrivateKey, certs: &[&Certificate]) -> String {
+    use std::process::Command;
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("interop/xmldsig");
+    let setup = Command::new("bash")
+        .arg(dir.join("setup.sh"))
+        .status()
+        .unwrap();
+    assert!(setup.success(), "interop/xmldsig/setup.sh failed");
+    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let base = std::env::temp_dir().join(format!("passerelle-xades-{}-{n}", std::process::id()));
+    let (x, k, c) = (
+        base.with_extension("xml"),
+        base.with_extension("jwk"),
+        base.with_extension("pem"),
+    );
+    std::fs::write(&x, xml).unwrap();
+    std::fs::write(&k, key.to_jwk()).unwrap();
+    std::fs::write(&c, certs.iter().map(|c| c.to_pem()).collect::<String>()).unwrap();
+    let out = Command::new("node")
+        .arg(dir.join("xades/sign.mjs"))
+        .args([&x, &k, &c])
+        .arg(t(NOW - 60).to_rfc3339())
+        .output()
+        .unwrap();
+    for f in [&x, &k, &c] {
+        let _ = std::fs::remove_file(f);
+    }
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn check_x(text: &str, p: &ListPki) -> crate::Result<super::Lote> {
+    check_tsl(
+        text,
+        SignerTrust::Anchors(&anchor(&p.root)),
+        t(NOW),
+        &ListOptions::default(),
+    )
+}
+
+#[test]
+fn tsl_signed_by_xadesjs_verifies_and_reads_only_what_is_signed() {
+    let p = list_pki();
+    let history = format!(
+        r#"<tsl:ServiceHistory><tsl:ServiceHistoryInstance><tsl:ServiceTypeIdentifier>http://uri.etsi.org/TrstSvc/Svctype/CA/QC</tsl:ServiceTypeIdentifier><tsl:ServiceStatus>{GRANTED}</tsl:ServiceStatus><tsl:StatusStartingTime>{}</tsl:StatusStartingTime></tsl:ServiceHistoryInstance></tsl:ServiceHistory>"#,
+        t(NOW - 10_000).to_rfc3339()
+    );
+    let svc = qc_service(&p.pid_ca, WITHDRAWN, NOW - 1_000, &history);
+    let signed = xades_sign(
+        &tsl_xml(Some(("https://nat.example/tl.xml", &p.revocation_ee)), &svc),
+        &p.signer_key,
+        &[&p.signer],
+    );
+    let l = check_x(&signed, &p).unwrap();
+    assert_eq!(l.sequence_number(), Some(42));
+    assert_eq!(l.operator_name(), Some("Test Commission"));
+    assert_eq!(l.signer().subject, "CN=List Signer");
+    assert_eq!(l.entities()[0].name(), Some("Example QTSP & Co"));
+    let s = &l.entities()[0].services()[0];
+    assert_eq!(s.capability(), Capability::Other);
+    assert_eq!(s.identities()[0].kind(), IdentityKind::CaCertificate);
+    assert_eq!(s.identities()[1].kind(), IdentityKind::NameOnly);
+    // TL-05 on XML: granted before NOW - 1 000, withdrawn since.
+    assert!(s.require_active_at(t(NOW - 5_000)).is_ok());
+    assert_eq!(kind(s.require_active_at(t(NOW))), ErrorKind::Untrusted);
+    assert_eq!(l.pointers()[0].location(), "https://nat.example/tl.xml");
+
+    // A changed byte in the signed content: the digest fails.
+    let changed = signed.replace("Example QTSP", "Example QTSQ");
+    assert_eq!(kind(check_x(&changed, &p)), ErrorKind::Signature);
+    // TL-02: an unsigned provider added after the signature: digest fails.
+    let wrapped = signed.replace(
+        "</tsl:TrustServiceStatusList>",
+        "<tsl:TrustServiceProviderList/></tsl:TrustServiceStatusList>",
+    );
+    assert_eq!(kind(check_x(&wrapped, &p)), ErrorKind::Signature);
+    // TL-02: the signature moved below another element, or two signatures,
+    // or an Id used twice: malformed, never read.
+    let start = signed.find("<ds:Signature").unwrap();
+    let end = signed.find("</ds:Signature>").unwrap() + "</ds:Signature>".len();
+    let sig = &signed[start..end];
+    let moved = signed.replace(sig, "").replace(
+        "</tsl:SchemeInformation>",
+        &format!("</tsl:SchemeInformation><tsl:X>{sig}</tsl:X>"),
+    );
+    assert_eq!(kind(check_x(&moved, &p)), ErrorKind::Malformed);
+    let twice = signed.replace(sig, &format!("{sig}{}", sig.replace("Id=\"", "Id=\"b")));
+    assert_eq!(kind(check_x(&twice, &p)), ErrorKind::Malformed);
+    let dup_id = signed.replace(
+        "<tsl:SchemeInformation>",
+        "<tsl:SchemeInformation Id=\"tsl-1\">",
+    );
+    assert_eq!(kind(check_x(&dup_id, &p)), ErrorKind::Malformed);
+    // RSA, or another canonicalization: unsupported.
+    let rsa = signed.replace(
+        "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256",
+        "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
+    );
+    assert_eq!(kind(check_x(&rsa, &p)), ErrorKind::Unsupported);
+    // A signer that does not chain to the list anchor.
+    let (other, _) = ca("Other Root");
+    let r = check_tsl(
+        &signed,
+        SignerTrust::Anchors(&anchor(&other)),
+        t(NOW),
+        &ListOptions::default(),
+    );
+    assert_eq!(kind(r), ErrorKind::Untrusted);
+    // TL-04: judged after NextUpdate.
+    let r = check_tsl(
+        &signed,
+        SignerTrust::Anchors(&anchor(&p.root)),
+        t(NOW + 2 * 86_400),
+        &ListOptions::default(),
+    );
+    assert_eq!(kind(r), ErrorKind::Policy);
+    // Unsigned: untrusted.
+    let unsigned = tsl_xml(None, &svc);
+    assert_eq!(kind(check_x(&unsigned, &p)), ErrorKind::Untrusted);
+}
+
+#[test]
+fn tl03_national_list_must_be_signed_by_a_certificate_the_lotl_announces() {
+    let p = list_pki();
+    let (nat_root, nat_root_key) = ca("National Root");
+    let nat_key = key();
+    let nat_signer = CertificateBuilder::new("National TL Signer")
+        .validity(t(FROM), t(TO))
+        .end_entity()
+        .issued_by(&nat_root, &nat_root_key, nat_key.public_key())
+        .unwrap();
+    let svc = qc_service(&p.pid_ca, GRANTED, NOW - 10_000, "");
+    let lotl = xades_sign(
+        &tsl_xml(Some(("https://nat.example/tl.xml", &nat_signer)), &svc),
+        &p.signer_key,
+        &[&p.signer],
+    );
+    let lotl = check_x(&lotl, &p).unwrap();
+    let pointer = &lotl.pointers()[0];
+    let national = xades_sign(&tsl_xml(None, &svc), &nat_key, &[&nat_signer]);
+    let l = check_tsl(
+        &national,
+        SignerTrust::Announced(pointer.signers()),
+        t(NOW),
+        &ListOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(l.signer().subject, "CN=National TL Signer");
+    // Signed by the LOTL's own signer, which the pointer does not announce.
+    let other = xades_sign(&tsl_xml(None, &svc), &p.signer_key, &[&p.signer]);
+    let r = check_tsl(
+        &other,
+        SignerTrust::Announced(pointer.signers()),
+        t(NOW),
+        &ListOptions::default(),
+    );
+    assert_eq!(kind(r), ErrorKind::Untrusted);
+    // TL-08: a LOTL pointer to http.
+    let http = xades_sign(
+        &tsl_xml(Some(("http://nat.example/tl.xml", &nat_signer)), &svc),
+        &p.signer_key,
+        &[&p.signer],
+    );
+    assert_eq!(kind(check_x(&http, &p)), ErrorKind::Policy);
+}
