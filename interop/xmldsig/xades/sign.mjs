@@ -15,7 +15,12 @@ import { setNodeDependencies } from "xml-core";
 import { DOMParser, XMLSerializer } from "@xmldom/xmldom";
 import * as xpath from "xpath";
 
-const [xmlFile, keyFile, certFile, when] = process.argv.slice(2);
+let argv = process.argv.slice(2);
+// --exc: canonicalize SignedInfo with exclusive C14N (as EU lists do)
+// instead of xadesjs's default, inclusive Canonical XML 1.0.
+const exc = argv[0] === "--exc";
+if (exc) argv = argv.slice(1);
+const [xmlFile, keyFile, certFile, when] = argv;
 if (!certFile) {
   process.stderr.write("usage: node sign.mjs XML_FILE PRIVATE_JWK_FILE CERTS_PEM [TIME]\n");
   process.exit(2);
@@ -32,6 +37,9 @@ const certs = readFileSync(certFile, "utf8")
 const cert = certs[0];
 const doc = xadesjs.Parse(readFileSync(xmlFile, "utf8"));
 const signed = new xadesjs.SignedXml();
+if (exc) {
+  signed.XmlSignature.SignedInfo.CanonicalizationMethod.Algorithm = "http://www.w3.org/2001/10/xml-exc-c14n#";
+}
 await signed.Sign({ name: "ECDSA", hash: "SHA-256" }, key, doc, {
   references: [{ uri: "", hash: "SHA-256", transforms: ["enveloped", "exc-c14n"] }],
   x509: certs,

@@ -103,8 +103,8 @@ pub use lote::{
 #[allow(unused_imports)] // re-exported from lib.rs when wired
 pub use vical::{RefusedEntry, Vical, VicalEntry};
 
-/// Fuzz entry (for `internal::fuzzing`, once wired): `data` through both
-/// envelopes (no anchor is configured, so nothing verifies) and, bypassing the
+/// Fuzz entry (for `internal::fuzzing`, once wired): `data` through the
+/// three envelopes, the XML parser and both canonicalizations (no anchor is configured, so nothing verifies) and, bypassing the
 /// signatures, through both payload readers. Never panics.
 pub(crate) fn fuzz_lists(data: &[u8]) {
     use crate::time::UnixTime;
@@ -117,6 +117,12 @@ pub(crate) fn fuzz_lists(data: &[u8]) {
     let _ = vical::read_vical(data, String::new(), String::new(), now, &lax);
     if let Ok(text) = core::str::from_utf8(data) {
         let _ = lote::check_lote(text, &[], now, &lax);
+        let _ = tsl::check_tsl(text, lote::SignerTrust::Anchors(&[]), now, &lax);
+        if let Ok(doc) = xml::parse(text) {
+            for mode in [xml::C14n::Exclusive, xml::C14n::Inclusive] {
+                let _ = xml::canonicalize(doc.root_element(), None, mode);
+            }
+        }
     }
     if let Ok(map) = crate::encoding::parse_json_object(data, "fuzz") {
         let signer = SignerInfo {

@@ -1250,7 +1250,12 @@ fn fuzz_entry_survives_the_fixtures_and_their_truncations() {
     let v = pki();
     let vical = good(&v, true);
     let payload_json = lote_body(&p, "EUPIDProvidersList").to_string();
-    for input in [lote.as_bytes(), &vical[..], payload_json.as_bytes()] {
+    for input in [
+        lote.as_bytes(),
+        &vical[..],
+        payload_json.as_bytes(),
+        TSL.as_bytes(),
+    ] {
         for n in (0..input.len()).step_by(97) {
             super::fuzz_lists(&input[..n]);
         }
@@ -1466,6 +1471,31 @@ fn qc_service(cert: &Certificate, status: &str, since: u64, history: &str) -> St
 
 /// Signs `xml` with xadesjs (interop/xmldsig/xades/sign.mjs).
 fn xades_sign(xml: &str, key: &PrivateKey, certs: &[&Certificate]) -> String {
+    xades_sign_mode(xml, key, certs, false)
+}
+
+fn xades_tmp(ext: &str) -> std::path::PathBuf {
+    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    std::env::temp_dir().join(format!("passerelle-xades-{}-{n}.{ext}", std::process::id()))
+}
+
+/// Whether xadesjs verifies `xml` (interop/xmldsig/xades/verify.mjs).
+fn xades_verifies(xml: &str) -> bool {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("interop/xmldsig");
+    let f = xades_tmp("xml");
+    std::fs::write(&f, xml).unwrap();
+    let out = std::process::Command::new("node")
+        .arg(dir.join("xades/verify.mjs"))
+        .arg(&f)
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_file(&f);
+    out.status.success()
+}
+
+/// `exc`: SignedInfo under exclusive C14N (`sign.mjs --exc`).
+fn xades_sign_mode(xml: &str, key: &PrivateKey, certs: &[&Certificate], exc: bool) -> String {
     use std::process::Command;
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("interop/xmldsig");
     let setup = Command::new("bash")
@@ -1484,8 +1514,12 @@ fn xades_sign(xml: &str, key: &PrivateKey, certs: &[&Certificate]) -> String {
     std::fs::write(&x, xml).unwrap();
     std::fs::write(&k, key.to_jwk()).unwrap();
     std::fs::write(&c, certs.iter().map(|c| c.to_pem()).collect::<String>()).unwrap();
-    let out = Command::new("node")
-        .arg(dir.join("xades/sign.mjs"))
+    let mut cmd = Command::new("node");
+    let _ = cmd.arg(dir.join("xades/sign.mjs"));
+    if exc {
+        let _ = cmd.arg("--exc");
+    }
+    let out = cmd
         .args([&x, &k, &c])
         .arg(t(NOW - 60).to_rfc3339())
         .output()
@@ -1537,9 +1571,17 @@ fn tsl_signed_by_xadesjs_verifies_and_reads_only_what_is_signed() {
     assert_eq!(kind(s.require_active_at(t(NOW))), ErrorKind::Untrusted);
     assert_eq!(l.pointers()[0].location(), "https://nat.example/tl.xml");
 
-    // A changed byte in the signed content: the digest fails.
+    // A changed byte in the signed content fails on both sides.
+    assert!(xades_verifies(&signed));
     let changed = signed.replace("Example QTSP", "Example QTSQ");
     assert_eq!(kind(check_x(&changed, &p)), ErrorKind::Signature);
+    assert!(!xades_verifies(&changed));
+    // SignedInfo under exclusive C14N, as EU lists are signed: verifies too.
+    let exc = xades_sign_mode(&tsl_xml(None, &svc), &p.signer_key, &[&p.signer], true);
+    assert!(exc
+        .contains(r#"CanonicalizationMethod Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#""#));
+    assert!(check_x(&exc, &p).is_ok());
+    assert!(xades_verifies(&exc));
     // TL-02: an unsigned provider added after the signature: digest fails.
     let wrapped = signed.replace(
         "</tsl:TrustServiceStatusList>",
