@@ -348,3 +348,97 @@ fn aamva_vical_inspect_json() {
     assert_eq!(j["entries"].as_array().unwrap().len(), 14);
     assert_eq!(j["next_update"], "2025-11-19T18:38:12Z");
 }
+
+// ---------------------------------------------------------------------------
+// TS 119 612: a LOTL and a national list, both signed by xadesjs.
+
+fn xades(xml: &str, key: &PrivateKey, cert: &Certificate) -> Vec<u8> {
+    use std::process::Command;
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("interop/xmldsig");
+    assert!(Command::new("bash")
+        .arg(dir.join("setup.sh"))
+        .status()
+        .unwrap()
+        .success());
+    let tmp = std::env::temp_dir();
+    let id = format!("{}-{}", std::process::id(), xml.len());
+    let (x, k, c) = (
+        tmp.join(format!("pl-{id}.xml")),
+        tmp.join(format!("pl-{id}.jwk")),
+        tmp.join(format!("pl-{id}.pem")),
+    );
+    std::fs::write(&x, xml).unwrap();
+    std::fs::write(&k, key.to_jwk()).unwrap();
+    std::fs::write(&c, cert.to_pem()).unwrap();
+    let out = Command::new("node")
+        .arg(dir.join("xades/sign.mjs"))
+        .arg("--exc")
+        .args([&x, &k, &c])
+        .arg(t(NOW - 60).to_rfc3339())
+        .output()
+        .unwrap();
+    for f in [&x, &k, &c] {
+        let _ = std::fs::remove_file(f);
+    }
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+fn tsl(pointer: &str, body: &str) -> String {
+    format!(
+        r#"<TrustServiceStatusList xmlns="http://uri.etsi.org/02231/v2#" Id="tl"><SchemeInformation><TSLVersionIdentifier>6</TSLVersionIdentifier><TSLSequenceNumber>1</TSLSequenceNumber>{pointer}<ListIssueDateTime>{}</ListIssueDateTime><NextUpdate><dateTime>{}</dateTime></NextUpdate></SchemeInformation>{body}</TrustServiceStatusList>"#,
+        t(NOW - 100).to_rfc3339(),
+        t(NOW + 86_400).to_rfc3339()
+    )
+}
+
+#[test]
+fn lotl_to_national_list_through_the_store() {
+    let e = eco();
+    // The national operator's signer, under its own root.
+    let nat_root_key = PrivateKey::generate(Algorithm::Es256).unwrap();
+    let (from, to) = (t(NOW - 86_400), t(NOW + 86_400 * 365));
+    let nat_root = CertificateBuilder::new("National Root")
+        .validity(from, to)
+        .ca(None)
+        .self_signed(&nat_root_key)
+        .unwrap();
+    let nat_key = PrivateKey::generate(Algorithm::Es256).unwrap();
+    let nat_signer = CertificateBuilder::new("National TL Signer")
+        .validity(from, to)
+        .end_entity()
+        .issued_by(&nat_root, &nat_root_key, nat_key.public_key())
+        .unwrap();
+    let pointer = format!(
+        r#"<PointersToOtherTSL><OtherTSLPointer><ServiceDigitalIdentities><ServiceDigitalIdentity><DigitalId><X509Certificate>{}</X509Certificate></DigitalId></ServiceDigitalIdentity></ServiceDigitalIdentities><TSLLocation>https://nat.example/tl.xml</TSLLocation></OtherTSLPointer></PointersToOtherTSL>"#,
+        STANDARD.encode(nat_signer.der())
+    );
+    let lotl = xades(&tsl(&pointer, ""), &e.list_key, &e.list_signer);
+    let provider = format!(
+        r#"<TrustServiceProviderList><TrustServiceProvider><TSPInformation><TSPName><Name xml:lang="en">QTSP</Name></TSPName></TSPInformation><TSPServices><TSPService><ServiceInformation><ServiceTypeIdentifier>http://uri.etsi.org/TrstSvc/Svctype/CA/QC</ServiceTypeIdentifier><ServiceDigitalIdentity><DigitalId><X509Certificate>{}</X509Certificate></DigitalId></ServiceDigitalIdentity><ServiceStatus>{GRANTED}</ServiceStatus><StatusStartingTime>{}</StatusStartingTime></ServiceInformation></TSPService></TSPServices></TrustServiceProvider></TrustServiceProviderList>"#,
+        STANDARD.encode(e.pid_ca.der()),
+        t(NOW - 10_000).to_rfc3339()
+    );
+    let national = xades(&tsl("", &provider), &nat_key, &nat_signer);
+
+    let mut trust = TrustStore::new();
+    let lotl = trust
+        .add_trusted_list(&lotl, &e.list_root.to_pem(), t(NOW))
+        .unwrap();
+    let j = lotl.to_json(t(NOW));
+    assert_eq!(j["pointers"][0]["location"], "https://nat.example/tl.xml");
+    let nat = trust
+        .add_pointed_list(&national, &lotl.pointers()[0], t(NOW))
+        .unwrap();
+    assert_eq!(nat.signer().subject, "CN=National TL Signer");
+    let svc = &nat.entities()[0].services()[0];
+    assert!(format!("{:?}", svc.status_at(t(NOW))).starts_with("Active"));
+    // TL-03: the national list under the operator's list anchor alone is
+    // untrusted (its signer chains to the national root, not to it).
+    let r = trust.add_trusted_list(&national, &e.list_root.to_pem(), t(NOW));
+    assert_eq!(r.unwrap_err().kind(), ErrorKind::Untrusted);
+}
