@@ -104,3 +104,8 @@ pub const MAX_TRUSTED_LIST_XML_BYTES: usize = 16 * 1024 * 1024;
 pub const MAX_XML_NODES: u32 = 1_000_000;
 /// Deepest element nesting canonicalized (trusted lists nest about 15 deep).
 pub const MAX_XML_DEPTH: usize = 64;
+/// Deepest chain of list pointers followed from a configured list (a LOTL
+/// pointing to national lists is depth 1).
+pub const MAX_LIST_POINTER_DEPTH: usize = 3;
+/// Most lists fetched while following pointers from one configured list.
+pub const MAX_FOLLOWED_LISTS: usize = 64;

@@ -53,8 +53,10 @@
 //! # Not here yet
 //!
 //! - RSA-signed TS 119 612 lists (see [`tsl`]): `Unsupported`.
-//! - Following pointers: the host fetches (https only, [`LotePointer`]); depth,
-//!   list count and cycle detection belong to that fetch loop.
+//! - Following pointers is `TrustStore::follow_pointers` through the host's
+//!   [`ListFetcher`] (depth, list count and cycles bounded); the
+//!   "must not go backwards" check on refresh is `check_successor`, which the
+//!   store must call with the copy it held.
 //!
 //! # Spec ambiguities, and the reading taken
 //!
@@ -88,6 +90,8 @@
 
 pub(crate) mod lote;
 mod store;
+#[allow(unused_imports)] // re-exported from lib.rs when wired
+pub use store::ListFetcher;
 pub(crate) mod tsl;
 pub(crate) mod vical;
 pub(crate) mod xml;

@@ -8,7 +8,8 @@ use super::lote::{check_lote, check_pointed_lote, Lote, LotePointer, SignerTrust
 use super::tsl::check_tsl;
 use super::vical::{check_vical, Vical};
 use super::ListOptions;
-use crate::error::{malformed, Result};
+use crate::error::{limit, malformed, Result};
+use crate::limits::{MAX_FOLLOWED_LISTS, MAX_LIST_POINTER_DEPTH};
 use crate::time::UnixTime;
 use crate::trust::x509::TrustAnchorCert;
 use crate::trust::TrustStore;
@@ -106,6 +107,60 @@ impl TrustStore {
             );
         }
         check_pointed_lote(text, pointer, now, &ListOptions::default())
+    }
+}
+
+/// How the host fetches a list a pointer names. The core does no network
+/// I/O: the host fetches, over https only (pointers to anything else were
+/// already refused as `Policy` when their list was checked).
+pub trait ListFetcher {
+    /// The bytes served at `https_url`, as fetched.
+    fn fetch(&self, https_url: &str) -> Result<Vec<u8>>;
+}
+
+impl TrustStore {
+    /// Follows the pointers of a checked list (`root`, fetched from
+    /// `root_location`) breadth first through `fetcher`, checking each
+    /// pointed list against the signers its pointer announces. A location
+    /// already visited is not fetched again (cycles end there); pointers
+    /// deeper than [`MAX_LIST_POINTER_DEPTH`] are not followed; more than
+    /// [`MAX_FOLLOWED_LISTS`] lists is `LimitExceeded`. Any failure stops the
+    /// walk with its kind. Returns each list with its location.
+    pub fn follow_pointers(
+        &mut self,
+        root: &Lote,
+        root_location: &str,
+        fetcher: &dyn ListFetcher,
+        now: UnixTime,
+    ) -> Result<Vec<(String, Lote)>> {
+        let mut seen: Vec<String> = vec![root_location.to_owned()];
+        let mut out: Vec<(String, Lote)> = Vec::new();
+        let mut frontier: Vec<LotePointer> = root.pointers().to_vec();
+        for _depth in 0..MAX_LIST_POINTER_DEPTH {
+            let mut next = Vec::new();
+            for pointer in frontier {
+                if seen.iter().any(|s| s == pointer.location()) {
+                    continue;
+                }
+                if out.len() >= MAX_FOLLOWED_LISTS {
+                    return Err(limit(format!(
+                        "more than {MAX_FOLLOWED_LISTS} lists reached through pointers"
+                    )));
+                }
+                seen.push(pointer.location().to_owned());
+                let bytes = fetcher.fetch(pointer.location())?;
+                let list = self
+                    .add_pointed_list(&bytes, &pointer, now)
+                    .map_err(|e| e.context(pointer.location()))?;
+                next.extend(list.pointers().iter().cloned());
+                out.push((pointer.location().to_owned(), list));
+            }
+            if next.is_empty() {
+                break;
+            }
+            frontier = next;
+        }
+        Ok(out)
     }
 }
 

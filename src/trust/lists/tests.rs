@@ -1677,3 +1677,118 @@ fn tl03_national_list_must_be_signed_by_a_certificate_the_lotl_announces() {
     );
     assert_eq!(kind(check_x(&http, &p)), ErrorKind::Policy);
 }
+
+#[test]
+fn follow_pointers_bounds_depth_count_and_cycles() {
+    use crate::limits::MAX_LIST_POINTER_DEPTH;
+    use crate::trust::TrustStore;
+    use std::collections::HashMap;
+
+    struct Fetcher(HashMap<String, Vec<u8>>);
+    impl super::ListFetcher for Fetcher {
+        fn fetch(&self, url: &str) -> crate::Result<Vec<u8>> {
+            self.0
+                .get(url)
+                .cloned()
+                .ok_or_else(|| crate::error::untrusted(format!("not served: {url}")))
+        }
+    }
+    let p = list_pki();
+    let url = |i: usize| format!("https://lists.example/{i}.jwt");
+    // A chain 0 -> 1 -> 2 -> ... each signed by p.signer (announced directly),
+    // and list `back` points back to 0 (a cycle).
+    let list = |points_to: &[usize]| {
+        let mut body = lote_body(&p, "EUPIDProvidersList");
+        body["LoTE"]["ListAndSchemeInformation"]["PointersToOtherLoTE"] = Value::Array(
+            points_to
+                .iter()
+                .map(|j| json!({"LoTELocation": url(*j), "ServiceDigitalIdentities": [certs(&[&p.signer])]}))
+                .collect(),
+        );
+        sign_lote(&p, jades_header(&p), &body)
+    };
+    let n = MAX_LIST_POINTER_DEPTH + 2;
+    let mut served = HashMap::new();
+    for i in 1..n {
+        let mut to = vec![i + 1];
+        if i == 2 {
+            to.push(0); // cycle back to the root
+        }
+        let _ = served.insert(url(i), list(&to).into_bytes());
+    }
+    let root = check_l(&list(&[1]), &p).unwrap();
+    let mut store = TrustStore::new();
+    let got = store
+        .follow_pointers(&root, &url(0), &Fetcher(served.clone()), t(NOW))
+        .unwrap();
+    // Depth-limited: lists 1..=MAX_LIST_POINTER_DEPTH, the root never refetched.
+    let locs: Vec<&str> = got.iter().map(|(l, _)| l.as_str()).collect();
+    assert_eq!(locs.len(), MAX_LIST_POINTER_DEPTH);
+    assert!(!locs.contains(&url(0).as_str()));
+    // A pointed list signed by a signer its pointer does not announce.
+    let (other_root, other_key) = ca("Other");
+    let k = key();
+    let stranger = CertificateBuilder::new("Stranger")
+        .validity(t(FROM), t(TO))
+        .end_entity()
+        .issued_by(&other_root, &other_key, k.public_key())
+        .unwrap();
+    let mut h = jades_header(&p);
+    let _ = h.insert("x5c".into(), json!([b64_std_encode(stranger.der())]));
+    let bad = sign_compact(
+        h,
+        lote_body(&p, "EUPIDProvidersList").to_string().as_bytes(),
+        &k,
+    )
+    .unwrap();
+    let mut bad_served = served;
+    let _ = bad_served.insert(url(1), bad.into_bytes());
+    let r = store.follow_pointers(&root, &url(0), &Fetcher(bad_served), t(NOW));
+    assert_eq!(kind(r), ErrorKind::Untrusted);
+}
+
+#[test]
+fn followed_lists_limit_at_and_past() {
+    use crate::limits::MAX_FOLLOWED_LISTS;
+    use crate::trust::TrustStore;
+    use std::collections::HashMap;
+    struct Fetcher(HashMap<String, Vec<u8>>);
+    impl super::ListFetcher for Fetcher {
+        fn fetch(&self, url: &str) -> crate::Result<Vec<u8>> {
+            Ok(self.0.get(url).cloned().unwrap_or_default())
+        }
+    }
+    let p = list_pki();
+    let leaf = sign_lote(&p, jades_header(&p), &lote_body(&p, "EUPIDProvidersList"));
+    let url = |i: usize| format!("https://lists.example/{i}.jwt");
+    let served: HashMap<String, Vec<u8>> = (0..=MAX_FOLLOWED_LISTS)
+        .map(|i| (url(i), leaf.clone().into_bytes()))
+        .collect();
+    let root_with = |n: usize| {
+        let mut body = lote_body(&p, "EUPIDProvidersList");
+        body["LoTE"]["ListAndSchemeInformation"]["PointersToOtherLoTE"] = Value::Array(
+            (0..n)
+                .map(|i| json!({"LoTELocation": url(i), "ServiceDigitalIdentities": [certs(&[&p.signer])]}))
+                .collect(),
+        );
+        check_l(&sign_lote(&p, jades_header(&p), &body), &p).unwrap()
+    };
+    let mut store = TrustStore::new();
+    let f = Fetcher(served);
+    let at = store
+        .follow_pointers(
+            &root_with(MAX_FOLLOWED_LISTS),
+            "https://root.example",
+            &f,
+            t(NOW),
+        )
+        .unwrap();
+    assert_eq!(at.len(), MAX_FOLLOWED_LISTS);
+    let past = store.follow_pointers(
+        &root_with(MAX_FOLLOWED_LISTS + 1),
+        "https://root.example",
+        &f,
+        t(NOW),
+    );
+    assert_eq!(kind(past), ErrorKind::LimitExceeded);
+}
