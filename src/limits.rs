@@ -163,3 +163,37 @@ pub const MAX_DCQL_SETS: usize = 64;
 /// Most presentations one `vp_token` may carry, over all its credential
 /// queries; each costs signature checks, so the count is bounded before any.
 pub const MAX_VP_TOKEN_PRESENTATIONS: usize = 64;
+
+/// Largest VICAL accepted (the whole COSE_Sign1), in bytes. The AAMVA VICAL
+/// of 2025-11 is 21 KB for 14 IACAs.
+pub const MAX_VICAL_BYTES: usize = 4 * 1024 * 1024;
+/// Most `certificateInfos` entries in one VICAL.
+pub const MAX_VICAL_ENTRIES: usize = 4_096;
+/// Most docTypes one VICAL entry may list.
+pub const MAX_VICAL_DOCTYPES: usize = 64;
+/// Largest LoTE accepted as compact JWS text, in bytes. Its decoded payload is
+/// also bounded by [`MAX_JSON_BYTES`].
+pub const MAX_LOTE_BYTES: usize = 2 * 1024 * 1024;
+/// Most trusted entities in one LoTE.
+pub const MAX_LOTE_ENTITIES: usize = 10_000;
+/// Most services, over all entities, in one LoTE.
+pub const MAX_LOTE_SERVICES: usize = 10_000;
+/// Most digital identities (certificates, keys, names, SKIs) of one service
+/// or history instance.
+pub const MAX_LOTE_IDENTITIES: usize = 64;
+/// Most history instances of one service.
+pub const MAX_LOTE_HISTORY: usize = 256;
+/// Most pointers to other LoTEs.
+pub const MAX_LOTE_POINTERS: usize = 256;
+/// Largest TS 119 612 XML trusted list accepted, in bytes (the EU LOTL is
+/// about 0.3 MB, national lists reach a few MB).
+pub const MAX_TRUSTED_LIST_XML_BYTES: usize = 16 * 1024 * 1024;
+/// Most nodes in one XML trusted list (elements, attributes, text).
+pub const MAX_XML_NODES: u32 = 1_000_000;
+/// Deepest element nesting canonicalized (trusted lists nest about 15 deep).
+pub const MAX_XML_DEPTH: usize = 64;
+/// Deepest chain of list pointers followed from a configured list (a LOTL
+/// pointing to national lists is depth 1).
+pub const MAX_LIST_POINTER_DEPTH: usize = 3;
+/// Most lists fetched while following pointers from one configured list.
+pub const MAX_FOLLOWED_LISTS: usize = 64;

@@ -24,6 +24,7 @@ mod status;
 mod status_store;
 mod status_verify;
 mod store;
+mod trust_lists;
 mod vectors;
 mod w3c;
 mod w3c_cose;

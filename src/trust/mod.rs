@@ -5,6 +5,7 @@
 //! carried inside `x5c` is never an anchor.
 
 pub(crate) mod did;
+mod lists;
 mod registry;
 pub(crate) mod x509;
 

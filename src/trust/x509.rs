@@ -100,6 +100,8 @@ const MDOC_KEY_PURPOSES: [[u8; 7]; 15] = [
 ];
 /// ISO/IEC 18013-5 mdoc document signer EKU, 1.0.18013.5.1.2.
 const OID_MDOC_DS_EKU: &[u8] = &[0x28, 0x81, 0x8c, 0x5d, 0x05, 0x01, 0x02];
+/// ISO/IEC 18013-5 Annex C VICAL signer EKU, 1.0.18013.5.1.8.
+const OID_VICAL_SIGNER_EKU: &[u8] = &[0x28, 0x81, 0x8c, 0x5d, 0x05, 0x01, 0x08];
 
 /// The signature algorithms accepted on certificates: ECDSA on P-256 / P-384 with
 /// SHA-256 / SHA-384, and Ed25519. No RSA, no SHA-1.
@@ -227,6 +229,13 @@ pub(crate) enum ChainPurpose {
     /// or none (ISO 18013-5 and the Token Status List draft define none); the
     /// anchor set is the one IACA that anchors the document signer.
     StatusListSigner,
+    /// The signer of an ISO/IEC 18013-5 Annex C VICAL: EKU 1.0.18013.5.1.8
+    /// is required (the AAMVA VICAL signer carries it, marked critical).
+    VicalSigner,
+    /// The signer of a list of trusted entities (ETSI TS 119 602 LoTE, TS 119
+    /// 612 trusted list). No EKU is required and any is accepted: TS 119 602
+    /// names none, and the anchors are configured for list signers only.
+    TrustListSigner,
 }
 
 /// The EKU policy of a [`ChainPurpose`], in webpki's terms.
@@ -266,9 +275,15 @@ impl webpki::ExtendedKeyUsageValidator for PurposeEku {
             ChainPurpose::MdocDocumentSigner => {
                 webpki::KeyUsage::required(OID_MDOC_DS_EKU).validate(iter)
             }
-            ChainPurpose::StatusListSigner => {
+            // Checked on every certificate of the path; a CA without the
+            // extension passes (the AAMVA issuing CA has none), and
+            // `validate_chain` requires it on the leaf itself.
+            ChainPurpose::VicalSigner => {
+                webpki::KeyUsage::required_if_present(OID_VICAL_SIGNER_EKU).validate(iter)
+            }
+            ChainPurpose::StatusListSigner | ChainPurpose::TrustListSigner => {
                 for id in iter {
-                    id?;
+                    let _ = id?;
                 }
                 Ok(())
             }
@@ -416,6 +431,11 @@ pub(crate) fn validate_chain(
         .iter()
         .find(|a| a.is(path.anchor()))
         .ok_or_else(|| untrusted("the validated path ends at an unknown anchor"))?;
+    if purpose == ChainPurpose::VicalSigner && !leaf.has_eku(OID_VICAL_SIGNER_EKU)? {
+        return Err(untrusted(
+            "the VICAL signer certificate lacks extKeyUsage 1.0.18013.5.1.8",
+        ));
+    }
     let subject = render_name(leaf.subject)?;
     let mut chain_subjects = vec![subject.clone()];
     for c in path.intermediate_certificates() {
@@ -660,6 +680,22 @@ impl<'a> ParsedCert<'a> {
 
     fn extension(&self, oid: &[u8]) -> Option<&Extension<'a>> {
         self.extensions.iter().find(|e| e.oid == oid)
+    }
+
+    /// Whether the extKeyUsage extension lists `oid` (absent: false).
+    fn has_eku(&self, oid: &[u8]) -> Result<bool> {
+        let Some(ext) = self.extension(OID_EKU) else {
+            return Ok(false);
+        };
+        let mut outer = Reader::new(ext.value);
+        let mut r = Reader::new(outer.expect(tag::SEQUENCE)?);
+        outer.finish()?;
+        while !r.is_empty() {
+            if r.expect(tag::OID)? == oid {
+                return Ok(true);
+            }
+        }
+        Ok(false)
     }
 
     fn basic_constraints(&self) -> Result<Option<BasicConstraints>> {

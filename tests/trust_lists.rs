@@ -1,0 +1,444 @@
+//! Trust lists through the public API: the real AAMVA VICAL (ISO 18013-5
+//! Annex C), and LoTE (ETSI TS 119 602) lists signed here. Kinds only.
+
+use passerelle::{ErrorKind, TrustStore, UnixTime};
+
+const AAMVA_VICAL: &[u8] =
+    include_bytes!("../test-vectors/aamva-vical/aamva-vical-2025-11-18-1763491092481.cbor");
+const AAMVA_ROOT: &str = include_str!("../test-vectors/aamva-vical/aamva_ca_root.crt");
+const AAMVA_ISSUING_CA: &str =
+    include_str!("../test-vectors/aamva-vical/aamva_ca_intermediate.crt");
+/// 2025-11-19T00:00:00Z, between the VICAL's `date` and `nextUpdate`.
+const AAMVA_NOW: u64 = 1_763_510_400;
+
+#[test]
+fn aamva_vical_verifies_to_the_aamva_root() {
+    let mut trust = TrustStore::new();
+    let v = trust
+        .add_vical(AAMVA_VICAL, AAMVA_ROOT, UnixTime::from_secs(AAMVA_NOW))
+        .unwrap();
+    assert_eq!(v.provider(), "AAMVA");
+    assert_eq!(v.version(), "1.0");
+    assert_eq!(v.issue_id(), Some(227_602));
+    assert!(v.signer_subject().contains("AAMVA Prod Vical-Signer-01"));
+    // 14 IACAs, all for mDL; none refused.
+    assert_eq!(v.entries().len(), 14);
+    assert!(v.refused().is_empty(), "{:?}", v.refused());
+    assert!(v
+        .entries()
+        .iter()
+        .all(|e| e.doc_types() == ["org.iso.18013.5.1.mDL"]));
+    // Three distinct IACAs share one subject: all kept (told apart by key).
+    let arizona = v
+        .entries()
+        .iter()
+        .filter(|e| e.subject().contains("MVMProdCA"))
+        .count();
+    assert_eq!(arizona, 3);
+}
+
+#[test]
+fn aamva_vical_also_verifies_to_the_issuing_ca_as_authority() {
+    let mut trust = TrustStore::new();
+    let v = trust.add_vical(
+        AAMVA_VICAL,
+        AAMVA_ISSUING_CA,
+        UnixTime::from_secs(AAMVA_NOW),
+    );
+    assert_eq!(v.unwrap().entries().len(), 14);
+}
+
+#[test]
+fn tl09_aamva_vical_under_another_authority_is_untrusted() {
+    let key = passerelle::PrivateKey::generate(passerelle::Algorithm::Es256).unwrap();
+    let other = passerelle::CertificateBuilder::new("Not AAMVA")
+        .validity(
+            UnixTime::from_secs(1_700_000_000),
+            UnixTime::from_secs(1_900_000_000),
+        )
+        .ca(None)
+        .self_signed(&key)
+        .unwrap();
+    let mut trust = TrustStore::new();
+    let r = trust.add_vical(AAMVA_VICAL, &other.to_pem(), UnixTime::from_secs(AAMVA_NOW));
+    assert_eq!(r.unwrap_err().kind(), ErrorKind::Untrusted);
+}
+
+#[test]
+fn tl04_aamva_vical_after_its_next_update_is_policy() {
+    let mut trust = TrustStore::new();
+    // 2025-11-20: a day after nextUpdate.
+    let r = trust.add_vical(
+        AAMVA_VICAL,
+        AAMVA_ROOT,
+        UnixTime::from_secs(AAMVA_NOW + 2 * 86_400),
+    );
+    assert_eq!(r.unwrap_err().kind(), ErrorKind::Policy);
+}
+
+#[test]
+fn tl09_aamva_vical_after_its_signer_expired_is_expired() {
+    let mut trust = TrustStore::new();
+    // 2026-05-01: the signer certificate ended on 2026-04-18 (checked before
+    // freshness, so the more specific kind wins over the stale list).
+    let r = trust.add_vical(AAMVA_VICAL, AAMVA_ROOT, UnixTime::from_secs(1_777_593_600));
+    assert_eq!(r.unwrap_err().kind(), ErrorKind::Expired);
+}
+
+#[test]
+fn aamva_vical_with_one_changed_byte_fails() {
+    let mut bytes = AAMVA_VICAL.to_vec();
+    // The payload's `vicalProvider` value (text "AAMVA", head 0x65).
+    let needle = b"vicalProvider\x65AAMVA";
+    let at = bytes
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .unwrap();
+    bytes[at + 15] = b'B';
+    let mut trust = TrustStore::new();
+    let r = trust.add_vical(&bytes, AAMVA_ROOT, UnixTime::from_secs(AAMVA_NOW));
+    assert_eq!(r.unwrap_err().kind(), ErrorKind::Signature);
+}
+
+// ---------------------------------------------------------------------------
+// LoTE (ETSI TS 119 602) through the public API.
+
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::Engine as _;
+use passerelle::{
+    Algorithm, Certificate, CertificateBuilder, Disclosable, Expectations, Policy, PrivateKey,
+    SdJwtVcIssuer, Signer as _, Verifier,
+};
+use serde_json::json;
+
+const NOW: u64 = 1_800_000_000;
+const ISS: &str = "https://pid.example";
+const GRANTED: &str = "http://uri.etsi.org/TrstSvc/TrustedList/Svcstatus/granted";
+const WITHDRAWN: &str = "http://uri.etsi.org/TrstSvc/TrustedList/Svcstatus/withdrawn";
+
+fn t(s: u64) -> UnixTime {
+    UnixTime::from_secs(s)
+}
+
+struct Eco {
+    list_root: Certificate,
+    list_signer: Certificate,
+    list_key: PrivateKey,
+    pid_ca: Certificate,
+    pid_issuer: Certificate,
+    pid_key: PrivateKey,
+}
+
+fn eco() -> Eco {
+    let (from, to) = (t(NOW - 86_400), t(NOW + 86_400 * 365));
+    let root_key = PrivateKey::generate(Algorithm::Es256).unwrap();
+    let list_root = CertificateBuilder::new("LoTE Operator Root")
+        .validity(from, to)
+        .ca(None)
+        .self_signed(&root_key)
+        .unwrap();
+    let list_key = PrivateKey::generate(Algorithm::Es256).unwrap();
+    let list_signer = CertificateBuilder::new("LoTE Signer")
+        .validity(from, to)
+        .end_entity()
+        .issued_by(&list_root, &root_key, list_key.public_key())
+        .unwrap();
+    let ca_key = PrivateKey::generate(Algorithm::Es256).unwrap();
+    let pid_ca = CertificateBuilder::new("PID Provider CA")
+        .validity(from, to)
+        .ca(Some(0))
+        .self_signed(&ca_key)
+        .unwrap();
+    let pid_key = PrivateKey::generate(Algorithm::Es256).unwrap();
+    let pid_issuer = CertificateBuilder::new("PID Issuer")
+        .validity(from, to)
+        .end_entity()
+        .uri(ISS)
+        .issued_by(&pid_ca, &ca_key, pid_key.public_key())
+        .unwrap();
+    Eco {
+        list_root,
+        list_signer,
+        list_key,
+        pid_ca,
+        pid_issuer,
+        pid_key,
+    }
+}
+
+/// A PID providers LoTE listing `e.pid_ca`, granted since NOW - 10 000 and,
+/// when `withdrawn_at` is given, withdrawn from then on.
+fn pid_lote(e: &Eco, withdrawn_at: Option<u64>) -> Vec<u8> {
+    let mut info = json!({
+        "ServiceTypeIdentifier": "http://uri.etsi.org/19602/SvcType/PID/Issuance",
+        "ServiceDigitalIdentity": {"X509Certificates": [{"val": STANDARD.encode(e.pid_ca.der())}]},
+        "ServiceStatus": GRANTED,
+        "StatusStartingTime": t(NOW - 10_000).to_rfc3339(),
+    });
+    let mut history = json!([]);
+    if let Some(w) = withdrawn_at {
+        info["ServiceStatus"] = json!(WITHDRAWN);
+        info["StatusStartingTime"] = json!(t(w).to_rfc3339());
+        history =
+            json!([{"ServiceStatus": GRANTED, "StatusStartingTime": t(NOW - 10_000).to_rfc3339()}]);
+    }
+    let body = json!({"LoTE": {
+        "ListAndSchemeInformation": {
+            "LoTEVersionIdentifier": 1,
+            "LoTESequenceNumber": 1,
+            "LoTEType": "http://uri.etsi.org/19602/LoTEType/EUPIDProvidersList",
+            "SchemeOperatorName": [{"lang": "en", "value": "EU"}],
+            "ListIssueDateTime": t(NOW - 100).to_rfc3339(),
+            "NextUpdate": t(NOW + 86_400).to_rfc3339(),
+        },
+        "TrustedEntitiesList": [{
+            "TrustedEntityInformation": {"TEName": [{"lang": "en", "value": "PID Provider"}]},
+            "TrustedEntityServices": [{"ServiceInformation": info, "ServiceHistory": history}],
+        }],
+    }});
+    let header = json!({
+        "alg": "ES256",
+        "x5c": [STANDARD.encode(e.list_signer.der())],
+        "sigT": t(NOW - 50).to_rfc3339(),
+        "crit": ["sigT"],
+    });
+    let input = format!(
+        "{}.{}",
+        URL_SAFE_NO_PAD.encode(header.to_string()),
+        URL_SAFE_NO_PAD.encode(body.to_string())
+    );
+    let sig = e.list_key.sign(input.as_bytes()).unwrap();
+    format!("{input}.{}", URL_SAFE_NO_PAD.encode(sig)).into_bytes()
+}
+
+/// Until the store is wired: the PID issuer anchors of a checked LoTE that
+/// are active at `at`, added as anchors; then a PID whose x5c chains to the
+/// listed CA is verified at `at`.
+fn verify_pid_through_lote(e: &Eco, lote: &[u8], at: u64) -> passerelle::Result<usize> {
+    let mut trust = TrustStore::new();
+    let list = trust
+        .add_trusted_list(lote, &e.list_root.to_pem(), t(NOW))
+        .unwrap();
+    let mut anchored = 0;
+    for entity in list.entities() {
+        for s in entity.services() {
+            let active = format!("{:?}", s.status_at(t(at))).starts_with("Active");
+            if format!("{:?}", s.capability()) == "Issuance(Pid)" && active {
+                for id in s.identities() {
+                    if let Some(der) = id.certificate_der() {
+                        trust.add_anchor_der(der).unwrap();
+                        anchored += 1;
+                    }
+                }
+            }
+        }
+    }
+    let holder = PrivateKey::generate(Algorithm::Es256).unwrap();
+    let claims = json!({"iss": ISS, "vct": "urn:eudi:pid:1", "given_name": "Erika"});
+    let pid = SdJwtVcIssuer::new(&e.pid_key)
+        .with_x5c(std::slice::from_ref(&e.pid_issuer))
+        .issue(
+            claims.as_object().unwrap(),
+            &Disclosable::All,
+            Some(holder.public_key()),
+            t(at),
+        )
+        .unwrap();
+    Verifier::new(trust, Policy::default())
+        .verify(pid.as_bytes(), &Expectations::at(t(at)))
+        .map(|_| anchored)
+}
+
+#[test]
+fn pid_chaining_to_a_lote_pid_provider_verifies_and_fails_once_withdrawn() {
+    let e = eco();
+    assert_eq!(
+        verify_pid_through_lote(&e, &pid_lote(&e, None), NOW).unwrap(),
+        1
+    );
+    // TL-05: withdrawn at NOW - 1 000; judged at NOW it is untrusted,
+    // judged before the withdrawal it still verifies.
+    let lote = pid_lote(&e, Some(NOW - 1_000));
+    let r = verify_pid_through_lote(&e, &lote, NOW);
+    assert_eq!(r.unwrap_err().kind(), ErrorKind::Untrusted);
+    verify_pid_through_lote(&e, &lote, NOW - 5_000).unwrap();
+}
+
+#[test]
+fn list_anchor_never_anchors_a_credential() {
+    // The list operator's root is given as a list anchor only: a PID whose
+    // chain ends there is not trusted by it.
+    let e = eco();
+    let mut trust = TrustStore::new();
+    let _list = trust
+        .add_trusted_list(&pid_lote(&e, None), &e.list_root.to_pem(), t(NOW))
+        .unwrap();
+    let holder = PrivateKey::generate(Algorithm::Es256).unwrap();
+    let claims = json!({"iss": ISS, "vct": "urn:eudi:pid:1"});
+    let pid = SdJwtVcIssuer::new(&e.list_key)
+        .with_x5c(std::slice::from_ref(&e.list_signer))
+        .issue(
+            claims.as_object().unwrap(),
+            &Disclosable::All,
+            Some(holder.public_key()),
+            t(NOW),
+        )
+        .unwrap();
+    let r =
+        Verifier::new(trust, Policy::default()).verify(pid.as_bytes(), &Expectations::at(t(NOW)));
+    assert_eq!(r.unwrap_err().kind(), ErrorKind::Untrusted);
+}
+
+#[test]
+fn tl07_tl08_lote_through_the_store() {
+    let e = eco();
+    let mut trust = TrustStore::new();
+    let pem = e.list_root.to_pem();
+    let big = vec![b'a'; 50 * 1024 * 1024];
+    assert_eq!(
+        trust
+            .add_trusted_list(&big, &pem, t(NOW))
+            .unwrap_err()
+            .kind(),
+        ErrorKind::LimitExceeded
+    );
+    let unsigned = br#"{"LoTE": {"ListAndSchemeInformation": {}}}"#;
+    assert_eq!(
+        trust
+            .add_trusted_list(unsigned, &pem, t(NOW))
+            .unwrap_err()
+            .kind(),
+        ErrorKind::Untrusted
+    );
+    // TL-04 through the store: stale a day after NextUpdate.
+    let r = trust.add_trusted_list(&pid_lote(&e, None), &pem, t(NOW + 2 * 86_400));
+    assert_eq!(r.unwrap_err().kind(), ErrorKind::Policy);
+}
+
+#[test]
+fn tl01_xml_with_a_dtd_or_entities_is_malformed_before_parsing() {
+    let e = eco();
+    let mut trust = TrustStore::new();
+    let pem = e.list_root.to_pem();
+    for xml in [
+        &br#"<?xml version="1.0"?><!DOCTYPE TrustServiceStatusList [<!ENTITY x SYSTEM "file:///etc/passwd">]><TrustServiceStatusList>&x;</TrustServiceStatusList>"#[..],
+        br#"<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;">]><lolz>&lol2;</lolz>"#,
+        b"  <!doctype x><x/>",
+    ] {
+        let r = trust.add_trusted_list(xml, &pem, t(NOW));
+        assert_eq!(r.unwrap_err().kind(), ErrorKind::Malformed);
+    }
+    // Not a TS 119 612 list (no namespace): malformed; a TS 119 612 list
+    // without a signature: untrusted.
+    let r = trust.add_trusted_list(b"<TrustServiceStatusList/>", &pem, t(NOW));
+    assert_eq!(r.unwrap_err().kind(), ErrorKind::Malformed);
+    let unsigned = br#"<TrustServiceStatusList xmlns="http://uri.etsi.org/02231/v2#"/>"#;
+    let r = trust.add_trusted_list(unsigned, &pem, t(NOW));
+    assert_eq!(r.unwrap_err().kind(), ErrorKind::Untrusted);
+}
+
+#[test]
+fn aamva_vical_inspect_json() {
+    let mut trust = TrustStore::new();
+    let v = trust
+        .add_vical(AAMVA_VICAL, AAMVA_ROOT, UnixTime::from_secs(AAMVA_NOW))
+        .unwrap();
+    let j = v.to_json();
+    assert_eq!(j["provider"], "AAMVA");
+    assert_eq!(j["entries"].as_array().unwrap().len(), 14);
+    assert_eq!(j["next_update"], "2025-11-19T18:38:12Z");
+}
+
+// ---------------------------------------------------------------------------
+// TS 119 612: a LOTL and a national list, both signed by xadesjs.
+
+fn xades(xml: &str, key: &PrivateKey, cert: &Certificate) -> Vec<u8> {
+    use std::process::Command;
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("interop/xmldsig");
+    assert!(Command::new("bash")
+        .arg(dir.join("setup.sh"))
+        .status()
+        .unwrap()
+        .success());
+    let tmp = std::env::temp_dir();
+    let id = format!("{}-{}", std::process::id(), xml.len());
+    let (x, k, c) = (
+        tmp.join(format!("pl-{id}.xml")),
+        tmp.join(format!("pl-{id}.jwk")),
+        tmp.join(format!("pl-{id}.pem")),
+    );
+    std::fs::write(&x, xml).unwrap();
+    std::fs::write(&k, key.to_jwk()).unwrap();
+    std::fs::write(&c, cert.to_pem()).unwrap();
+    let out = Command::new("node")
+        .arg(dir.join("xades/sign.mjs"))
+        .arg("--exc")
+        .args([&x, &k, &c])
+        .arg(t(NOW - 60).to_rfc3339())
+        .output()
+        .unwrap();
+    for f in [&x, &k, &c] {
+        let _ = std::fs::remove_file(f);
+    }
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+fn tsl(pointer: &str, body: &str) -> String {
+    format!(
+        r#"<TrustServiceStatusList xmlns="http://uri.etsi.org/02231/v2#" Id="tl"><SchemeInformation><TSLVersionIdentifier>6</TSLVersionIdentifier><TSLSequenceNumber>1</TSLSequenceNumber>{pointer}<ListIssueDateTime>{}</ListIssueDateTime><NextUpdate><dateTime>{}</dateTime></NextUpdate></SchemeInformation>{body}</TrustServiceStatusList>"#,
+        t(NOW - 100).to_rfc3339(),
+        t(NOW + 86_400).to_rfc3339()
+    )
+}
+
+#[test]
+fn lotl_to_national_list_through_the_store() {
+    let e = eco();
+    // The national operator's signer, under its own root.
+    let nat_root_key = PrivateKey::generate(Algorithm::Es256).unwrap();
+    let (from, to) = (t(NOW - 86_400), t(NOW + 86_400 * 365));
+    let nat_root = CertificateBuilder::new("National Root")
+        .validity(from, to)
+        .ca(None)
+        .self_signed(&nat_root_key)
+        .unwrap();
+    let nat_key = PrivateKey::generate(Algorithm::Es256).unwrap();
+    let nat_signer = CertificateBuilder::new("National TL Signer")
+        .validity(from, to)
+        .end_entity()
+        .issued_by(&nat_root, &nat_root_key, nat_key.public_key())
+        .unwrap();
+    let pointer = format!(
+        r#"<PointersToOtherTSL><OtherTSLPointer><ServiceDigitalIdentities><ServiceDigitalIdentity><DigitalId><X509Certificate>{}</X509Certificate></DigitalId></ServiceDigitalIdentity></ServiceDigitalIdentities><TSLLocation>https://nat.example/tl.xml</TSLLocation></OtherTSLPointer></PointersToOtherTSL>"#,
+        STANDARD.encode(nat_signer.der())
+    );
+    let lotl = xades(&tsl(&pointer, ""), &e.list_key, &e.list_signer);
+    let provider = format!(
+        r#"<TrustServiceProviderList><TrustServiceProvider><TSPInformation><TSPName><Name xml:lang="en">QTSP</Name></TSPName></TSPInformation><TSPServices><TSPService><ServiceInformation><ServiceTypeIdentifier>http://uri.etsi.org/TrstSvc/Svctype/CA/QC</ServiceTypeIdentifier><ServiceDigitalIdentity><DigitalId><X509Certificate>{}</X509Certificate></DigitalId></ServiceDigitalIdentity><ServiceStatus>{GRANTED}</ServiceStatus><StatusStartingTime>{}</StatusStartingTime></ServiceInformation></TSPService></TSPServices></TrustServiceProvider></TrustServiceProviderList>"#,
+        STANDARD.encode(e.pid_ca.der()),
+        t(NOW - 10_000).to_rfc3339()
+    );
+    let national = xades(&tsl("", &provider), &nat_key, &nat_signer);
+
+    let mut trust = TrustStore::new();
+    let lotl = trust
+        .add_trusted_list(&lotl, &e.list_root.to_pem(), t(NOW))
+        .unwrap();
+    let j = lotl.to_json(t(NOW));
+    assert_eq!(j["pointers"][0]["location"], "https://nat.example/tl.xml");
+    let nat = trust
+        .add_pointed_list(&national, &lotl.pointers()[0], t(NOW))
+        .unwrap();
+    assert_eq!(nat.signer().subject, "CN=National TL Signer");
+    let svc = &nat.entities()[0].services()[0];
+    assert!(format!("{:?}", svc.status_at(t(NOW))).starts_with("Active"));
+    // TL-03: the national list under the operator's list anchor alone is
+    // untrusted (its signer chains to the national root, not to it).
+    let r = trust.add_trusted_list(&national, &e.list_root.to_pem(), t(NOW));
+    assert_eq!(r.unwrap_err().kind(), ErrorKind::Untrusted);
+}
