@@ -59,6 +59,11 @@
 #define PASSERELLE_SIGNATURE_DER 1
 
 /*
+ Most status lists one verification takes.
+ */
+#define PASSERELLE_MAX_STATUS_LISTS 64
+
+/*
  The result of every fallible entry point.
 
  Values are fixed forever: a retired code is never reused. Codes are grouped
@@ -173,6 +178,20 @@ typedef uint32_t passerelle_result;
 typedef uint64_t passerelle_verifier;
 
 /*
+ A byte string input: `data` valid for `len` bytes.
+ */
+typedef struct passerelle_bytes {
+  /*
+   The bytes.
+   */
+  const uint8_t *data;
+  /*
+   Their length.
+   */
+  size_t len;
+} passerelle_bytes;
+
+/*
  A signing callback: sign `message` (`message_len` bytes) and write the
  signature into `signature` (room for `signature_capacity` bytes), its length
  into `*signature_len`; return 0 on success, anything else on failure.
@@ -277,6 +296,19 @@ passerelle_result passerelle_verifier_free(passerelle_verifier verifier);
  documents, the CLI's combined shape); on failure the code is the kind.
  */
 passerelle_result passerelle_verify(passerelle_verifier verifier, const uint8_t *input, size_t input_len, uint64_t at, const char *nonce, const char *audience, const uint8_t *transcript, size_t transcript_len, const char *reader_key_jwk, char **result_json);
+
+/*
+ `passerelle_verify`, with the status lists the app fetched:
+ `status_lists[0..status_list_count]` (each a Token Status List JWT or CWT,
+ an identifier list, or a W3C `BitstringStatusListCredential`, as served),
+ matched to the credential's reference by the URI each names, fetched at
+ `fetched_at` (Unix seconds; a list's `ttl` counts from then). With lists,
+ a revoked credential fails with `PASSERELLE_REVOKED`, a suspended one with
+ `PASSERELLE_SUSPENDED`, and the result's `status` is `valid` (or what the
+ verifier's policy accepts: `undetermined`, `application_specific`).
+ `(NULL, 0)`: no lists, as `passerelle_verify`.
+ */
+passerelle_result passerelle_verify_with_status(passerelle_verifier verifier, const uint8_t *input, size_t input_len, uint64_t at, const char *nonce, const char *audience, const uint8_t *transcript, size_t transcript_len, const char *reader_key_jwk, const struct passerelle_bytes *status_lists, size_t status_list_count, uint64_t fetched_at, char **result_json);
 
 /*
  Makes a signer whose private key stays with the app: `callback` signs,

@@ -237,11 +237,80 @@ pub extern "C" fn passerelle_verify(
     reader_key_jwk: *const c_char,
     result_json: *mut *mut c_char,
 ) -> passerelle_result {
+    passerelle_verify_with_status(
+        verifier,
+        input,
+        input_len,
+        at,
+        nonce,
+        audience,
+        transcript,
+        transcript_len,
+        reader_key_jwk,
+        core::ptr::null(),
+        0,
+        at,
+        result_json,
+    )
+}
+
+/// A byte string input: `data` valid for `len` bytes.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct passerelle_bytes {
+    /// The bytes.
+    pub data: *const u8,
+    /// Their length.
+    pub len: usize,
+}
+
+/// Most status lists one verification takes.
+pub const PASSERELLE_MAX_STATUS_LISTS: usize = 64;
+
+/// `passerelle_verify`, with the status lists the app fetched:
+/// `status_lists[0..status_list_count]` (each a Token Status List JWT or CWT,
+/// an identifier list, or a W3C `BitstringStatusListCredential`, as served),
+/// matched to the credential's reference by the URI each names, fetched at
+/// `fetched_at` (Unix seconds; a list's `ttl` counts from then). With lists,
+/// a revoked credential fails with `PASSERELLE_REVOKED`, a suspended one with
+/// `PASSERELLE_SUSPENDED`, and the result's `status` is `valid` (or what the
+/// verifier's policy accepts: `undetermined`, `application_specific`).
+/// `(NULL, 0)`: no lists, as `passerelle_verify`.
+#[no_mangle]
+pub extern "C" fn passerelle_verify_with_status(
+    verifier: passerelle_verifier,
+    input: *const u8,
+    input_len: usize,
+    at: u64,
+    nonce: *const c_char,
+    audience: *const c_char,
+    transcript: *const u8,
+    transcript_len: usize,
+    reader_key_jwk: *const c_char,
+    status_lists: *const passerelle_bytes,
+    status_list_count: usize,
+    fetched_at: u64,
+    result_json: *mut *mut c_char,
+) -> passerelle_result {
     boundary(|| {
         let out = ptr::out(result_json, "result_json")?;
         let v = ptr::verifier(verifier)?;
         let input = ptr::bytes(input, input_len, "input")?;
         let mut expect = Expectations::at(UnixTime::from_secs(at));
+        let lists = ptr::array(
+            status_lists,
+            status_list_count,
+            PASSERELLE_MAX_STATUS_LISTS,
+            "status_lists",
+        )?;
+        if !lists.is_empty() {
+            let mut source = passerelle::StatusLists::new();
+            for l in lists {
+                let bytes = ptr::bytes(l.data, l.len, "status_lists[i]")?;
+                let _ = source.add(bytes.to_vec(), UnixTime::from_secs(fetched_at))?;
+            }
+            expect = expect.status_lists(source);
+        }
         if let Some(n) = ptr::opt_c_str(nonce, "nonce")? {
             expect = expect.nonce(n);
         }

@@ -72,6 +72,29 @@ pub(crate) fn bytes<'a>(p: *const u8, len: usize, what: &str) -> FfiResult<&'a [
     Ok(unsafe { core::slice::from_raw_parts(p, len) })
 }
 
+/// A `(ptr, count)` array input of at most `max` elements; `(NULL, 0)` is empty.
+pub(crate) fn array<'a, T>(
+    p: *const T,
+    count: usize,
+    max: usize,
+    what: &str,
+) -> FfiResult<&'a [T]> {
+    if count == 0 {
+        return Ok(&[]);
+    }
+    if p.is_null() {
+        return Err(null(what));
+    }
+    if count > max {
+        return Err(Fail::new(
+            Code::PASSERELLE_LIMIT_EXCEEDED,
+            format!("{what}: {count} elements exceeds the limit of {max}"),
+        ));
+    }
+    // SAFETY: the caller promises `p` is valid for `count` elements; `count` is bounded above.
+    Ok(unsafe { core::slice::from_raw_parts(p, count) })
+}
+
 /// An optional `(ptr, len)` input: `(NULL, 0)` is `None`, NULL with a length is an error.
 pub(crate) fn opt_bytes<'a>(p: *const u8, len: usize, what: &str) -> FfiResult<Option<&'a [u8]>> {
     if p.is_null() && len == 0 {

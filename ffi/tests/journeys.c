@@ -200,6 +200,63 @@ static void did(void) {
                                                        2, (const uint8_t *)"{}", 2, AT, 0, &result));
 }
 
+/* Status lists handed in by the app (fixtures/status_list.jwt: the issuer's
+ * Token Status List, index 5 revoked, index 6 valid, ttl 600 s). */
+static void status_lists(passerelle_verifier v) {
+  passerelle_signer issuer = software_signer("issuer_key.jwk");
+  char *pid = read_file("pid_claims.json");
+  char *list = read_file("status_list.jwt");
+  size_t list_len = strlen(list);
+  while (list_len > 0 && (list[list_len - 1] == '\n' || list[list_len - 1] == '\r')) list_len--;
+  passerelle_bytes lists[1] = {{(const uint8_t *)list, list_len}};
+  for (int idx = 5; idx <= 6; idx++) {
+    size_t n = strlen(pid) + 128;
+    char *claims = malloc(n);
+    CHECK(claims != NULL);
+    size_t end = strlen(pid);
+    while (end > 0 && pid[end - 1] != '}') end--;
+    snprintf(claims, n, "%.*s,\"status\":{\"status_list\":{\"idx\":%d,\"uri\":\"https://issuer.example/status/ffi\"}}}",
+             (int)(end - 1), pid, idx);
+    char *cred = NULL;
+    OK(passerelle_issue_sd_jwt_vc(issuer, claims, "{\"sd\": \"all\"}", AT, &cred));
+    char *result = NULL;
+    if (idx == 5) {
+      EXPECT(PASSERELLE_REVOKED,
+             passerelle_verify_with_status(v, (const uint8_t *)cred, strlen(cred), AT, NULL, NULL,
+                                           NULL, 0, NULL, lists, 1, AT, &result));
+      CHECK(result == NULL);
+      /* fetched 20 minutes before, past its ttl: not revoked, expired (undetermined) */
+      EXPECT(PASSERELLE_EXPIRED,
+             passerelle_verify_with_status(v, (const uint8_t *)cred, strlen(cred), AT, NULL, NULL,
+                                           NULL, 0, NULL, lists, 1, AT - 1200, &result));
+    } else {
+      OK(passerelle_verify_with_status(v, (const uint8_t *)cred, strlen(cred), AT, NULL, NULL,
+                                       NULL, 0, NULL, lists, 1, AT, &result));
+      CHECK(strstr(result, "\"state\":\"valid\"") != NULL);
+      passerelle_string_free(result);
+      /* without lists: not checked */
+      result = NULL;
+      OK(passerelle_verify(v, (const uint8_t *)cred, strlen(cred), AT, NULL, NULL, NULL, 0, NULL,
+                           &result));
+      CHECK(strstr(result, "\"state\":\"not_checked\"") != NULL);
+      passerelle_string_free(result);
+    }
+    /* a count without an array, and too many lists */
+    EXPECT(PASSERELLE_NULL_PARAMETER,
+           passerelle_verify_with_status(v, (const uint8_t *)cred, strlen(cred), AT, NULL, NULL,
+                                         NULL, 0, NULL, NULL, 1, AT, &result));
+    EXPECT(PASSERELLE_LIMIT_EXCEEDED,
+           passerelle_verify_with_status(v, (const uint8_t *)cred, strlen(cred), AT, NULL, NULL,
+                                         NULL, 0, NULL, lists, PASSERELLE_MAX_STATUS_LISTS + 1, AT,
+                                         &result));
+    passerelle_string_free(cred);
+    free(claims);
+  }
+  free(list);
+  free(pid);
+  OK(passerelle_signer_free(issuer));
+}
+
 int main(void) {
   CHECK(passerelle_abi_version() == PASSERELLE_ABI_VERSION);
   CHECK(strncmp(passerelle_version(), "passerelle-ffi ", 15) == 0);
@@ -214,6 +271,7 @@ int main(void) {
   mdoc(v, &holder);
   callback_issuer();
   did();
+  status_lists(v);
   OK(passerelle_verifier_free(v));
   hw_key_free(&holder);
   printf("journeys: %d passed, 0 failed\n", checks);
