@@ -29,3 +29,4 @@ mod vectors;
 mod w3c;
 mod w3c_cose;
 mod w3c_properties;
+mod wallet;

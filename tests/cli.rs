@@ -209,7 +209,7 @@ fn issue_present_verify_and_exit_codes() {
     ]);
     assert_eq!(json_out(&o)["valid"], true);
     // DCQL presentation
-    let q = t.put("q.json", &json!({"credentials": [{"id": "pid", "format": "dc+sd-jwt", "claims": [{"path": ["address", "locality"]}, {"path": ["nationalities", null]}]}]}).to_string());
+    let q = t.put("q.json", &json!({"credentials": [{"id": "pid", "format": "dc+sd-jwt", "meta": {"vct_values": ["urn:eudi:pid:1"]}, "claims": [{"path": ["address", "locality"]}, {"path": ["nationalities", null]}]}]}).to_string());
     let o = cli(&[
         "present",
         "--credential",
@@ -281,6 +281,8 @@ fn demo_runs_the_whole_journey() {
         "revoked PID            -> revoked",
         "list fetched 10 min ago -> expired",
         "accepted, status \"undetermined\"",
+        "a tampered PID         -> malformed: not stored",
+        "the shop verifies the vp_token: satisfied, learned Erika and over 18: true",
     ] {
         assert!(out.contains(needle), "demo output lacks {needle:?}:\n{out}");
     }
@@ -743,6 +745,157 @@ fn status_commands_revoke_a_credential_end_to_end() {
     );
     assert_eq!(
         cli(&["status", "set", "--uri", uri, "--idx", "1", "--value", "maybe", "--store", store])
+            .status
+            .code(),
+        Some(2)
+    );
+}
+
+/// Issue 12: the wallet commands of DESIGN.md on an embedded store, `dcql
+/// match`, and `verify-vp` of what `wallet present` answered.
+#[test]
+fn wallet_dcql_and_verify_vp_through_the_cli() {
+    let t = Tmp::new("wallet");
+    let store = t.0.join("wallet.db");
+    let store = store.to_str().unwrap();
+    let issuer = String::from_utf8(cli(&["keygen"]).stdout).unwrap();
+    let holder = String::from_utf8(cli(&["keygen"]).stdout).unwrap();
+    let ik = t.put("issuer.jwk", &issuer);
+    let hk = t.put("holder.jwk", &holder);
+    let mut ipub: Value = serde_json::from_str(&issuer).unwrap();
+    ipub.as_object_mut().unwrap().remove("d");
+    ipub["iss"] = json!("https://pid-provider.example");
+    let ip = t.put("issuer.pub.jwk", &ipub.to_string());
+    let mut hpub: Value = serde_json::from_str(&holder).unwrap();
+    hpub.as_object_mut().unwrap().remove("d");
+    let hp = t.put("holder.pub.jwk", &hpub.to_string());
+    let claims = t.put(
+        "c.json",
+        &Value::Object(passerelle::eu_pid_example("https://pid-provider.example")).to_string(),
+    );
+    let o = cli(&[
+        "issue",
+        "--format",
+        "dc+sd-jwt",
+        "--issuer-key",
+        &ik,
+        "--holder-key",
+        &hp,
+        "--claims",
+        &claims,
+        "--at",
+        "1790000000",
+    ]);
+    assert!(o.status.success());
+    let cred = t.put("pid.txt", String::from_utf8(o.stdout).unwrap().trim());
+    // not trusted: refused, nothing stored
+    let o = cli(&[
+        "wallet",
+        "add",
+        &cred,
+        "--holder-key",
+        &hk,
+        "--store",
+        store,
+        "--at",
+        "1790000000",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(json_out(&o)["error"]["kind"], "untrusted");
+    let o = cli(&["wallet", "list", "--store", store]);
+    assert_eq!(json_out(&o), json!([]));
+    // trusted: stored
+    let o = cli(&[
+        "wallet",
+        "add",
+        &cred,
+        "--holder-key",
+        &hk,
+        "--store",
+        store,
+        "--issuer-jwk",
+        &ip,
+        "--at",
+        "1790000000",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stdout));
+    let id = json_out(&o)["id"].as_str().unwrap().to_owned();
+    let list = json_out(&cli(&["wallet", "list", "--store", store]));
+    assert_eq!(list[0]["id"], id.as_str());
+    assert_eq!(list[0]["credential_type"], "urn:eudi:pid:1");
+    assert_eq!(list[0]["holder_key"], true);
+    assert!(
+        !list.to_string().contains("\"d\""),
+        "no secrets in the list"
+    );
+    // dcql match
+    let q = t.put("q.json", &json!({"credentials": [{"id": "pid", "format": "dc+sd-jwt", "meta": {"vct_values": ["urn:eudi:pid:1"]},
+        "claims": [{"path": ["given_name"]}, {"path": ["nationalities", null]}]},
+        {"id": "mdl", "format": "mso_mdoc", "meta": {"doctype_value": "org.iso.18013.5.1.mDL"}, "claims": [{"path": ["org.iso.18013.5.1", "given_name"]}]}],
+        "credential_sets": [{"options": [["pid"], ["mdl"]]}]}).to_string());
+    let m = json_out(&cli(&["dcql", "match", &q, &cred]));
+    assert_eq!(m["satisfied"], true, "{m}");
+    assert_eq!(m["matches"]["pid"], json!([0]));
+    // wallet present -> verify-vp
+    let o = cli(&[
+        "wallet",
+        "present",
+        "--dcql",
+        &q,
+        "--nonce",
+        "n-9",
+        "--aud",
+        "x509_san_dns:rp.example",
+        "--store",
+        store,
+        "--at",
+        "1790000000",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stdout));
+    let vp = t.put("vp.json", &String::from_utf8(o.stdout).unwrap());
+    let r = json_out(&cli(&[
+        "verify-vp",
+        &vp,
+        "--dcql",
+        &q,
+        "--nonce",
+        "n-9",
+        "--aud",
+        "x509_san_dns:rp.example",
+        "--issuer-jwk",
+        &ip,
+        "--at",
+        "1790000000",
+    ]));
+    assert_eq!(r["satisfied"], true, "{r}");
+    assert_eq!(
+        r["presentations"][0]["result"]["claims"]["given_name"],
+        "Erika"
+    );
+    let r = json_out(&cli(&[
+        "verify-vp",
+        &vp,
+        "--dcql",
+        &q,
+        "--nonce",
+        "n-other",
+        "--aud",
+        "x509_san_dns:rp.example",
+        "--issuer-jwk",
+        &ip,
+        "--at",
+        "1790000000",
+    ]));
+    assert_eq!(r["satisfied"], false);
+    // remove
+    let o = cli(&["wallet", "remove", &id, "--store", store]);
+    assert!(o.status.success());
+    assert_eq!(
+        json_out(&cli(&["wallet", "list", "--store", store])),
+        json!([])
+    );
+    assert_eq!(
+        cli(&["wallet", "frobnicate", "--store", store])
             .status
             .code(),
         Some(2)

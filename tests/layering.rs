@@ -29,6 +29,8 @@ fn allowed(room: &str) -> Vec<&'static str> {
         // DCQL sits beside the roles: it matches what the wallet holds and
         // checks what the verifier verified
         "dcql" => &[ENVELOPES, DECISIONS, &["verifier", "wallet"]],
+        // the holder's wallet service: store + verifier + DCQL
+        "holder" => &[ENVELOPES, DECISIONS, &["verifier", "wallet", "dcql"]],
         _ => &[ENVELOPES, DECISIONS],
     };
     let mut v: Vec<&'static str> = BASE.to_vec();
@@ -54,6 +56,7 @@ const ROOMS: &[&str] = &[
     "issuer",
     "wallet",
     "dcql",
+    "holder",
 ];
 
 fn rs_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {

@@ -37,6 +37,13 @@ const USAGE: &str = "usage:
                    [--purpose revocation|suspension] [--store STORE]
      (STORE: a file path, embedded SQLite, default passerelle-status.db; or postgres://...)
   passerelle issue ... [--status-store STORE --status-uri URI]   (a freshly allocated index)
+  passerelle wallet add FILE [--holder-key JWK] [--store STORE] [trust options as verify]
+  passerelle wallet list [--store STORE]
+  passerelle wallet remove ID [--store STORE]
+  passerelle wallet present --dcql QUERY.json --nonce N --aud CLIENT_ID [--openid4vp-handover RESPONSE_URI] [--store STORE]
+  passerelle dcql match QUERY.json CREDENTIAL...
+  passerelle verify-vp VP_TOKEN.json --dcql QUERY.json --nonce N --aud CLIENT_ID [--openid4vp-handover RESPONSE_URI]
+                   [trust options as verify]
   passerelle demo
 
 PATHS: `all`, or comma-separated JSON Pointers (/given_name,/address/locality,/nationalities/0),
@@ -212,35 +219,24 @@ fn parse_paths(spec: &str) -> Result<Vec<ClaimPath>, Failure> {
 
 /// DCQL (OpenID4VP 1.0 §6): the claim paths requested by the first credential
 /// query. `null` path components select the whole array.
-fn dcql_paths(query: &Value) -> Result<Vec<ClaimPath>, Failure> {
-    let cred = query
-        .get("credentials")
-        .and_then(Value::as_array)
-        .and_then(|a| a.first())
-        .ok_or_else(|| usage("DCQL query has no credentials"))?;
-    let claims = cred
-        .get("claims")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
-    let mut out = Vec::new();
-    for c in claims {
-        let path = c
-            .get("path")
-            .and_then(Value::as_array)
-            .ok_or_else(|| usage("DCQL claim without a path"))?;
-        let mut segs = Vec::new();
-        for p in path {
-            match p {
-                Value::String(s) => segs.push(s.clone()),
-                Value::Number(n) => segs.push(n.to_string()),
-                Value::Null => break,
-                _ => return Err(usage("DCQL path components are strings, integers or null")),
-            }
+/// The claim paths the first satisfiable credential query of a DCQL query
+/// asks of `candidate` (the library's matcher: claim sets, `values`,
+/// `null` array paths), `Policy` when no query matches it.
+fn dcql_paths(
+    query_file: &str,
+    candidate: passerelle::DcqlCandidate,
+) -> Result<Vec<ClaimPath>, Failure> {
+    let q = read_dcql(query_file)?;
+    let m = q.match_candidates(&[candidate]);
+    for cq in q.credentials() {
+        if let Some(first) = m.matches(cq.id()).first() {
+            return Ok(first.paths().to_vec());
         }
-        out.push(ClaimPath::from_segments(segs));
     }
-    Ok(out)
+    Err(Failure::Input(Error::new(
+        ErrorKind::Policy,
+        "the credential satisfies no credential query of the DCQL query",
+    )))
 }
 
 fn cmd_keygen(args: &Args) -> Result<Value, Failure> {
@@ -482,17 +478,13 @@ fn present_mdoc(args: &Args, issuer_signed: &[u8]) -> Result<String, Failure> {
                     .ok_or_else(|| usage(format!("{item:?} is not namespace/element")))
             })
             .collect::<Result<_, _>>()?,
-        (None, Some(f)) => {
-            let q: Value =
-                serde_json::from_str(&read_text(f)?).map_err(|e| usage(format!("DCQL: {e}")))?;
-            dcql_paths(&q)?
-                .iter()
-                .map(|p| match p.segments() {
-                    [n, e] => Ok((n.clone(), e.clone())),
-                    _ => Err(usage("an mdoc DCQL claim path is [namespace, element]")),
-                })
-                .collect::<Result<_, _>>()?
-        }
+        (None, Some(f)) => dcql_paths(f, passerelle::DcqlCandidate::from_mdoc(&held)?)?
+            .iter()
+            .map(|p| match p.segments() {
+                [n, e] => Ok((n.clone(), e.clone())),
+                _ => Err(usage("an mdoc DCQL claim path is [namespace, element]")),
+            })
+            .collect::<Result<_, _>>()?,
         _ => return Err(usage("give exactly one of --disclose and --dcql")),
     };
     let pairs: Vec<(&str, &str)> = wanted
@@ -550,11 +542,7 @@ fn cmd_present(args: &Args) -> Result<String, Failure> {
     let paths = match (args.one("--disclose")?, args.one("--dcql")?) {
         (Some("all"), None) => vec![],
         (Some(spec), None) => parse_paths(spec)?,
-        (None, Some(f)) => {
-            let q: Value =
-                serde_json::from_str(&read_text(f)?).map_err(|e| usage(format!("DCQL: {e}")))?;
-            dcql_paths(&q)?
-        }
+        (None, Some(f)) => dcql_paths(f, passerelle::DcqlCandidate::from_sd_jwt(&held))?,
         _ => return Err(usage("give exactly one of --disclose and --dcql")),
     };
     let paths = if args.one("--disclose")? == Some("all") {
@@ -575,29 +563,20 @@ fn policy_from_file(text: &str) -> Result<Policy, Failure> {
     Policy::from_json(text).map_err(|e| usage(e.message().to_owned()))
 }
 
-fn cmd_verify(args: &Args) -> Result<Value, Failure> {
-    args.check_known(&[
-        "--trust",
-        "--anchor",
-        "--iaca",
-        "--issuer-jwk",
-        "--nonce",
-        "--aud",
-        "--at",
-        "--transcript",
-        "--reader-key",
-        "--status-list",
-        "--status-fetched-at",
-        "--require-status",
-        "--require-holder-binding",
-        "--allow-legacy-typ",
-        "--policy",
-        "--openid4vp-handover",
-        "--dc-api-origin",
-    ])?;
-    let [input] = args.positional.as_slice() else {
-        return Err(usage("verify takes exactly one INPUT"));
-    };
+/// The trust options shared by `verify`, `wallet add` and `verify-vp`.
+const TRUST_OPTIONS: &[&str] = &[
+    "--trust",
+    "--anchor",
+    "--iaca",
+    "--issuer-jwk",
+    "--policy",
+    "--require-holder-binding",
+    "--allow-legacy-typ",
+    "--require-status",
+    "--at",
+];
+
+fn trust_and_policy(args: &Args) -> Result<(TrustStore, Policy), Failure> {
     let mut trust = match args.one("--trust")? {
         Some(f) => TrustStore::from_json(&read_text(f)?, parse_time(args.one("--at")?)?)?,
         None => TrustStore::new(),
@@ -624,6 +603,211 @@ fn cmd_verify(args: &Args) -> Result<Value, Failure> {
     if args.flag("--require-status") {
         policy = policy.require_status(true);
     }
+    Ok((trust, policy))
+}
+
+/// The wallet store: `--store`, else `$PASSERELLE_WALLET`, else the user's
+/// data directory (`$XDG_DATA_HOME/passerelle/wallet.db`, or
+/// `~/.local/share/passerelle/wallet.db`). The wallet key: the environment
+/// variable PASSERELLE_WALLET_KEY when set, else a 0600 key file beside the
+/// store (created on first use).
+fn open_wallet(args: &Args, verifier: Verifier) -> Result<passerelle::Wallet, Failure> {
+    let path = match args.one("--store")? {
+        Some(p) => std::path::PathBuf::from(p),
+        None => match std::env::var_os("PASSERELLE_WALLET") {
+            Some(p) => std::path::PathBuf::from(p),
+            None => {
+                let base = std::env::var_os("XDG_DATA_HOME")
+                    .map(std::path::PathBuf::from)
+                    .or_else(|| {
+                        std::env::var_os("HOME")
+                            .map(|h| std::path::PathBuf::from(h).join(".local/share"))
+                    })
+                    .ok_or_else(|| usage("no --store, and no HOME to find the data directory"))?;
+                let dir = base.join("passerelle");
+                std::fs::create_dir_all(&dir)
+                    .map_err(|e| usage(format!("cannot create {}: {e}", dir.display())))?;
+                dir.join("wallet.db")
+            }
+        },
+    };
+    let store = if std::env::var_os(passerelle::EnvKeyProvider::DEFAULT_VAR).is_some() {
+        passerelle::CredentialStore::open(
+            &path,
+            &passerelle::EnvKeyProvider::new(passerelle::EnvKeyProvider::DEFAULT_VAR),
+            passerelle::StoreOptions::new(),
+        )?
+    } else {
+        passerelle::CredentialStore::open(
+            &path,
+            &passerelle::FileKeyProvider::beside(&path),
+            passerelle::StoreOptions::new(),
+        )?
+    };
+    Ok(passerelle::Wallet::new(store, verifier))
+}
+
+fn read_dcql(path: &str) -> Result<passerelle::DcqlQuery, Failure> {
+    Ok(passerelle::DcqlQuery::parse(&read_input(path)?)?)
+}
+
+/// `wallet add | list | remove | present`.
+fn cmd_wallet(args: &Args) -> Result<Value, Failure> {
+    let mut known: Vec<&str> = TRUST_OPTIONS.to_vec();
+    known.extend([
+        "--store",
+        "--holder-key",
+        "--dcql",
+        "--nonce",
+        "--aud",
+        "--openid4vp-handover",
+    ]);
+    args.check_known(&known)?;
+    let (trust, policy) = trust_and_policy(args)?;
+    let now = parse_time(args.one("--at")?)?;
+    let mut wallet = open_wallet(args, Verifier::new(trust, policy))?;
+    match args.positional.as_slice() {
+        [sub, file] if sub == "add" => {
+            let key = match args.one("--holder-key")? {
+                Some(f) => Some(PrivateKey::from_jwk(&read_text(f)?)?),
+                None => None,
+            };
+            let id = wallet.add(&read_input(file)?, key, now)?;
+            let m = wallet.list()?.into_iter().find(|m| m.id == id);
+            Ok(json!({"id": id.as_str(), "format": m.as_ref().map(|m| m.format.clone()),
+                      "credential_type": m.as_ref().map(|m| m.credential_type.clone()),
+                      "issuer": m.as_ref().map(|m| m.issuer.clone())}))
+        }
+        [sub] if sub == "list" => Ok(Value::Array(
+            wallet
+                .list()?
+                .into_iter()
+                .map(|m| {
+                    json!({"id": m.id.as_str(), "format": m.format, "credential_type": m.credential_type,
+                           "issuer": m.issuer, "expires_at": m.expires_at.map(|t| t.as_secs()),
+                           "added_at": m.added_at.as_secs(), "batch": m.batch, "use_count": m.use_count,
+                           "holder_key": m.holder_key.is_some()})
+                })
+                .collect(),
+        )),
+        [sub, id] if sub == "remove" => {
+            let id = passerelle::CredentialId::parse(id)?;
+            wallet.remove(&id)?;
+            Ok(json!({"removed": id.as_str()}))
+        }
+        [sub] if sub == "present" => {
+            let query = read_dcql(args.required("--dcql")?)?;
+            let aud = args.required("--aud")?;
+            let request = passerelle::OpenId4VpRequest {
+                client_id: aud,
+                nonce: args.required("--nonce")?,
+                response_uri: args.one("--openid4vp-handover")?.unwrap_or(aud),
+                jwk_thumbprint: None,
+            };
+            let p = wallet.present_dcql(&query, &request, now)?;
+            if p.reused_copy {
+                eprintln!("passerelle: every copy of a batch was used before: this presentation is linkable");
+            }
+            Ok(Value::Object(p.vp_token))
+        }
+        _ => Err(usage("wallet takes add FILE, list, remove ID or present")),
+    }
+}
+
+/// `dcql match QUERY CREDENTIAL...`: which credentials (as issued: SD-JWT
+/// text, mdoc IssuerSigned) satisfy each credential query on its own.
+fn cmd_dcql(args: &Args) -> Result<Value, Failure> {
+    args.check_known(&[])?;
+    let (sub, rest) = args
+        .positional
+        .split_first()
+        .ok_or_else(|| usage("dcql takes match QUERY CREDENTIAL..."))?;
+    let (query, creds) = match (sub.as_str(), rest.split_first()) {
+        ("match", Some((q, creds))) => (read_dcql(q)?, creds),
+        _ => return Err(usage("dcql takes match QUERY CREDENTIAL...")),
+    };
+    let mut candidates = Vec::with_capacity(creds.len());
+    for c in creds {
+        let bytes = read_input(c)?;
+        let text = core::str::from_utf8(&bytes).ok().map(str::trim);
+        candidates.push(match text {
+            Some(t) if t.contains('~') => {
+                passerelle::DcqlCandidate::from_sd_jwt(&HeldSdJwt::parse(t)?)
+            }
+            _ => passerelle::DcqlCandidate::from_mdoc(&passerelle::HeldMdoc::parse(
+                &cbor_or_b64url(bytes)?,
+            )?)?,
+        });
+    }
+    Ok(query.match_candidates(&candidates).to_json())
+}
+
+/// `verify-vp VP_TOKEN --dcql QUERY --nonce N --aud A`: every presentation
+/// of the vp_token verified against the query that was sent.
+fn cmd_verify_vp(args: &Args) -> Result<Value, Failure> {
+    let mut known: Vec<&str> = TRUST_OPTIONS.to_vec();
+    known.extend(["--dcql", "--nonce", "--aud", "--openid4vp-handover"]);
+    args.check_known(&known)?;
+    let [token] = args.positional.as_slice() else {
+        return Err(usage("verify-vp takes exactly one VP_TOKEN"));
+    };
+    let query = read_dcql(args.required("--dcql")?)?;
+    let (trust, policy) = trust_and_policy(args)?;
+    let now = parse_time(args.one("--at")?)?;
+    let aud = args.required("--aud")?;
+    let request = passerelle::OpenId4VpRequest {
+        client_id: aud,
+        nonce: args.required("--nonce")?,
+        response_uri: args.one("--openid4vp-handover")?.unwrap_or(aud),
+        jwk_thumbprint: None,
+    };
+    let check = query.verify_vp_token(
+        &Verifier::new(trust, policy),
+        &read_input(token)?,
+        &request,
+        now,
+    )?;
+    let presentations: Vec<Value> = check
+        .presentations()
+        .iter()
+        .map(|p| match p.outcome() {
+            Ok(r) => {
+                json!({"query": p.query_id(), "position": p.position(), "result": r.to_json()})
+            }
+            Err(e) => {
+                json!({"query": p.query_id(), "position": p.position(), "result": error_json(e)})
+            }
+        })
+        .collect();
+    Ok(
+        json!({"valid": check.satisfied(), "satisfied": check.satisfied(), "presentations": presentations}),
+    )
+}
+
+fn cmd_verify(args: &Args) -> Result<Value, Failure> {
+    args.check_known(&[
+        "--trust",
+        "--anchor",
+        "--iaca",
+        "--issuer-jwk",
+        "--nonce",
+        "--aud",
+        "--at",
+        "--transcript",
+        "--reader-key",
+        "--status-list",
+        "--status-fetched-at",
+        "--require-status",
+        "--require-holder-binding",
+        "--allow-legacy-typ",
+        "--policy",
+        "--openid4vp-handover",
+        "--dc-api-origin",
+    ])?;
+    let [input] = args.positional.as_slice() else {
+        return Err(usage("verify takes exactly one INPUT"));
+    };
+    let (trust, policy) = trust_and_policy(args)?;
     let at = parse_time(args.one("--at")?)?;
     let mut expect = Expectations::at(at);
     let status_files = args.many("--status-list");
@@ -828,6 +1012,9 @@ fn main() -> ExitCode {
         "verify" => cmd_verify(&args).map(Out::Json),
         "did" => cmd_did(&args).map(Out::Json),
         "status" => cmd_status(&args),
+        "wallet" => cmd_wallet(&args).map(Out::Json),
+        "dcql" => cmd_dcql(&args).map(Out::Json),
+        "verify-vp" => cmd_verify_vp(&args).map(Out::Json),
         "demo" => demo::run().map(|()| Out::Text(String::new())),
         "help" | "--help" | "-h" => {
             println!("{USAGE}");

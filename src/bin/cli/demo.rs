@@ -155,7 +155,92 @@ pub(crate) fn run() -> Result<(), Failure> {
     }
     let pid_mdoc = mdoc_journeys(now)?;
     canada_and_cross_border(now, &ca, &presentation, &nonce, &pid_mdoc)?;
-    status_journey(now)
+    status_journey(now)?;
+    wallet_journey(now)
+}
+
+/// The wallet keeps its credentials in the embedded encrypted store and
+/// answers a relying party's DCQL query; the relying party checks the
+/// vp_token against the query it sent.
+fn wallet_journey(now: UnixTime) -> Result<(), Failure> {
+    use passerelle::{CredentialStore, DcqlQuery, OpenId4VpRequest, StoreOptions, Wallet};
+    show("12. The wallet keeps its credentials (encrypted SQLite store) and answers a DCQL query");
+    let dir = std::env::temp_dir().join(format!("passerelle-demo-wallet-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).map_err(|e| {
+        Failure::Input(passerelle::Error::new(
+            passerelle::ErrorKind::Storage,
+            e.to_string(),
+        ))
+    })?;
+    let path = dir.join("wallet.db");
+    let issuer = PrivateKey::generate(Algorithm::Es256)?;
+    let mut trust = TrustStore::new();
+    trust.add_issuer_key(issuer.public_key().clone(), Some(PID_PROVIDER), None);
+    let store = CredentialStore::open(
+        &path,
+        &passerelle::FileKeyProvider::beside(&path),
+        StoreOptions::new(),
+    )?;
+    let mut wallet = Wallet::new(store, Verifier::new(trust.clone(), Policy::default()));
+    let holder = PrivateKey::generate(Algorithm::Es256)?;
+    let pid = SdJwtVcIssuer::new(&issuer).issue(
+        &passerelle::eu_pid_example(PID_PROVIDER),
+        &Disclosable::All,
+        Some(holder.public_key()),
+        now,
+    )?;
+    let tampered = pid.replacen('~', "~A", 1);
+    match wallet.add(tampered.as_bytes(), None, now) {
+        Ok(_) => println!("   !! a tampered credential was stored"),
+        Err(e) => println!("   a tampered PID         -> {}: not stored", e.kind()),
+    }
+    let id = wallet.add(pid.as_bytes(), Some(holder), now)?;
+    for m in wallet.list()? {
+        println!(
+            "   stored {} {} from {} (id {}, holder key sealed beside it)",
+            m.format,
+            m.credential_type,
+            m.issuer,
+            m.id.as_str()
+        );
+    }
+    let query = DcqlQuery::parse(
+        serde_json::json!({"credentials": [{"id": "pid", "format": "dc+sd-jwt",
+            "meta": {"vct_values": ["urn:eudi:pid:1"]},
+            "claims": [{"path": ["given_name"]}, {"path": ["age_equal_or_over", "18"]}]}]})
+        .to_string()
+        .as_bytes(),
+    )?;
+    let request = OpenId4VpRequest {
+        client_id: "x509_san_dns:shop.example",
+        nonce: "n-demo-dcql",
+        response_uri: "https://shop.example/response",
+        jwk_thumbprint: None,
+    };
+    println!("   the shop asks (DCQL): a PID's given_name and age_equal_or_over/18");
+    let answer = wallet.present_dcql(&query, &request, now)?;
+    let token = serde_json::Value::Object(answer.vp_token).to_string();
+    let check = query.verify_vp_token(
+        &Verifier::new(trust, Policy::default()),
+        token.as_bytes(),
+        &request,
+        now,
+    )?;
+    match check.presentations().first().map(|p| p.outcome()) {
+        Some(Ok(r)) if check.satisfied() => println!(
+            "   the shop verifies the vp_token: satisfied, learned {} and over 18: {}",
+            r.identity().given_name().unwrap_or("?"),
+            r.identity()
+                .age_over(18)
+                .map_or("?".into(), |b| b.to_string())
+        ),
+        _ => println!("   !! the vp_token did not satisfy the query"),
+    }
+    wallet.remove(&id)?;
+    drop(wallet);
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
 }
 
 /// Revocation: the PID provider keeps a Token Status List in its embedded

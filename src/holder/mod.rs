@@ -1,0 +1,373 @@
+//! The holder's wallet: credentials verified on receipt and kept in the
+//! encrypted [`CredentialStore`](crate::CredentialStore), holder keys beside
+//! them, and OpenID4VP DCQL answered from what is stored.
+//!
+//! Verified on receipt: a credential is verified (signature, trust, validity;
+//! and possession of the holder key when one is given, by presenting it to
+//! itself) before it is stored; what fails is not stored, and the error says
+//! why. Stored credentials can be checked again later ([`Wallet::recheck`],
+//! e.g. with fresh status lists) without re-import.
+//!
+//! Batches (unlinkability): several copies of one credential, each bound to
+//! its own key ([`Wallet::add_batch`]); a presentation uses a copy never used
+//! before, and when all were used the least-used one, which the store flags
+//! (`reused`, reported by [`Wallet::present_dcql`]) — a linkable presentation
+//! is the host's decision to make, not a silent one.
+
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use crate::crypto::{PrivateKey, Signer};
+use crate::dcql::{
+    DcqlCandidate, DcqlMatch, DcqlMeta, DcqlQuery, OpenId4VpRequest, WalletCredential,
+};
+use crate::error::{misuse, Result};
+use crate::store::{
+    CredentialId, CredentialMetadata, CredentialRecord, CredentialStore, HolderKey,
+};
+use crate::time::UnixTime;
+use crate::verifier::{Expectations, VerificationResult, Verifier};
+use crate::wallet::{HeldMdoc, HeldSdJwt, KeyBinding};
+use serde_json::{Map, Value};
+
+/// A wallet: a store and the verifier that judges what enters it.
+pub struct Wallet {
+    store: CredentialStore,
+    verifier: Verifier,
+}
+
+impl core::fmt::Debug for Wallet {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("Wallet")
+    }
+}
+
+/// What a presentation answered.
+#[derive(Debug)]
+pub struct Presented {
+    /// The `vp_token` (keyed by credential query id).
+    pub vp_token: Map<String, Value>,
+    /// Whether a batch copy that had been presented before was used.
+    pub reused_copy: bool,
+}
+
+/// A stored credential, parsed, with its key.
+enum Loaded {
+    SdJwt(HeldSdJwt, Option<PrivateKey>),
+    Mdoc(HeldMdoc, PrivateKey),
+}
+
+const SELF_NONCE: &str = "passerelle-wallet-receipt";
+const SELF_AUD: &str = "urn:passerelle:wallet";
+
+fn mdoc_bytes(input: &[u8]) -> Option<Vec<u8>> {
+    if input.first().is_some_and(|&c| (0xa0..=0xbf).contains(&c)) {
+        return Some(input.to_vec());
+    }
+    let text = core::str::from_utf8(input).ok()?;
+    let text = text.trim();
+    if text.contains(['.', '~']) || text.is_empty() {
+        return None;
+    }
+    crate::encoding::b64u_decode(text, crate::limits::MAX_CBOR_BYTES, "IssuerSigned").ok()
+}
+
+impl Wallet {
+    /// A wallet over `store`, admitting what `verifier` accepts.
+    pub fn new(store: CredentialStore, verifier: Verifier) -> Self {
+        Wallet { store, verifier }
+    }
+
+    /// The store.
+    pub fn store(&self) -> &CredentialStore {
+        &self.store
+    }
+
+    /// Verifies `credential` (an issued SD-JWT VC or `vc+sd-jwt`, an mdoc
+    /// IssuerSigned as CBOR or base64url, a `vc+jwt`, `vc+cose` or Data
+    /// Integrity credential) at `now`, proves `holder_key` is the key it is
+    /// bound to (an mdoc needs its device key), then stores both. Nothing is
+    /// stored when a check fails.
+    pub fn add(
+        &mut self,
+        credential: &[u8],
+        holder_key: Option<PrivateKey>,
+        now: UnixTime,
+    ) -> Result<CredentialId> {
+        self.add_inner(credential, holder_key, None, now)
+    }
+
+    /// Adds the copies of one credential, each bound to its own key, as the
+    /// batch `batch`.
+    pub fn add_batch(
+        &mut self,
+        copies: Vec<(Vec<u8>, PrivateKey)>,
+        batch: &str,
+        now: UnixTime,
+    ) -> Result<Vec<CredentialId>> {
+        copies
+            .into_iter()
+            .map(|(c, k)| self.add_inner(&c, Some(k), Some(batch), now))
+            .collect()
+    }
+
+    fn add_inner(
+        &mut self,
+        credential: &[u8],
+        holder_key: Option<PrivateKey>,
+        batch: Option<&str>,
+        now: UnixTime,
+    ) -> Result<CredentialId> {
+        let (result, stored) = self.verify_with(credential, holder_key.as_ref(), now, None)?;
+        let mut record = CredentialRecord::new(
+            result.format().as_str(),
+            result.credential_type(),
+            result.issuer().id(),
+            stored,
+        );
+        if let Some(exp) = result.validity().expires {
+            record = record.expires_at(UnixTime::from_secs(exp));
+        }
+        if let Some(b) = batch {
+            record = record.in_batch(b);
+        }
+        if let Some(k) = holder_key {
+            let kid = self
+                .store
+                .add_holder_key(&HolderKey::Software(Box::new(k)), now)?;
+            record = record.bound_to(kid);
+        }
+        self.store.add(&record, now)
+    }
+
+    /// The checks of [`add`](Self::add) (with `status` lists, those of
+    /// [`recheck`](Self::recheck)); the bytes to store.
+    fn verify_with(
+        &self,
+        credential: &[u8],
+        holder_key: Option<&PrivateKey>,
+        now: UnixTime,
+        status: Option<&crate::status::StatusLists>,
+    ) -> Result<(VerificationResult, Vec<u8>)> {
+        let at = |e: Expectations| match status {
+            Some(s) => e.status_lists(s.clone()),
+            None => e,
+        };
+        if let Some(cbor) = mdoc_bytes(credential) {
+            let held = HeldMdoc::parse(&cbor)?;
+            let key = holder_key.ok_or_else(|| {
+                misuse("an mdoc is verified on receipt with its device key: give the holder key")
+            })?;
+            let transcript = crate::SessionTranscript::openid4vp(
+                SELF_AUD,
+                SELF_NONCE,
+                None,
+                "urn:passerelle:wallet:add",
+            );
+            let all: Vec<(String, String)> = held.elements();
+            let refs: Vec<(&str, &str)> =
+                all.iter().map(|(n, e)| (n.as_str(), e.as_str())).collect();
+            let response = held.present(&refs, &transcript, key)?;
+            let r = self
+                .verifier
+                .verify_device_response(
+                    &response,
+                    &at(Expectations::at(now).session_transcript(transcript)),
+                )?
+                .into_iter()
+                .next()
+                .ok_or_else(|| misuse("the DeviceResponse held no document"))?;
+            return Ok((r, cbor));
+        }
+        let text = core::str::from_utf8(credential)
+            .map_err(|_| crate::error::malformed("the credential is neither CBOR nor text"))?
+            .trim();
+        if text.contains('~') {
+            let held = HeldSdJwt::parse(text)?;
+            let r = match holder_key {
+                Some(k) => {
+                    let paths = held.disclosable_paths();
+                    let kb = KeyBinding {
+                        signer: k,
+                        nonce: SELF_NONCE,
+                        audience: SELF_AUD,
+                        iat: now,
+                    };
+                    let presented = held.present(&paths, Some(kb))?;
+                    self.verifier.verify(
+                        presented.as_bytes(),
+                        &at(Expectations::at(now).nonce(SELF_NONCE).audience(SELF_AUD)),
+                    )?
+                }
+                None => self
+                    .verifier
+                    .verify(text.as_bytes(), &at(Expectations::at(now)))?,
+            };
+            return Ok((r, text.as_bytes().to_vec()));
+        }
+        let r = self
+            .verifier
+            .verify(credential, &at(Expectations::at(now)))?;
+        if holder_key.is_some() {
+            return Err(misuse(format!(
+                "a {} carries no holder binding: no holder key goes with it",
+                r.format().as_str()
+            )));
+        }
+        Ok((r, credential.to_vec()))
+    }
+
+    /// What the store holds (metadata only, nothing decrypted).
+    pub fn list(&self) -> Result<Vec<CredentialMetadata>> {
+        self.store.list()
+    }
+
+    /// Removes a credential.
+    pub fn remove(&mut self, id: &CredentialId) -> Result<()> {
+        self.store.remove(id)
+    }
+
+    /// Verifies a stored credential again at `now` (an expiry passed since
+    /// it was stored fails), against `status` lists when given, without
+    /// re-import. For an mdoc and a bound SD-JWT the stored holder key proves
+    /// possession again.
+    pub fn recheck(
+        &self,
+        id: &CredentialId,
+        now: UnixTime,
+        status: Option<&crate::status::StatusLists>,
+    ) -> Result<VerificationResult> {
+        let c = self.store.get(id)?;
+        let key = match &c.metadata.holder_key {
+            Some(k) => match self.store.holder_key(k)? {
+                HolderKey::Software(k) => Some(*k),
+                _ => None,
+            },
+            None => None,
+        };
+        self.verify_with(&c.credential, key.as_ref(), now, status)
+            .map(|(r, _)| r)
+    }
+
+    fn load(
+        &mut self,
+        query: &DcqlQuery,
+        batch_seen: &mut Vec<String>,
+    ) -> Result<(Vec<(CredentialId, Loaded)>, bool)> {
+        let mut out = Vec::new();
+        let mut reused = false;
+        // pre-filter on the clear metadata (format and type), so only
+        // credentials a query could match are decrypted and parsed; the
+        // metadata is not authenticated, but it can only exclude: what is
+        // presented is matched on the opened, parsed credential itself
+        let could_match = |m: &CredentialMetadata| {
+            query.credentials().iter().any(|q| {
+                q.format().as_str() == m.format
+                    && match q.meta() {
+                        DcqlMeta::SdJwtVc { vct_values } => vct_values.contains(&m.credential_type),
+                        DcqlMeta::MsoMdoc { doctype_value } => *doctype_value == m.credential_type,
+                        _ => true,
+                    }
+            })
+        };
+        for m in self.store.list()?.into_iter().filter(could_match) {
+            if let Some(b) = &m.batch {
+                if batch_seen.contains(b) {
+                    continue;
+                }
+                batch_seen.push(b.clone());
+                let taken = self.store.take_unused(b)?;
+                reused |= taken.reused;
+                if let Some(l) =
+                    self.parse(&taken.credential.metadata, &taken.credential.credential)?
+                {
+                    out.push((taken.credential.metadata.id.clone(), l));
+                }
+                continue;
+            }
+            let c = self.store.get(&m.id)?;
+            if let Some(l) = self.parse(&c.metadata, &c.credential)? {
+                out.push((m.id.clone(), l));
+            }
+        }
+        Ok((out, reused))
+    }
+
+    fn parse(&self, m: &CredentialMetadata, bytes: &[u8]) -> Result<Option<Loaded>> {
+        let key = match &m.holder_key {
+            Some(k) => match self.store.holder_key(k)? {
+                HolderKey::Software(k) => Some(*k),
+                _ => None,
+            },
+            None => None,
+        };
+        Ok(match m.format.as_str() {
+            "dc+sd-jwt" | "vc+sd-jwt" => {
+                let text = core::str::from_utf8(bytes)
+                    .map_err(|_| crate::error::malformed("a stored SD-JWT is not text"))?;
+                Some(Loaded::SdJwt(HeldSdJwt::parse(text)?, key))
+            }
+            "mso_mdoc" => match key {
+                Some(k) => Some(Loaded::Mdoc(HeldMdoc::parse(bytes)?, k)),
+                None => None,
+            },
+            // W3C bearer credentials are not DCQL-presentable here
+            _ => None,
+        })
+    }
+
+    /// Which stored credentials satisfy `query` (each credential query on
+    /// its own), without presenting anything. Returns the ids in candidate
+    /// order (only credentials whose stored format and type a query names
+    /// are candidates) and the match.
+    pub fn match_dcql(&mut self, query: &DcqlQuery) -> Result<(Vec<CredentialId>, DcqlMatch)> {
+        let mut seen = Vec::new();
+        let (loaded, _) = self.load(query, &mut seen)?;
+        let candidates = loaded
+            .iter()
+            .map(|(_, l)| match l {
+                Loaded::SdJwt(h, _) => Ok(DcqlCandidate::from_sd_jwt(h)),
+                Loaded::Mdoc(h, _) => DcqlCandidate::from_mdoc(h),
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let m = query.match_candidates(&candidates);
+        Ok((loaded.into_iter().map(|(id, _)| id).collect(), m))
+    }
+
+    /// Answers `query` for `request`: the `vp_token` of OpenID4VP 1.0, each
+    /// SD-JWT presented with exactly the requested claims and a KB-JWT bound
+    /// to the nonce and the client_id, each mdoc as a DeviceResponse over the
+    /// OpenID4VP handover; `Policy` when the query cannot be met (nothing is
+    /// presented).
+    pub fn present_dcql(
+        &mut self,
+        query: &DcqlQuery,
+        request: &OpenId4VpRequest<'_>,
+        now: UnixTime,
+    ) -> Result<Presented> {
+        let mut seen = Vec::new();
+        let (loaded, reused_copy) = self.load(query, &mut seen)?;
+        let wallet: Vec<WalletCredential<'_>> = loaded
+            .iter()
+            .map(|(_, l)| match l {
+                Loaded::SdJwt(h, k) => WalletCredential::SdJwt {
+                    credential: h,
+                    holder_key: k.as_ref().map(|k| -> &dyn Signer { k }),
+                },
+                Loaded::Mdoc(h, k) => WalletCredential::Mdoc {
+                    credential: h,
+                    device_key: k,
+                },
+            })
+            .collect();
+        let vp_token = query.build_vp_token(&wallet, request, now)?;
+        Ok(Presented {
+            vp_token,
+            reused_copy,
+        })
+    }
+}

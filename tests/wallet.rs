@@ -1,0 +1,331 @@
+//! Issue 12: the wallet keeps what it verified on receipt in the encrypted
+//! store, with its holder keys, answers a DCQL query with a vp_token the
+//! verifier checks against the same query, presents batch copies once each,
+//! and re-checks stored credentials later.
+
+use crate::common::mdoc_forge::pki;
+use passerelle::*;
+use serde_json::json;
+
+const NOW: u64 = 1_790_000_000;
+const ISS: &str = "https://pid-provider.example";
+
+struct Dir(std::path::PathBuf);
+impl Dir {
+    fn new(tag: &str) -> Self {
+        let d =
+            std::env::temp_dir().join(format!("passerelle-wallet-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(&d).unwrap();
+        Dir(d)
+    }
+}
+impl Drop for Dir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn now() -> UnixTime {
+    UnixTime::from_secs(NOW)
+}
+
+fn key() -> passerelle::Result<zeroize::Zeroizing<[u8; 32]>> {
+    Ok(zeroize::Zeroizing::new([7; 32]))
+}
+
+struct Fixture {
+    issuer: PrivateKey,
+    pki: crate::common::mdoc_forge::Pki,
+}
+
+impl Fixture {
+    fn new() -> Self {
+        Fixture {
+            issuer: PrivateKey::generate(Algorithm::Es256).unwrap(),
+            pki: pki(),
+        }
+    }
+    fn verifier(&self) -> Verifier {
+        let mut t = TrustStore::new();
+        t.add_issuer_key(self.issuer.public_key().clone(), Some(ISS), None);
+        t.add_iaca_der(self.pki.iaca.der()).unwrap();
+        Verifier::new(t, Policy::default())
+    }
+    fn wallet(&self, dir: &Dir) -> Wallet {
+        let store = CredentialStore::open(dir.0.join("w.db"), &key, StoreOptions::new()).unwrap();
+        Wallet::new(store, self.verifier())
+    }
+    fn pid(&self, holder: &PrivateKey) -> String {
+        SdJwtVcIssuer::new(&self.issuer)
+            .issue(
+                &passerelle::eu_pid_example(ISS),
+                &Disclosable::All,
+                Some(holder.public_key()),
+                now(),
+            )
+            .unwrap()
+    }
+    fn mdl(&self, device: &PrivateKey) -> Vec<u8> {
+        let elements = json!({NAMESPACE_MDL: {"family_name": "Doe", "given_name": "Jane", "age_over_18": true}});
+        MdocIssuer::new(&self.pki.ds_key, std::slice::from_ref(&self.pki.ds))
+            .issue(
+                DOCTYPE_MDL,
+                elements.as_object().unwrap(),
+                device.public_key(),
+                UnixTime::from_secs(self.pki.now),
+            )
+            .unwrap()
+    }
+}
+
+fn query() -> DcqlQuery {
+    DcqlQuery::parse(
+        json!({"credentials": [{"id": "pid", "format": "dc+sd-jwt", "meta": {"vct_values": ["urn:eudi:pid:1"]},
+                                 "claims": [{"path": ["given_name"]}, {"path": ["address", "locality"]}]}]})
+        .to_string()
+        .as_bytes(),
+    )
+    .unwrap()
+}
+
+fn request() -> OpenId4VpRequest<'static> {
+    OpenId4VpRequest {
+        client_id: "x509_san_dns:rp.example",
+        nonce: "n-42",
+        response_uri: "https://rp.example/response",
+        jwk_thumbprint: None,
+    }
+}
+
+#[test]
+fn verified_on_receipt_stored_presented_and_checked_by_the_verifier() {
+    let f = Fixture::new();
+    let d = Dir::new("journey");
+    let mut w = f.wallet(&d);
+    let holder = PrivateKey::generate(Algorithm::Es256).unwrap();
+    let id = w
+        .add(
+            f.pid(&holder).as_bytes(),
+            Some(PrivateKey::from_jwk(&holder.to_jwk()).unwrap()),
+            now(),
+        )
+        .unwrap();
+    let list = w.list().unwrap();
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0].id, id);
+    assert_eq!(list[0].format, "dc+sd-jwt");
+    assert_eq!(list[0].credential_type, "urn:eudi:pid:1");
+    assert_eq!(list[0].issuer, ISS);
+    assert!(list[0].holder_key.is_some());
+    let q = query();
+    let (ids, m) = w.match_dcql(&q).unwrap();
+    assert!(m.satisfied());
+    assert_eq!(ids, vec![id.clone()]);
+    let p = w.present_dcql(&q, &request(), now()).unwrap();
+    let token = serde_json::Value::Object(p.vp_token).to_string();
+    let check = q
+        .verify_vp_token(&f.verifier(), token.as_bytes(), &request(), now())
+        .unwrap();
+    assert!(check.satisfied());
+    let r = check.presentations()[0].outcome().unwrap();
+    assert_eq!(r.claims()["given_name"], "Erika");
+    assert!(
+        r.claims().get("family_name").is_none(),
+        "only what was asked"
+    );
+    assert!(matches!(r.holder_binding(), HolderBinding::Verified { .. }));
+    // another nonce: refused by the verifier
+    let other = OpenId4VpRequest {
+        nonce: "n-43",
+        ..request()
+    };
+    assert!(!q
+        .verify_vp_token(&f.verifier(), token.as_bytes(), &other, now())
+        .unwrap()
+        .satisfied());
+    // removed: nothing left to answer with
+    w.remove(&id).unwrap();
+    assert_eq!(
+        w.present_dcql(&q, &request(), now()).unwrap_err().kind(),
+        ErrorKind::Policy
+    );
+}
+
+#[test]
+fn what_fails_on_receipt_is_not_stored() {
+    let f = Fixture::new();
+    let d = Dir::new("refuse");
+    let mut w = f.wallet(&d);
+    let holder = PrivateKey::generate(Algorithm::Es256).unwrap();
+    let pid = f.pid(&holder);
+    // a tampered disclosure
+    let tampered = pid.replacen('~', "~A", 1);
+    assert!(w.add(tampered.as_bytes(), None, now()).is_err());
+    // an issuer nobody trusts
+    let stranger = PrivateKey::generate(Algorithm::Es256).unwrap();
+    let foreign = SdJwtVcIssuer::new(&stranger)
+        .issue(
+            &passerelle::eu_pid_example(ISS),
+            &Disclosable::All,
+            Some(holder.public_key()),
+            now(),
+        )
+        .unwrap();
+    assert_eq!(
+        w.add(foreign.as_bytes(), None, now()).unwrap_err().kind(),
+        ErrorKind::Signature
+    );
+    // a holder key that is not the credential's
+    let wrong = PrivateKey::generate(Algorithm::Es256).unwrap();
+    assert_eq!(
+        w.add(pid.as_bytes(), Some(wrong), now())
+            .unwrap_err()
+            .kind(),
+        ErrorKind::HolderBinding
+    );
+    // an mdoc needs its device key; the wrong one fails device authentication
+    let device = PrivateKey::generate(Algorithm::Es256).unwrap();
+    let mdl = f.mdl(&device);
+    assert_eq!(
+        w.add(&mdl, None, now()).unwrap_err().kind(),
+        ErrorKind::ApiMisuse
+    );
+    let other = PrivateKey::generate(Algorithm::Es256).unwrap();
+    assert!(w
+        .add(&mdl, Some(other), UnixTime::from_secs(f.pki.now))
+        .is_err());
+    // expired on receipt
+    let mut claims = passerelle::eu_pid_example(ISS);
+    claims.insert("exp".into(), json!(NOW + 86_400));
+    let short = SdJwtVcIssuer::new(&f.issuer)
+        .issue(&claims, &Disclosable::All, Some(holder.public_key()), now())
+        .unwrap();
+    assert_eq!(
+        w.add(
+            short.as_bytes(),
+            None,
+            UnixTime::from_secs(NOW + 2 * 86_400)
+        )
+        .unwrap_err()
+        .kind(),
+        ErrorKind::Expired
+    );
+    assert!(
+        w.list().unwrap().is_empty(),
+        "nothing that failed was stored"
+    );
+}
+
+#[test]
+fn mdoc_in_the_wallet_answers_dcql() {
+    let f = Fixture::new();
+    let d = Dir::new("mdoc");
+    let mut w = f.wallet(&d);
+    let device = PrivateKey::generate(Algorithm::Es256).unwrap();
+    let t = UnixTime::from_secs(f.pki.now);
+    let id = w.add(&f.mdl(&device), Some(device), t).unwrap();
+    assert_eq!(w.list().unwrap()[0].format, "mso_mdoc");
+    let q = DcqlQuery::parse(
+        json!({"credentials": [{"id": "mdl", "format": "mso_mdoc", "meta": {"doctype_value": DOCTYPE_MDL},
+                                 "claims": [{"path": [NAMESPACE_MDL, "age_over_18"]}]}]})
+        .to_string()
+        .as_bytes(),
+    )
+    .unwrap();
+    let p = w.present_dcql(&q, &request(), t).unwrap();
+    let token = serde_json::Value::Object(p.vp_token).to_string();
+    let check = q
+        .verify_vp_token(&f.verifier(), token.as_bytes(), &request(), t)
+        .unwrap();
+    assert!(check.satisfied());
+    let r = check.presentations()[0].outcome().unwrap();
+    assert_eq!(r.claims()[DOCTYPE_MDL][NAMESPACE_MDL]["age_over_18"], true);
+    assert!(r.claims()[DOCTYPE_MDL][NAMESPACE_MDL]
+        .get("family_name")
+        .is_none());
+    // re-checked later: still good now, expired past its validity
+    assert!(w.recheck(&id, t, None).is_ok());
+    assert_eq!(
+        w.recheck(
+            &id,
+            UnixTime::from_secs(f.pki.now + 10 * 365 * 86_400),
+            None
+        )
+        .unwrap_err()
+        .kind(),
+        ErrorKind::Expired
+    );
+}
+
+#[test]
+fn batch_copies_are_presented_once_each_then_flagged() {
+    let f = Fixture::new();
+    let d = Dir::new("batch");
+    let mut w = f.wallet(&d);
+    let copies: Vec<(Vec<u8>, PrivateKey)> = (0..3)
+        .map(|_| {
+            let k = PrivateKey::generate(Algorithm::Es256).unwrap();
+            (f.pid(&k).into_bytes(), k)
+        })
+        .collect();
+    w.add_batch(copies, "pid-batch-1", now()).unwrap();
+    let q = query();
+    let mut holders = std::collections::HashSet::new();
+    for round in 0..4 {
+        let p = w.present_dcql(&q, &request(), now()).unwrap();
+        assert_eq!(p.reused_copy, round == 3, "round {round}");
+        let token = serde_json::Value::Object(p.vp_token).to_string();
+        let check = q
+            .verify_vp_token(&f.verifier(), token.as_bytes(), &request(), now())
+            .unwrap();
+        assert!(check.satisfied());
+        if let HolderBinding::Verified { key_thumbprint, .. } =
+            check.presentations()[0].outcome().unwrap().holder_binding()
+        {
+            holders.insert(key_thumbprint.clone());
+        }
+    }
+    assert_eq!(
+        holders.len(),
+        3,
+        "each copy with its own key, each presented"
+    );
+}
+
+#[test]
+fn a_stored_credential_is_rechecked_against_status() {
+    let f = Fixture::new();
+    let d = Dir::new("status");
+    let mut w = f.wallet(&d);
+    let holder = PrivateKey::generate(Algorithm::Es256).unwrap();
+    let uri = "https://pid-provider.example/status/1";
+    let mut claims = passerelle::eu_pid_example(ISS);
+    claims.insert(
+        "status".into(),
+        json!({"status_list": {"idx": 3, "uri": uri}}),
+    );
+    let pid = SdJwtVcIssuer::new(&f.issuer)
+        .issue(&claims, &Disclosable::All, Some(holder.public_key()), now())
+        .unwrap();
+    let id = w.add(pid.as_bytes(), Some(holder), now()).unwrap();
+    let store = SqliteStatusStore::open(&d.0.join("status.db")).unwrap();
+    let lists = StatusListIssuer::new(&store);
+    lists.create(uri, 1, 16).unwrap();
+    lists.set(uri, 3, 1).unwrap();
+    let jwt = lists
+        .publish(
+            uri,
+            StatusListFormat::Jwt,
+            &f.issuer,
+            &PublishOptions::at(now()),
+        )
+        .unwrap();
+    let mut s = StatusLists::new();
+    s.add(jwt, now()).unwrap();
+    assert_eq!(
+        w.recheck(&id, now(), Some(&s)).unwrap_err().kind(),
+        ErrorKind::Revoked
+    );
+    assert!(w.recheck(&id, now(), None).is_ok());
+}
