@@ -223,6 +223,13 @@ typedef uint32_t (*passerelle_key_agreement_callback)(void *user_data, const uin
  */
 typedef uint64_t passerelle_key_agreement;
 
+/*
+ A wallet: the encrypted credential store and the verifier that admits
+ what enters it. One call at a time per wallet (the handle holds a lock;
+ several wallets, or several processes, may share one store file).
+ */
+typedef uint64_t passerelle_wallet;
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -403,6 +410,51 @@ passerelle_result passerelle_present_mdoc_mac(const uint8_t *issuer_signed, size
  absent). `*result_json` receives `{"valid": true, "document": ..., ...}`.
  */
 passerelle_result passerelle_did_resolve(const char *did, const uint8_t *document, size_t document_len, const uint8_t *log, size_t log_len, uint64_t now, uint64_t at, char **result_json);
+
+/*
+ Opens (creating if needed) the wallet store at `path`, sealed under the
+ 32-byte wallet key `key` (from the platform keystore), admitting what a
+ verifier of `trust_json` / `policy_json` (as `passerelle_verifier_new`)
+ accepts. Free with `passerelle_wallet_free`.
+ */
+passerelle_result passerelle_wallet_open(const char *path, const uint8_t *key, size_t key_len, const char *trust_json, const char *policy_json, uint64_t now, passerelle_wallet *out);
+
+/*
+ Frees a wallet (the store file stays).
+ */
+passerelle_result passerelle_wallet_free(passerelle_wallet wallet);
+
+/*
+ Verifies `credential` at `now` (an issued SD-JWT VC, an mdoc IssuerSigned
+ as CBOR or base64url, a W3C credential) and stores it with the holder's
+ software key `holder_jwk` (a private JWK; NULL for none; an mdoc needs
+ it). Nothing that fails is stored. `*id_json` is `{"id": ...}`.
+ */
+passerelle_result passerelle_wallet_add(passerelle_wallet wallet, const uint8_t *credential, size_t credential_len, const char *holder_jwk, uint64_t now, char **id_json);
+
+/*
+ The stored credentials' metadata as a JSON array (as `wallet list`; no secrets).
+ */
+passerelle_result passerelle_wallet_list(passerelle_wallet wallet, char **list_json);
+
+/*
+ Removes the credential `id`.
+ */
+passerelle_result passerelle_wallet_remove(passerelle_wallet wallet, const char *id);
+
+/*
+ Which stored credentials satisfy the DCQL query `query_json` (each
+ credential query on its own): `{"satisfied", "matches": {id: [index,
+ ...]}, "credentials": [stored id, ...]}` (indices into `credentials`).
+ */
+passerelle_result passerelle_wallet_match_dcql(passerelle_wallet wallet, const char *query_json, char **match_json);
+
+/*
+ Answers the DCQL query `query_json` of an OpenID4VP request (`client_id`,
+ `nonce`, `response_uri`) at `now`: `*vp_token_json` is the `vp_token`.
+ A query the wallet cannot meet is `PASSERELLE_POLICY` (nothing presented).
+ */
+passerelle_result passerelle_wallet_present(passerelle_wallet wallet, const char *query_json, const char *client_id, const char *nonce, const char *response_uri, uint64_t now, char **vp_token_json);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -862,8 +862,187 @@ pub extern "C" fn passerelle_did_resolve(
     })
 }
 
-// The wallet store entry points (passerelle_wallet_open/_free/add/list/
-// remove/match_dcql/present) are reserved and land with the store: see
-// ffi/README.md, "Not yet in the ABI". They will use a `passerelle_wallet`
-// handle in this registry, so passing one to a verifier function is already
-// defined (PASSERELLE_INVALID_HANDLE).
+// ---- the wallet -----------------------------------------------------------------
+
+/// A wallet: the encrypted credential store and the verifier that admits
+/// what enters it. One call at a time per wallet (the handle holds a lock;
+/// several wallets, or several processes, may share one store file).
+pub type passerelle_wallet = u64;
+
+fn with_wallet<T>(
+    wallet: passerelle_wallet,
+    f: impl FnOnce(&mut passerelle::Wallet) -> FfiResult<T>,
+) -> FfiResult<T> {
+    let w = ptr::wallet(wallet)?;
+    let mut guard = w
+        .lock()
+        .map_err(|_| Fail::new(Code::PASSERELLE_STORAGE, "the wallet's lock is poisoned"))?;
+    f(&mut guard)
+}
+
+/// Opens (creating if needed) the wallet store at `path`, sealed under the
+/// 32-byte wallet key `key` (from the platform keystore), admitting what a
+/// verifier of `trust_json` / `policy_json` (as `passerelle_verifier_new`)
+/// accepts. Free with `passerelle_wallet_free`.
+#[no_mangle]
+pub extern "C" fn passerelle_wallet_open(
+    path: *const c_char,
+    key: *const u8,
+    key_len: usize,
+    trust_json: *const c_char,
+    policy_json: *const c_char,
+    now: u64,
+    out: *mut passerelle_wallet,
+) -> passerelle_result {
+    boundary(|| {
+        let out = ptr::out(out, "out")?;
+        let path = ptr::c_str(path, "path")?;
+        let key = ptr::bytes(key, key_len, "key")?;
+        let key: [u8; 32] = key
+            .try_into()
+            .map_err(|_| misuse("the wallet key is 32 bytes"))?;
+        let key = zeroize::Zeroizing::new(key);
+        let provider = move || -> passerelle::Result<zeroize::Zeroizing<[u8; 32]>> {
+            Ok(zeroize::Zeroizing::new(*key))
+        };
+        let trust = TrustStore::from_json(
+            ptr::c_str(trust_json, "trust_json")?,
+            UnixTime::from_secs(now),
+        )?;
+        let policy = match ptr::opt_c_str(policy_json, "policy_json")? {
+            Some(p) => Policy::from_json(p)?,
+            None => Policy::default(),
+        };
+        let store = passerelle::CredentialStore::open(
+            std::path::Path::new(path),
+            &provider,
+            passerelle::StoreOptions::new(),
+        )?;
+        let w = passerelle::Wallet::new(store, Verifier::new(trust, policy));
+        out.write(ptr::insert(Object::Wallet(Arc::new(
+            std::sync::Mutex::new(w),
+        ))));
+        Ok(())
+    })
+}
+
+/// Frees a wallet (the store file stays).
+#[no_mangle]
+pub extern "C" fn passerelle_wallet_free(wallet: passerelle_wallet) -> passerelle_result {
+    boundary(|| ptr::remove(wallet, "wallet", |o| matches!(o, Object::Wallet(_))))
+}
+
+/// Verifies `credential` at `now` (an issued SD-JWT VC, an mdoc IssuerSigned
+/// as CBOR or base64url, a W3C credential) and stores it with the holder's
+/// software key `holder_jwk` (a private JWK; NULL for none; an mdoc needs
+/// it). Nothing that fails is stored. `*id_json` is `{"id": ...}`.
+#[no_mangle]
+pub extern "C" fn passerelle_wallet_add(
+    wallet: passerelle_wallet,
+    credential: *const u8,
+    credential_len: usize,
+    holder_jwk: *const c_char,
+    now: u64,
+    id_json: *mut *mut c_char,
+) -> passerelle_result {
+    boundary(|| {
+        let out = ptr::out(id_json, "id_json")?;
+        let credential = ptr::bytes(credential, credential_len, "credential")?;
+        let key = match ptr::opt_c_str(holder_jwk, "holder_jwk")? {
+            Some(j) => Some(PrivateKey::from_jwk(j)?),
+            None => None,
+        };
+        let id = with_wallet(wallet, |w| {
+            Ok(w.add(credential, key, UnixTime::from_secs(now))?)
+        })?;
+        ptr::write_string(out, serde_json::json!({"id": id.as_str()}).to_string())
+    })
+}
+
+/// The stored credentials' metadata as a JSON array (as `wallet list`; no secrets).
+#[no_mangle]
+pub extern "C" fn passerelle_wallet_list(
+    wallet: passerelle_wallet,
+    list_json: *mut *mut c_char,
+) -> passerelle_result {
+    boundary(|| {
+        let out = ptr::out(list_json, "list_json")?;
+        let list = with_wallet(wallet, |w| Ok(w.list()?))?;
+        let v: Vec<Value> = list
+            .into_iter()
+            .map(|m| {
+                serde_json::json!({"id": m.id.as_str(), "format": m.format,
+                    "credential_type": m.credential_type, "issuer": m.issuer,
+                    "expires_at": m.expires_at.map(|t| t.as_secs()),
+                    "added_at": m.added_at.as_secs(), "batch": m.batch,
+                    "use_count": m.use_count, "holder_key": m.holder_key.is_some()})
+            })
+            .collect();
+        ptr::write_string(out, Value::Array(v).to_string())
+    })
+}
+
+/// Removes the credential `id`.
+#[no_mangle]
+pub extern "C" fn passerelle_wallet_remove(
+    wallet: passerelle_wallet,
+    id: *const c_char,
+) -> passerelle_result {
+    boundary(|| {
+        let id = passerelle::CredentialId::parse(ptr::c_str(id, "id")?)?;
+        with_wallet(wallet, |w| Ok(w.remove(&id)?))
+    })
+}
+
+/// Which stored credentials satisfy the DCQL query `query_json` (each
+/// credential query on its own): `{"satisfied", "matches": {id: [index,
+/// ...]}, "credentials": [stored id, ...]}` (indices into `credentials`).
+#[no_mangle]
+pub extern "C" fn passerelle_wallet_match_dcql(
+    wallet: passerelle_wallet,
+    query_json: *const c_char,
+    match_json: *mut *mut c_char,
+) -> passerelle_result {
+    boundary(|| {
+        let out = ptr::out(match_json, "match_json")?;
+        let q = passerelle::DcqlQuery::parse(ptr::c_str(query_json, "query_json")?.as_bytes())?;
+        let (ids, m) = with_wallet(wallet, |w| Ok(w.match_dcql(&q)?))?;
+        let mut j = m.to_json();
+        if let Value::Object(o) = &mut j {
+            o.insert(
+                "credentials".into(),
+                Value::Array(ids.iter().map(|i| Value::from(i.as_str())).collect()),
+            );
+        }
+        ptr::write_string(out, j.to_string())
+    })
+}
+
+/// Answers the DCQL query `query_json` of an OpenID4VP request (`client_id`,
+/// `nonce`, `response_uri`) at `now`: `*vp_token_json` is the `vp_token`.
+/// A query the wallet cannot meet is `PASSERELLE_POLICY` (nothing presented).
+#[no_mangle]
+pub extern "C" fn passerelle_wallet_present(
+    wallet: passerelle_wallet,
+    query_json: *const c_char,
+    client_id: *const c_char,
+    nonce: *const c_char,
+    response_uri: *const c_char,
+    now: u64,
+    vp_token_json: *mut *mut c_char,
+) -> passerelle_result {
+    boundary(|| {
+        let out = ptr::out(vp_token_json, "vp_token_json")?;
+        let q = passerelle::DcqlQuery::parse(ptr::c_str(query_json, "query_json")?.as_bytes())?;
+        let request = passerelle::OpenId4VpRequest {
+            client_id: ptr::c_str(client_id, "client_id")?,
+            nonce: ptr::c_str(nonce, "nonce")?,
+            response_uri: ptr::c_str(response_uri, "response_uri")?,
+            jwk_thumbprint: None,
+        };
+        let p = with_wallet(wallet, |w| {
+            Ok(w.present_dcql(&q, &request, UnixTime::from_secs(now))?)
+        })?;
+        ptr::write_string(out, Value::Object(p.vp_token).to_string())
+    })
+}

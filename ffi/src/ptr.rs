@@ -167,6 +167,7 @@ pub(crate) fn copy_out(src: &[u8], buf: *mut c_char, len: usize, needed: *mut us
 #[derive(Clone)]
 pub(crate) enum Object {
     Verifier(Arc<passerelle::Verifier>),
+    Wallet(Arc<std::sync::Mutex<passerelle::Wallet>>),
     Signer(Arc<crate::callback::FfiSigner>),
     KeyAgreement(Arc<crate::callback::FfiKeyAgreement>),
 }
@@ -175,6 +176,7 @@ impl Object {
     fn type_name(&self) -> &'static str {
         match self {
             Object::Verifier(_) => "verifier",
+            Object::Wallet(_) => "wallet",
             Object::Signer(_) => "signer",
             Object::KeyAgreement(_) => "key agreement",
         }
@@ -234,6 +236,13 @@ pub(crate) fn verifier(id: u64) -> FfiResult<Arc<passerelle::Verifier>> {
     match get(id, "verifier")? {
         Object::Verifier(v) => Ok(v),
         other => Err(wrong_type(id, &other, "verifier")),
+    }
+}
+
+pub(crate) fn wallet(id: u64) -> FfiResult<Arc<std::sync::Mutex<passerelle::Wallet>>> {
+    match get(id, "wallet")? {
+        Object::Wallet(v) => Ok(v),
+        other => Err(wrong_type(id, &other, "wallet")),
     }
 }
 

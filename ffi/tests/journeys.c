@@ -257,6 +257,85 @@ static void status_lists(passerelle_verifier v) {
   OK(passerelle_signer_free(issuer));
 }
 
+/* The wallet store through the ABI: open (key from the "keystore"), add what
+ * verifies, list, match a DCQL query, present, remove; a verifier handle is
+ * not a wallet. */
+static void wallet(passerelle_verifier v) {
+  char path[256];
+  snprintf(path, sizeof path, "/tmp/passerelle-ffi-wallet-%d.db", (int)getpid());
+  remove(path);
+  uint8_t key[32];
+  memset(key, 0x42, sizeof key);
+  char *trust = read_file("trust.json");
+  passerelle_wallet w = 0;
+  OK(passerelle_wallet_open(path, key, sizeof key, trust, NULL, AT, &w));
+  EXPECT(PASSERELLE_API_MISUSE, passerelle_wallet_open(path, key, 31, trust, NULL, AT, &w));
+  passerelle_signer issuer = software_signer("issuer_key.jwk");
+  char *holder = read_file("reader_key.jwk");
+  char *claims = read_file("pid_claims.json");
+  /* the holder's public JWK for cnf: the private one minus "d" is what the
+   * issuer options take; the library accepts a private JWK there too */
+  char options[1024];
+  snprintf(options, sizeof options, "{\"holder_key\": %s, \"sd\": \"all\"}", holder);
+  char *cred = NULL;
+  OK(passerelle_issue_sd_jwt_vc(issuer, claims, options, AT, &cred));
+  char *id = NULL;
+  /* tampered: refused, nothing stored */
+  char *bad = malloc(strlen(cred) + 1);
+  CHECK(bad != NULL);
+  memcpy(bad, cred, strlen(cred) + 1);
+  char *tilde = strchr(bad, '~');
+  CHECK(tilde && tilde[1]);
+  tilde[1] = tilde[1] == 'A' ? 'B' : 'A';
+  CHECK(passerelle_wallet_add(w, (const uint8_t *)bad, strlen(bad), holder, AT, &id) != PASSERELLE_OK);
+  CHECK(id == NULL);
+  free(bad);
+  OK(passerelle_wallet_add(w, (const uint8_t *)cred, strlen(cred), holder, AT, &id));
+  CHECK(strstr(id, "\"id\":") != NULL);
+  char *list = NULL;
+  OK(passerelle_wallet_list(w, &list));
+  CHECK(strstr(list, "\"credential_type\":\"urn:eudi:pid:1\"") != NULL);
+  CHECK(strstr(list, "\"d\"") == NULL); /* no secrets */
+  passerelle_string_free(list);
+  const char *query = "{\"credentials\": [{\"id\": \"pid\", \"format\": \"dc+sd-jwt\", "
+                      "\"meta\": {\"vct_values\": [\"urn:eudi:pid:1\"]}, "
+                      "\"claims\": [{\"path\": [\"given_name\"]}]}]}";
+  char *m = NULL;
+  OK(passerelle_wallet_match_dcql(w, query, &m));
+  CHECK(strstr(m, "\"satisfied\":true") != NULL);
+  passerelle_string_free(m);
+  char *vp = NULL;
+  OK(passerelle_wallet_present(w, query, "x509_san_dns:rp.example", "n-ffi", "https://rp.example/r", AT, &vp));
+  CHECK(strstr(vp, "\"pid\":[\"") != NULL);
+  passerelle_string_free(vp);
+  /* a verifier handle is not a wallet; a wallet is not a verifier */
+  EXPECT(PASSERELLE_INVALID_HANDLE, passerelle_wallet_list(v, &list));
+  char *r = NULL;
+  EXPECT(PASSERELLE_INVALID_HANDLE,
+         passerelle_verify(w, (const uint8_t *)cred, strlen(cred), AT, NULL, NULL, NULL, 0, NULL, &r));
+  /* remove: nothing to present any more */
+  char idbuf[64] = {0};
+  const char *start = strstr(id, ":\"") + 2;
+  memcpy(idbuf, start, strcspn(start, "\""));
+  OK(passerelle_wallet_remove(w, idbuf));
+  EXPECT(PASSERELLE_POLICY,
+         passerelle_wallet_present(w, query, "x509_san_dns:rp.example", "n-ffi", "https://rp.example/r", AT, &vp));
+  passerelle_string_free(id);
+  passerelle_string_free(cred);
+  free(claims);
+  free(holder);
+  free(trust);
+  OK(passerelle_signer_free(issuer));
+  OK(passerelle_wallet_free(w));
+  EXPECT(PASSERELLE_INVALID_HANDLE, passerelle_wallet_free(w));
+  remove(path);
+  char side[300];
+  snprintf(side, sizeof side, "%s-wal", path);
+  remove(side);
+  snprintf(side, sizeof side, "%s-shm", path);
+  remove(side);
+}
+
 int main(void) {
   CHECK(passerelle_abi_version() == PASSERELLE_ABI_VERSION);
   CHECK(strncmp(passerelle_version(), "passerelle-ffi ", 15) == 0);
@@ -272,6 +351,7 @@ int main(void) {
   callback_issuer();
   did();
   status_lists(v);
+  wallet(v);
   OK(passerelle_verifier_free(v));
   hw_key_free(&holder);
   printf("journeys: %d passed, 0 failed\n", checks);
