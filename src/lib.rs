@@ -38,7 +38,7 @@ pub use formats::mdoc::{
 };
 pub use formats::sd_jwt_vc::example_pid_claims as eu_pid_example;
 pub use formats::w3c_vc::example_person_credential as ca_person_example;
-pub use holder::{Presented, Wallet};
+pub use holder::{HardwareKeys, Presented, Wallet};
 pub use issuer::{
     MdocIssuer, PublishOptions, SdJwtVcIssuer, StatusListFormat, StatusListIssuer, VcIssuer,
 };

@@ -329,3 +329,66 @@ fn a_stored_credential_is_rechecked_against_status() {
     );
     assert!(w.recheck(&id, now(), None).is_ok());
 }
+
+/// A key kept in secure hardware: the host's Signer (here a stand-in that
+/// counts its uses) proves possession on receipt; the store keeps only the
+/// reference; presentations sign through the host's resolver.
+#[test]
+fn hardware_holder_keys_stay_with_the_host() {
+    struct Enclave {
+        key: PrivateKey,
+        uses: std::sync::atomic::AtomicUsize,
+    }
+    impl Signer for Enclave {
+        fn algorithm(&self) -> Algorithm {
+            self.key.algorithm()
+        }
+        fn public_key(&self) -> &PublicKey {
+            self.key.public_key()
+        }
+        fn sign(&self, msg: &[u8]) -> passerelle::Result<Vec<u8>> {
+            self.uses.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            self.key.sign(msg)
+        }
+    }
+    let f = Fixture::new();
+    let d = Dir::new("hw");
+    let enclave = std::sync::Arc::new(Enclave {
+        key: PrivateKey::generate(Algorithm::Es256).unwrap(),
+        uses: Default::default(),
+    });
+    let pid = f.pid(&enclave.key);
+    let e2 = enclave.clone();
+    let mut w = f.wallet(&d).with_hardware_keys(Box::new(move |r: &str| {
+        let signer: std::sync::Arc<dyn Signer> = e2.clone();
+        (r == "se:pid-key").then_some(signer)
+    }));
+    w.add_hardware(pid.as_bytes(), "se:pid-key", enclave.as_ref(), now())
+        .unwrap();
+    assert_eq!(
+        enclave.uses.load(std::sync::atomic::Ordering::SeqCst),
+        1,
+        "possession proven on receipt"
+    );
+    let q = query();
+    let p = w.present_dcql(&q, &request(), now()).unwrap();
+    assert_eq!(
+        enclave.uses.load(std::sync::atomic::Ordering::SeqCst),
+        2,
+        "the KB-JWT signed in the enclave"
+    );
+    let token = serde_json::Value::Object(p.vp_token).to_string();
+    assert!(q
+        .verify_vp_token(&f.verifier(), token.as_bytes(), &request(), now())
+        .unwrap()
+        .satisfied());
+    // a wallet without the resolver cannot present the hardware-bound credential
+    let mut plain = f.wallet(&d);
+    assert_eq!(
+        plain
+            .present_dcql(&q, &request(), now())
+            .unwrap_err()
+            .kind(),
+        ErrorKind::Policy
+    );
+}

@@ -38,6 +38,7 @@ use serde_json::{Map, Value};
 pub struct Wallet {
     store: CredentialStore,
     verifier: Verifier,
+    hardware: Option<HardwareKeys>,
 }
 
 impl core::fmt::Debug for Wallet {
@@ -55,10 +56,30 @@ pub struct Presented {
     pub reused_copy: bool,
 }
 
+/// A holder key as the wallet uses it: a software key it unsealed, or the
+/// host's signer for a hardware key reference.
+enum KeyHandle {
+    Software(Box<PrivateKey>),
+    Hardware(std::sync::Arc<dyn Signer>),
+}
+
+impl KeyHandle {
+    fn signer(&self) -> &dyn Signer {
+        match self {
+            KeyHandle::Software(k) => k.as_ref(),
+            KeyHandle::Hardware(s) => s.as_ref(),
+        }
+    }
+}
+
+/// The host's signers for hardware key references (Secure Enclave,
+/// StrongBox): the reference stored with the credential in, the signer out.
+pub type HardwareKeys = Box<dyn Fn(&str) -> Option<std::sync::Arc<dyn Signer>>>;
+
 /// A stored credential, parsed, with its key.
 enum Loaded {
-    SdJwt(HeldSdJwt, Option<PrivateKey>),
-    Mdoc(HeldMdoc, PrivateKey),
+    SdJwt(HeldSdJwt, Option<KeyHandle>),
+    Mdoc(HeldMdoc, KeyHandle),
 }
 
 const SELF_NONCE: &str = "passerelle-wallet-receipt";
@@ -79,7 +100,73 @@ fn mdoc_bytes(input: &[u8]) -> Option<Vec<u8>> {
 impl Wallet {
     /// A wallet over `store`, admitting what `verifier` accepts.
     pub fn new(store: CredentialStore, verifier: Verifier) -> Self {
-        Wallet { store, verifier }
+        Wallet {
+            store,
+            verifier,
+            hardware: None,
+        }
+    }
+
+    /// How the wallet reaches hardware holder keys: `resolve(reference)` gives
+    /// the host's [`Signer`] for a key stored by reference
+    /// ([`add_hardware`](Self::add_hardware)); a reference it cannot resolve
+    /// leaves that credential out of presentations.
+    pub fn with_hardware_keys(mut self, resolve: HardwareKeys) -> Self {
+        self.hardware = Some(resolve);
+        self
+    }
+
+    /// Verifies `credential` like [`add`](Self::add), proving possession with
+    /// the host's `signer` (a key in secure hardware), and stores only the
+    /// key's `reference` and public half with it.
+    pub fn add_hardware(
+        &mut self,
+        credential: &[u8],
+        reference: &str,
+        signer: &dyn Signer,
+        now: UnixTime,
+    ) -> Result<CredentialId> {
+        let (result, stored) = self.verify_with(credential, Some(signer), now, None)?;
+        let kid = self.store.add_holder_key(
+            &HolderKey::Hardware {
+                reference: reference.to_owned(),
+                public_key: signer.public_key().clone(),
+            },
+            now,
+        )?;
+        let record = Self::record(&result, stored, None).bound_to(kid);
+        self.store.add(&record, now)
+    }
+
+    fn record(
+        result: &VerificationResult,
+        stored: Vec<u8>,
+        batch: Option<&str>,
+    ) -> CredentialRecord {
+        let mut record = CredentialRecord::new(
+            result.format().as_str(),
+            result.credential_type(),
+            result.issuer().id(),
+            stored,
+        );
+        if let Some(exp) = result.validity().expires {
+            record = record.expires_at(UnixTime::from_secs(exp));
+        }
+        if let Some(b) = batch {
+            record = record.in_batch(b);
+        }
+        record
+    }
+
+    fn key_handle(&self, k: HolderKey) -> Option<KeyHandle> {
+        match k {
+            HolderKey::Software(k) => Some(KeyHandle::Software(k)),
+            HolderKey::Hardware { reference, .. } => self
+                .hardware
+                .as_ref()
+                .and_then(|r| r(&reference))
+                .map(KeyHandle::Hardware),
+        }
     }
 
     /// The store.
@@ -122,19 +209,9 @@ impl Wallet {
         batch: Option<&str>,
         now: UnixTime,
     ) -> Result<CredentialId> {
-        let (result, stored) = self.verify_with(credential, holder_key.as_ref(), now, None)?;
-        let mut record = CredentialRecord::new(
-            result.format().as_str(),
-            result.credential_type(),
-            result.issuer().id(),
-            stored,
-        );
-        if let Some(exp) = result.validity().expires {
-            record = record.expires_at(UnixTime::from_secs(exp));
-        }
-        if let Some(b) = batch {
-            record = record.in_batch(b);
-        }
+        let signer: Option<&dyn Signer> = holder_key.as_ref().map(|k| -> &dyn Signer { k });
+        let (result, stored) = self.verify_with(credential, signer, now, None)?;
+        let mut record = Self::record(&result, stored, batch);
         if let Some(k) = holder_key {
             let kid = self
                 .store
@@ -149,7 +226,7 @@ impl Wallet {
     fn verify_with(
         &self,
         credential: &[u8],
-        holder_key: Option<&PrivateKey>,
+        holder_key: Option<&dyn Signer>,
         now: UnixTime,
         status: Option<&crate::status::StatusLists>,
     ) -> Result<(VerificationResult, Vec<u8>)> {
@@ -243,14 +320,16 @@ impl Wallet {
     ) -> Result<VerificationResult> {
         let c = self.store.get(id)?;
         let key = match &c.metadata.holder_key {
-            Some(k) => match self.store.holder_key(k)? {
-                HolderKey::Software(k) => Some(*k),
-                _ => None,
-            },
+            Some(k) => self.key_handle(self.store.holder_key(k)?),
             None => None,
         };
-        self.verify_with(&c.credential, key.as_ref(), now, status)
-            .map(|(r, _)| r)
+        self.verify_with(
+            &c.credential,
+            key.as_ref().map(KeyHandle::signer),
+            now,
+            status,
+        )
+        .map(|(r, _)| r)
     }
 
     fn load(
@@ -299,10 +378,7 @@ impl Wallet {
 
     fn parse(&self, m: &CredentialMetadata, bytes: &[u8]) -> Result<Option<Loaded>> {
         let key = match &m.holder_key {
-            Some(k) => match self.store.holder_key(k)? {
-                HolderKey::Software(k) => Some(*k),
-                _ => None,
-            },
+            Some(k) => self.key_handle(self.store.holder_key(k)?),
             None => None,
         };
         Ok(match m.format.as_str() {
@@ -356,11 +432,11 @@ impl Wallet {
             .map(|(_, l)| match l {
                 Loaded::SdJwt(h, k) => WalletCredential::SdJwt {
                     credential: h,
-                    holder_key: k.as_ref().map(|k| -> &dyn Signer { k }),
+                    holder_key: k.as_ref().map(KeyHandle::signer),
                 },
                 Loaded::Mdoc(h, k) => WalletCredential::Mdoc {
                     credential: h,
-                    device_key: k,
+                    device_key: k.signer(),
                 },
             })
             .collect();
