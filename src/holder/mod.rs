@@ -116,6 +116,38 @@ impl Wallet {
         self
     }
 
+    /// Makes a fresh software holder key for an issuance request and seals it
+    /// in the store; give its public half to the issuer (`cnf`, the MSO's
+    /// device key), then [`add_for_key`](Self::add_for_key) what it issues.
+    pub fn generate_holder_key(
+        &mut self,
+        alg: crate::crypto::Algorithm,
+        now: UnixTime,
+    ) -> Result<(crate::store::HolderKeyId, crate::crypto::PublicKey)> {
+        let key = PrivateKey::generate(alg)?;
+        let public = key.public_key().clone();
+        let id = self
+            .store
+            .add_holder_key(&HolderKey::Software(Box::new(key)), now)?;
+        Ok((id, public))
+    }
+
+    /// Verifies `credential` like [`add`](Self::add), proving possession with
+    /// the stored key `key` (made by [`generate_holder_key`](Self::generate_holder_key)).
+    pub fn add_for_key(
+        &mut self,
+        credential: &[u8],
+        key: &crate::store::HolderKeyId,
+        now: UnixTime,
+    ) -> Result<CredentialId> {
+        let handle = self
+            .key_handle(self.store.holder_key(key)?)
+            .ok_or_else(|| misuse("the holder key cannot sign here"))?;
+        let (result, stored) = self.verify_with(credential, Some(handle.signer()), now, None)?;
+        let record = Self::record(&result, stored, None).bound_to(key.clone());
+        self.store.add(&record, now)
+    }
+
     /// Verifies `credential` like [`add`](Self::add), proving possession with
     /// the host's `signer` (a key in secure hardware), and stores only the
     /// key's `reference` and public half with it.
