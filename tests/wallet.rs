@@ -360,7 +360,7 @@ fn hardware_holder_keys_stay_with_the_host() {
     let pid = f.pid(&enclave.key);
     let e2 = enclave.clone();
     let mut w = f.wallet(&d).with_hardware_keys(Box::new(move |r: &str| {
-        let signer: std::sync::Arc<dyn Signer> = e2.clone();
+        let signer: std::sync::Arc<dyn Signer + Send + Sync> = e2.clone();
         (r == "se:pid-key").then_some(signer)
     }));
     w.add_hardware(pid.as_bytes(), "se:pid-key", enclave.as_ref(), now())

@@ -60,7 +60,7 @@ pub struct Presented {
 /// host's signer for a hardware key reference.
 enum KeyHandle {
     Software(Box<PrivateKey>),
-    Hardware(std::sync::Arc<dyn Signer>),
+    Hardware(std::sync::Arc<dyn Signer + Send + Sync>),
 }
 
 impl KeyHandle {
@@ -74,7 +74,8 @@ impl KeyHandle {
 
 /// The host's signers for hardware key references (Secure Enclave,
 /// StrongBox): the reference stored with the credential in, the signer out.
-pub type HardwareKeys = Box<dyn Fn(&str) -> Option<std::sync::Arc<dyn Signer>>>;
+pub type HardwareKeys =
+    Box<dyn Fn(&str) -> Option<std::sync::Arc<dyn Signer + Send + Sync>> + Send + Sync>;
 
 /// A stored credential, parsed, with its key.
 enum Loaded {
