@@ -334,7 +334,7 @@ fn the_cache_honours_exp_and_ttl() {
     #[derive(Debug)]
     struct Counting {
         lists: StatusLists,
-        calls: std::sync::atomic::AtomicUsize,
+        calls: std::sync::Arc<std::sync::atomic::AtomicUsize>,
     }
     impl StatusListSource for Counting {
         fn fetch(&self, uri: &str, now: UnixTime) -> Option<FetchedStatusList> {
@@ -359,9 +359,11 @@ fn the_cache_honours_exp_and_ttl() {
             now(),
         )
         .unwrap();
+    let calls = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let fetched = || calls.load(std::sync::atomic::Ordering::SeqCst);
     let cache = std::sync::Arc::new(StatusListCache::new(Counting {
         lists,
-        calls: Default::default(),
+        calls: calls.clone(),
     }));
     #[derive(Debug)]
     struct Shared(std::sync::Arc<StatusListCache<Counting>>);
@@ -371,10 +373,13 @@ fn the_cache_honours_exp_and_ttl() {
         }
     }
     assert!(cache.fetch(URI, now()).is_some());
+    assert_eq!(fetched(), 1);
     assert!(cache.fetch(URI, UnixTime::from_secs(NOW + 299)).is_some());
+    assert_eq!(fetched(), 1, "served from the cache within the ttl");
     assert_eq!(cache.len(), 1);
     // past the ttl: fetched again
     assert!(cache.fetch(URI, UnixTime::from_secs(NOW + 300)).is_some());
+    assert_eq!(fetched(), 2, "fetched again once the ttl ran out");
     let sd = c.credential(7);
     let r = c
         .verifier(Policy::default())

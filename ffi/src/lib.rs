@@ -969,14 +969,8 @@ pub extern "C" fn passerelle_wallet_list(
         let out = ptr::out(list_json, "list_json")?;
         let list = with_wallet(wallet, |w| Ok(w.list()?))?;
         let v: Vec<Value> = list
-            .into_iter()
-            .map(|m| {
-                serde_json::json!({"id": m.id.as_str(), "format": m.format,
-                    "credential_type": m.credential_type, "issuer": m.issuer,
-                    "expires_at": m.expires_at.map(|t| t.as_secs()),
-                    "added_at": m.added_at.as_secs(), "batch": m.batch,
-                    "use_count": m.use_count, "holder_key": m.holder_key.is_some()})
-            })
+            .iter()
+            .map(passerelle::CredentialMetadata::to_json)
             .collect();
         ptr::write_string(out, Value::Array(v).to_string())
     })

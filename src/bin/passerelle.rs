@@ -673,21 +673,16 @@ fn cmd_wallet(args: &Args) -> Result<Value, Failure> {
                 None => None,
             };
             let id = wallet.add(&read_input(file)?, key, now)?;
-            let m = wallet.list()?.into_iter().find(|m| m.id == id);
-            Ok(json!({"id": id.as_str(), "format": m.as_ref().map(|m| m.format.clone()),
-                      "credential_type": m.as_ref().map(|m| m.credential_type.clone()),
-                      "issuer": m.as_ref().map(|m| m.issuer.clone())}))
+            match wallet.list()?.iter().find(|m| m.id == id) {
+                Some(m) => Ok(m.to_json()),
+                None => Ok(json!({"id": id.as_str()})),
+            }
         }
         [sub] if sub == "list" => Ok(Value::Array(
             wallet
                 .list()?
-                .into_iter()
-                .map(|m| {
-                    json!({"id": m.id.as_str(), "format": m.format, "credential_type": m.credential_type,
-                           "issuer": m.issuer, "expires_at": m.expires_at.map(|t| t.as_secs()),
-                           "added_at": m.added_at.as_secs(), "batch": m.batch, "use_count": m.use_count,
-                           "holder_key": m.holder_key.is_some()})
-                })
+                .iter()
+                .map(passerelle::CredentialMetadata::to_json)
                 .collect(),
         )),
         [sub, id] if sub == "remove" => {

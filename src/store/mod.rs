@@ -363,6 +363,24 @@ pub struct CredentialMetadata {
     pub holder_key: Option<HolderKeyId>,
 }
 
+impl CredentialMetadata {
+    /// The metadata as JSON (what `wallet list` prints): no secret, and only
+    /// whether a holder key is linked, not which.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "id": self.id.as_str(),
+            "format": self.format,
+            "credential_type": self.credential_type,
+            "issuer": self.issuer,
+            "expires_at": self.expires_at.map(UnixTime::as_secs),
+            "added_at": self.added_at.as_secs(),
+            "batch": self.batch,
+            "use_count": self.use_count,
+            "holder_key": self.holder_key.is_some(),
+        })
+    }
+}
+
 /// A credential read back: its metadata (authenticated by the seal) and bytes.
 #[non_exhaustive]
 pub struct StoredCredential {

@@ -11,18 +11,11 @@
 //! list, in clear: whoever reads the issuer's database can predict the
 //! order, which is what the unpredictability protects against outsiders only.
 
-use crate::error::{limit, misuse, Error, ErrorKind, Result};
+use super::{sql, storage};
+use crate::error::{limit, misuse, Result};
 use rusqlite::{params, Connection, OptionalExtension as _, TransactionBehavior};
 use std::path::Path;
 use zeroize::Zeroizing;
-
-fn storage(message: impl Into<String>) -> Error {
-    Error::new(ErrorKind::Storage, message)
-}
-
-fn sql(what: &'static str) -> impl Fn(rusqlite::Error) -> Error {
-    move |e| storage(format!("status store: {what}: {e}"))
-}
 
 use crate::limits::MAX_STATUS_LIST_ENTRIES;
 
@@ -83,11 +76,11 @@ pub(crate) fn check_list(bits: u8, size: u64) -> Result<()> {
     Ok(())
 }
 
-fn to_i64(n: u64, what: &str) -> Result<i64> {
+pub(super) fn to_i64(n: u64, what: &str) -> Result<i64> {
     i64::try_from(n).map_err(|_| limit(format!("{what} is too large")))
 }
 
-fn to_u64(n: i64, what: &str) -> Result<u64> {
+pub(super) fn to_u64(n: i64, what: &str) -> Result<u64> {
     u64::try_from(n).map_err(|_| storage(format!("status store: {what} is negative")))
 }
 

@@ -3,7 +3,7 @@
 //! RETURNING`; status updates are rows; a snapshot reads one `REPEATABLE
 //! READ` transaction; publishing writes a new list version.
 
-use super::status::{check_list, Allocation, ListSnapshot, StatusStore};
+use super::status::{check_list, to_i64, Allocation, ListSnapshot, StatusStore};
 use crate::error::{limit, misuse, Error, ErrorKind, Result};
 use zeroize::Zeroizing;
 
@@ -23,12 +23,8 @@ fn storage(m: &str) -> Error {
     )
 }
 
-fn to_i64(n: u64, what: &str) -> Result<i64> {
-    i64::try_from(n).map_err(|_| limit(format!("{what} is too large")))
-}
-
 fn to_u64(n: i64) -> Result<u64> {
-    u64::try_from(n).map_err(|_| storage("a stored number is negative"))
+    super::status::to_u64(n, "a stored number")
 }
 
 const SCHEMA: &str = "

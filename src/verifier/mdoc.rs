@@ -196,9 +196,6 @@ impl Verifier {
             }
             (None, _) => Status::Absent,
         };
-        // the MSO is issuer-signed and always visible: its signing time is the
-        // issuance time a registry could be judged at
-        let _ = self.accredited_at(Some(mso.signed.as_secs()), expect.now);
         let issuer = Self::issuer_info(key);
         self.finish(VerificationResult {
             policy_clause: None,

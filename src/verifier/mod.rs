@@ -416,11 +416,7 @@ impl Verifier {
             .ok_or_else(|| malformed("a VCDM credential needs an issuer"))?
             .to_owned();
         let types = w3c_vc::types(&doc);
-        let valid_from = doc
-            .get("validFrom")
-            .and_then(Value::as_str)
-            .and_then(crate::time::parse_rfc3339)
-            .map(|t| t.as_secs());
+        let valid_from = valid_from(&doc);
         let query = self.query(Some(&issuer), &types, valid_from, expect.now);
         let resolved;
         let did_doc = match self.trust.did_document_at(&issuer, expect.now)? {
@@ -600,12 +596,7 @@ impl Verifier {
             x5c: vc.sign1.x5chain()?,
         };
         let types = w3c_vc::types(&vc.credential);
-        let valid_from = vc
-            .credential
-            .get("validFrom")
-            .and_then(Value::as_str)
-            .and_then(crate::time::parse_rfc3339)
-            .map(|t| t.as_secs());
+        let valid_from = valid_from(&vc.credential);
         let query = self.query(
             w3c_vc::issuer_id(&vc.credential),
             &types,
@@ -904,11 +895,17 @@ fn issuance_time(visible: &Map<String, Value>) -> Result<Option<u64>> {
     if let Some(t) = crate::jose::numeric_date(visible, "iat")? {
         return Ok(Some(t));
     }
-    Ok(visible
-        .get("validFrom")
+    Ok(valid_from(visible))
+}
+
+/// A W3C credential's `validFrom`, when it is a well-formed time (the data
+/// model check refuses a malformed one later; here it only picks the time a
+/// registry accreditation is judged at, under the weaker policy switch).
+fn valid_from(c: &Map<String, Value>) -> Option<u64> {
+    c.get("validFrom")
         .and_then(Value::as_str)
         .and_then(crate::time::parse_rfc3339)
-        .map(|t| t.as_secs()))
+        .map(|t| t.as_secs())
 }
 
 /// Provenance of a credential whose every claim is issuer-signed and visible.

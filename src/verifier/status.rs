@@ -174,24 +174,17 @@ impl Verifier {
     /// The list for `uri`: `Ok(None)` when the host supplied no source (not
     /// checked); a source without the list is `Policy` when status is required.
     fn fetch(&self, uri: &str, expect: &Expectations) -> Result<Option<FetchedStatusList>> {
-        let Some(source) = &expect.status_lists else {
-            return if self.policy.requires_status() {
-                Err(policy(format!(
-                    "no status list was supplied for {}",
-                    crate::crypto::clip(uri)
-                )))
-            } else {
-                Ok(None)
-            };
-        };
-        match source.fetch(uri, expect.now) {
-            Some(l) => Ok(Some(l)),
-            None if self.policy.requires_status() => Err(policy(format!(
+        let fetched = expect
+            .status_lists
+            .as_ref()
+            .and_then(|source| source.fetch(uri, expect.now));
+        if fetched.is_none() && self.policy.requires_status() {
+            return Err(policy(format!(
                 "no status list was supplied for {}",
                 crate::crypto::clip(uri)
-            ))),
-            None => Ok(None),
+            )));
         }
+        Ok(fetched)
     }
 
     /// Turns what was learned into the status, or the error the policy asks for.
