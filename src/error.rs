@@ -91,6 +91,37 @@ impl Error {
         &self.message
     }
 
+    /// How far a check got before this error, for choosing among
+    /// alternatives that all failed (candidate keys, the signatures of a JWS
+    /// JSON serialization): a signature that failed under a trusted key says
+    /// more than a key nobody trusts, which says more than an unsupported or
+    /// malformed alternative. The verifier reports the most specific error on
+    /// purpose, as rustls-webpki ranks its path-building errors, not the
+    /// first it happened to meet.
+    pub(crate) fn specificity(&self) -> u8 {
+        match self.kind {
+            ErrorKind::Signature => 6,
+            ErrorKind::Expired
+            | ErrorKind::NotYetValid
+            | ErrorKind::Revoked
+            | ErrorKind::Suspended => 5,
+            ErrorKind::HolderBinding | ErrorKind::Policy => 4,
+            ErrorKind::Untrusted => 3,
+            ErrorKind::LimitExceeded => 2,
+            ErrorKind::Unsupported => 1,
+            ErrorKind::Malformed | ErrorKind::Storage | ErrorKind::ApiMisuse => 0,
+        }
+    }
+
+    /// The more specific of `kept` and `other` ([`specificity`](Self::specificity));
+    /// on a tie, `kept` (the earlier one).
+    pub(crate) fn most_specific(kept: Option<Error>, other: Error) -> Error {
+        match kept {
+            Some(k) if k.specificity() >= other.specificity() => k,
+            _ => other,
+        }
+    }
+
     /// Prefixes the message with context, keeping the kind.
     pub(crate) fn context(mut self, what: &str) -> Self {
         self.message = format!("{what}: {}", self.message);

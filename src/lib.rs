@@ -62,7 +62,7 @@ pub use trust::{
     TrustStore,
 };
 pub use verifier::{
-    device_response_json, CredentialFormat, Expectations, HolderBinding, IdentityView, IssuerInfo,
-    NonceRegistry, Provenance, Validity, VerificationResult, Verifier,
+    detect, device_response_json, CredentialFormat, Detected, Expectations, HolderBinding,
+    IdentityView, IssuerInfo, NonceRegistry, Provenance, Validity, VerificationResult, Verifier,
 };
 pub use wallet::{HeldMdoc, HeldSdJwt, KeyBinding};

@@ -323,25 +323,13 @@ pub extern "C" fn passerelle_verify_with_status(
         if let Some(k) = ptr::opt_c_str(reader_key_jwk, "reader_key_jwk")? {
             expect = expect.reader_key(PrivateKey::from_jwk(k)?);
         }
-        // the CLI's detection: a DeviceResponse may hold several documents
-        let looks_cbor = input.first().is_some_and(|&c| (0xa0..=0xbf).contains(&c));
-        let looks_b64_map = matches!(input.first(), Some(b'o'..=b'v'))
-            && !input.contains(&b'.')
-            && !input.contains(&b'~');
-        let json = if looks_cbor || looks_b64_map {
-            let cbor = cbor_or_b64url(input)?;
-            passerelle::device_response_json(&v.verify_device_response(&cbor, &expect)?)
-        } else {
-            let b64_cose = matches!(input.first(), Some(b'0' | b'h'))
-                && input
-                    .iter()
-                    .all(|&c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_');
-            let bytes = if b64_cose {
-                cbor_or_b64url(input)?
-            } else {
-                input.to_vec()
-            };
-            v.verify(&bytes, &expect)?.to_json()
+        // the library's detection, as the CLI: a DeviceResponse may hold
+        // several documents
+        let json = match passerelle::detect(input)? {
+            passerelle::Detected::DeviceResponse(cbor) => {
+                passerelle::device_response_json(&v.verify_device_response(&cbor, &expect)?)
+            }
+            _ => v.verify(input, &expect)?.to_json(),
         };
         ptr::write_string(out, json.to_string())
     })

@@ -835,25 +835,10 @@ fn cmd_verify(args: &Args) -> Result<Value, Failure> {
     let verifier = Verifier::new(trust, policy);
     // a DeviceResponse may hold several documents: every one is verified, the
     // first is the result, and `documents` lists them all
-    let looks_cbor = bytes.first().is_some_and(|&c| (0xa0..=0xbf).contains(&c));
-    let looks_b64_map = matches!(bytes.first(), Some(b'o'..=b'v'))
-        && !bytes.contains(&b'.')
-        && !bytes.contains(&b'~');
-    if looks_cbor || looks_b64_map {
-        let cbor = cbor_or_b64url(bytes)?;
+    if let passerelle::Detected::DeviceResponse(cbor) = passerelle::detect(&bytes)? {
         let results = verifier.verify_device_response(&cbor, &expect)?;
         return Ok(passerelle::device_response_json(&results));
     }
-    // a vc+cose given as base64url text ('0' starts tag 18, 'h' an array of 4)
-    let b64_cose = matches!(bytes.first(), Some(b'0' | b'h'))
-        && bytes
-            .iter()
-            .all(|&c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_');
-    let bytes = if b64_cose {
-        cbor_or_b64url(bytes)?
-    } else {
-        bytes
-    };
     let result = verifier.verify(&bytes, &expect)?;
     Ok(result.to_json())
 }

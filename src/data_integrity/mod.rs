@@ -186,8 +186,9 @@ impl VerifyOptions<'_> {
 }
 
 /// One proof that verified. Only [`verify_proofs`] makes one.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub(crate) struct VerifiedProof {
+    checked: crate::crypto::SignatureChecked,
     verification_method: String,
     proof_purpose: String,
     cryptosuite: Cryptosuite,
@@ -210,6 +211,10 @@ impl VerifiedProof {
     }
     pub(crate) fn key(&self) -> &PublicKey {
         &self.key
+    }
+    /// The proof that this proof's signature verified.
+    pub(crate) fn signature_checked(&self) -> &crate::crypto::SignatureChecked {
+        &self.checked
     }
 }
 
@@ -469,7 +474,7 @@ fn verify_one(
     let key = resolver.resolve(method, purpose)?;
     let (alg, hash) = suite.algorithm_for(key.curve())?;
     let data = hash_data(hash, &proof_config, &document)?;
-    let _checked = verify_signature(alg, &key, &data, &proof_bytes)?;
+    let checked = verify_signature(alg, &key, &data, &proof_bytes)?;
 
     if let Some(c) = created {
         if c.as_secs() > options.now.as_secs().saturating_add(options.clock_skew) {
@@ -489,6 +494,7 @@ fn verify_one(
         }
     }
     Ok(VerifiedProof {
+        checked,
         verification_method: method.to_owned(),
         proof_purpose: purpose.to_owned(),
         cryptosuite: suite,

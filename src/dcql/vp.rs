@@ -467,7 +467,7 @@ fn lookup<'a>(v: &'a Value, path: &ClaimPath) -> Option<&'a Value> {
 /// The arrays of `r`'s claims holding a selectively disclosed element.
 fn compacted_arrays(r: &VerificationResult) -> Vec<ClaimPath> {
     let mut out: Vec<ClaimPath> = Vec::new();
-    for (pointer, prov) in &r.provenance {
+    for (pointer, prov) in r.provenance_map() {
         if *prov != Provenance::IssuerDisclosed {
             continue;
         }
@@ -489,7 +489,7 @@ fn compacted_arrays(r: &VerificationResult) -> Vec<ClaimPath> {
 /// claims (mdoc: `[namespace, element]`).
 fn disclosed(q: &CredentialQuery, r: &VerificationResult) -> Result<Vec<ClaimPath>> {
     let mut out = Vec::new();
-    for (pointer, prov) in &r.provenance {
+    for (pointer, prov) in r.provenance_map() {
         if *prov != Provenance::IssuerDisclosed {
             continue;
         }

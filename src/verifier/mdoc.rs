@@ -7,10 +7,10 @@
     clippy::indexing_slicing
 )]
 
-use super::result::{CredentialFormat, Provenance};
+use super::result::{CredentialFormat, Facts, Provenance};
 use super::{Expectations, HolderBinding, IdentityView, Validity, VerificationResult, Verifier};
 use crate::crypto::KeyAgreement;
-use crate::error::{holder_binding, malformed, policy, untrusted, Result};
+use crate::error::{holder_binding, policy, Result};
 use crate::formats::mdoc::{self, DeviceResponse, Document};
 use crate::policy::Layout;
 use crate::status::{Status, StatusReference};
@@ -85,7 +85,7 @@ pub fn device_response_json(results: &[VerificationResult]) -> Value {
             claims.extend(c.clone());
         }
         provenance.extend(
-            r.provenance
+            r.provenance_map()
                 .iter()
                 .map(|(k, v)| (k.clone(), Value::from(v.as_str()))),
         );
@@ -110,15 +110,11 @@ impl Verifier {
         let (key, (not_before, not_after), iaca_country) = self
             .trust
             .issuer_key_for_x5chain(chain.as_deref(), expect.now)?;
-        let _checked = auth.verify(&key.key, b"", None)?;
+        let signed = auth.verify(&key.key, b"", None)?;
         let mso = doc.issuer_signed.mso()?;
-        if mso.signed < not_before || mso.signed > not_after {
-            return Err(untrusted(
-                "the MSO was signed outside the document signer certificate's validity",
-            ));
-        }
+        mdoc::check_signed_within(&mso, not_before, not_after)?;
         let issuer_elements = mdoc::check_issuer_data(&doc.doc_type, &doc.issuer_signed, &mso)?;
-        check_issuing_country(iaca_country.as_deref(), &issuer_elements)?;
+        mdoc::check_issuing_country(iaca_country.as_deref(), &issuer_elements)?;
         mdoc::check_validity(&mso, expect.now, self.policy.skew())?;
         let (binding, device_elements) = match &expect.transcript {
             Some(t) => {
@@ -197,8 +193,7 @@ impl Verifier {
             (None, _) => Status::Absent,
         };
         let issuer = Self::issuer_info(key);
-        self.finish(VerificationResult {
-            policy_clause: None,
+        let facts = Facts {
             provenance,
             holder_claims,
             format: CredentialFormat::MsoMdoc,
@@ -213,33 +208,7 @@ impl Verifier {
             status,
             claims,
             identity,
-        })
+        };
+        self.finish(facts, &signed)
     }
-}
-
-/// J-23: a disclosed issuer-signed `issuing_country` must be the IACA's
-/// `countryName` attribute (18013-5 Annex B asks the IACA to name the issuing
-/// country); it is a text string (18013-5 §7.2.1), so another type is
-/// `Malformed`. A device-signed `issuing_country` is never read here or
-/// anywhere a decision is made.
-fn check_issuing_country(iaca_country: Option<&str>, elements: &mdoc::Elements) -> Result<()> {
-    for (_, els) in elements {
-        for (name, value) in els {
-            if name != "issuing_country" {
-                continue;
-            }
-            let v = mdoc::values::to_json(value)?;
-            let Some(c) = v.as_str() else {
-                return Err(malformed("issuing_country is not a text string"));
-            };
-            if let Some(country) = iaca_country {
-                if c != country {
-                    return Err(policy(format!(
-                        "issuing_country {v} differs from the IACA's country {country:?}"
-                    )));
-                }
-            }
-        }
-    }
-    Ok(())
 }

@@ -1,9 +1,11 @@
 //! The one verification result, for every format.
 
+use crate::crypto::SignatureChecked;
 use crate::policy::IdentityView;
 use crate::status::Status;
 use crate::trust::TrustBasis;
 use serde_json::{json, Value};
+use std::collections::BTreeMap;
 
 /// The credential format that was verified.
 #[non_exhaustive]
@@ -137,24 +139,82 @@ impl Provenance {
     }
 }
 
-/// A credential that passed every check. Only the verifier makes one.
+/// A credential that passed every check. Only the verifier makes one, in one
+/// place ([`VerificationResult::new`]), and nothing changes it afterwards.
 #[derive(Clone, Debug)]
 pub struct VerificationResult {
-    pub(crate) format: CredentialFormat,
-    pub(crate) credential_type: String,
-    pub(crate) issuer: IssuerInfo,
-    pub(crate) validity: Validity,
-    pub(crate) holder_binding: HolderBinding,
-    pub(crate) status: Status,
-    pub(crate) claims: Value,
-    pub(crate) identity: IdentityView,
-    pub(crate) policy_clause: Option<String>,
+    format: CredentialFormat,
+    credential_type: String,
+    issuer: IssuerInfo,
+    validity: Validity,
+    holder_binding: HolderBinding,
+    status: Status,
+    claims: Value,
+    identity: IdentityView,
+    policy_clause: Option<String>,
     /// Per claim path (JSON Pointer into `claims`), who vouched; a path not
     /// listed has the provenance of its longest listed prefix.
-    pub(crate) provenance: std::collections::BTreeMap<String, Provenance>,
+    provenance: BTreeMap<String, Provenance>,
     /// Holder-signed claims (mdoc `deviceSigned` elements), in the shape of
     /// `claims`; never part of `claims`, the identity view or the policy.
-    pub(crate) holder_claims: Option<Value>,
+    holder_claims: Option<Value>,
+}
+
+/// What a verifier route established, before the recognition policy is
+/// applied: every member was checked by the route that fills it in.
+pub(super) struct Facts {
+    pub(super) format: CredentialFormat,
+    pub(super) credential_type: String,
+    pub(super) issuer: IssuerInfo,
+    pub(super) validity: Validity,
+    pub(super) holder_binding: HolderBinding,
+    pub(super) status: Status,
+    pub(super) claims: Value,
+    pub(super) identity: IdentityView,
+    pub(super) provenance: BTreeMap<String, Provenance>,
+    pub(super) holder_claims: Option<Value>,
+}
+
+impl VerificationResult {
+    /// The one constructor: the facts a route checked, the proof that the
+    /// issuer's signature over them verified (no route can make a result
+    /// without one), and the recognition-policy clause they met.
+    pub(super) fn new(
+        facts: Facts,
+        policy_clause: Option<String>,
+        _signed: &SignatureChecked,
+    ) -> Self {
+        let Facts {
+            format,
+            credential_type,
+            issuer,
+            validity,
+            holder_binding,
+            status,
+            claims,
+            identity,
+            provenance,
+            holder_claims,
+        } = facts;
+        VerificationResult {
+            format,
+            credential_type,
+            issuer,
+            validity,
+            holder_binding,
+            status,
+            claims,
+            identity,
+            policy_clause,
+            provenance,
+            holder_claims,
+        }
+    }
+
+    /// Every listed claim path with who vouched for it.
+    pub(crate) fn provenance_map(&self) -> &BTreeMap<String, Provenance> {
+        &self.provenance
+    }
 }
 
 impl VerificationResult {

@@ -157,6 +157,49 @@ pub(crate) fn check_validity(mso: &Mso, now: UnixTime, skew: u64) -> Result<()> 
     Ok(())
 }
 
+/// The MSO was signed (`validityInfo.signed`) within the validity of the
+/// document signer certificate that signed it (18013-5 §9.1.2.4: a DS
+/// certificate outside its validity cannot have signed it).
+pub(crate) fn check_signed_within(
+    mso: &Mso,
+    not_before: UnixTime,
+    not_after: UnixTime,
+) -> Result<()> {
+    if mso.signed < not_before || mso.signed > not_after {
+        return Err(crate::error::untrusted(
+            "the MSO was signed outside the document signer certificate's validity",
+        ));
+    }
+    Ok(())
+}
+
+/// J-23: a disclosed issuer-signed `issuing_country` must be the IACA's
+/// `countryName` attribute (18013-5 Annex B asks the IACA to name the issuing
+/// country); it is a text string (18013-5 §7.2.1), so another type is
+/// `Malformed`. The caller passes issuer-signed elements only: a device-signed
+/// `issuing_country` is never read where a decision is made.
+pub(crate) fn check_issuing_country(iaca_country: Option<&str>, elements: &Elements) -> Result<()> {
+    for (_, els) in elements {
+        for (name, value) in els {
+            if name != "issuing_country" {
+                continue;
+            }
+            let v = values::to_json(value)?;
+            let Some(c) = v.as_str() else {
+                return Err(malformed("issuing_country is not a text string"));
+            };
+            if let Some(country) = iaca_country {
+                if c != country {
+                    return Err(policy(format!(
+                        "issuing_country {v} differs from the IACA's country {country:?}"
+                    )));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Checks the device authentication of `doc` for the `transcript` the
 /// verifier expects; `reader_key` is needed for a `deviceMac`. Returns the
 /// device-signed elements (authorized by `keyAuthorizations`).

@@ -211,6 +211,16 @@ pub(crate) fn check_credential(
     })
 }
 
+/// The validity window of a JOSE- or COSE-secured VCDM credential: the data
+/// model's `validFrom` / `validUntil` win over the envelope's `nbf` / `exp`.
+pub(crate) fn merge_dates(
+    info: &VcdmInfo,
+    nbf: Option<u64>,
+    exp: Option<u64>,
+) -> (Option<u64>, Option<u64>) {
+    (info.valid_from.or(nbf), info.valid_until.or(exp))
+}
+
 /// VC-11 (project rule): when a JWT-secured VC carries `iss`, it must equal the
 /// credential's issuer.
 pub(crate) fn check_iss_agrees(jws: &Jws, info: &VcdmInfo) -> Result<()> {
