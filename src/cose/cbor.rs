@@ -704,6 +704,43 @@ pub(crate) fn push_head(out: &mut Vec<u8>, major: u8, n: u64) {
     }
 }
 
+/// The length of the head [`push_head`] writes for argument `n`.
+pub(crate) fn head_len(n: u64) -> usize {
+    match n {
+        0..=23 => 1,
+        24..=0xff => 2,
+        0x100..=0xffff => 3,
+        0x1_0000..=0xffff_ffff => 5,
+        _ => 9,
+    }
+}
+
+/// Appends a text string (major type 3).
+pub(crate) fn push_text(out: &mut Vec<u8>, s: &str) {
+    push_head(out, 3, len_u64(s.len()));
+    out.extend_from_slice(s.as_bytes());
+}
+
+/// Appends a byte string (major type 2).
+pub(crate) fn push_bytes(out: &mut Vec<u8>, b: &[u8]) {
+    push_head(out, 2, len_u64(b.len()));
+    out.extend_from_slice(b);
+}
+
+/// The encoded length of a text or byte string of `n` bytes.
+pub(crate) fn string_len(n: usize) -> usize {
+    head_len(len_u64(n)).saturating_add(n)
+}
+
+/// The deterministic order (RFC 8949 §4.2.1, bytewise on the encoded keys) of
+/// two text-string map keys: the shorter first (its head is smaller), then
+/// bytewise.
+pub(crate) fn text_key_order(a: &str, b: &str) -> core::cmp::Ordering {
+    a.len()
+        .cmp(&b.len())
+        .then_with(|| a.as_bytes().cmp(b.as_bytes()))
+}
+
 fn push_int(out: &mut Vec<u8>, i: i128) {
     // Decoded and constructed integers lie in −2^64 ..= 2^64 − 1.
     if i >= 0 {

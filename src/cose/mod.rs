@@ -39,8 +39,9 @@ mod sign1;
 // The API the mdoc layer builds on; re-exported before its first user.
 #[allow(unused_imports)]
 pub(crate) use cbor::{
-    canonical, decode, decode_raw, decode_with, DecodeOptions, Embedded, FullDate, Item, Raw,
-    Tdate, Value, MAX_CBOR_BYTES,
+    canonical, decode, decode_raw, decode_with, head_len, push_bytes, push_head, push_text,
+    string_len, text_key_order, DecodeOptions, Embedded, FullDate, Item, Raw, Tdate, Value,
+    MAX_CBOR_BYTES,
 };
 #[allow(unused_imports)]
 pub(crate) use header::{parse_x5chain, Header, Label};

@@ -157,14 +157,28 @@ fn assemble(
     payload: Option<&[u8]>,
     last: &[u8],
 ) -> Result<Vec<u8>> {
-    let msg = Item::array(vec![
-        Item::bytes(protected_bytes),
-        unprotected.to_item()?,
-        payload.map_or_else(Item::null, Item::bytes),
-        Item::bytes(last),
-    ]);
-    let msg = if tagged { Item::tag(tag, msg) } else { msg };
-    Ok(msg.raw().to_vec())
+    // written straight into the output: [protected, unprotected, payload / nil, last]
+    let unprotected = unprotected.to_item()?;
+    let mut out = Vec::with_capacity(
+        protected_bytes
+            .len()
+            .saturating_add(unprotected.raw().len())
+            .saturating_add(payload.map_or(0, <[u8]>::len))
+            .saturating_add(last.len())
+            .saturating_add(32),
+    );
+    if tagged {
+        push_head(&mut out, 6, tag);
+    }
+    push_head(&mut out, 4, 4);
+    cbor::push_bytes(&mut out, protected_bytes);
+    out.extend_from_slice(unprotected.raw());
+    match payload {
+        Some(p) => cbor::push_bytes(&mut out, p),
+        None => out.push(0xf6),
+    }
+    cbor::push_bytes(&mut out, last);
+    Ok(out)
 }
 
 // ---------------------------------------------------------------------------

@@ -65,16 +65,24 @@ impl Disclosure {
         alg: HashAlg,
         salt: &[u8; 16],
     ) -> Result<Self> {
+        // The JSON array written straight out, the value serialized in place
+        // (no clone): the same bytes as serializing `[salt, name, value]`.
         let salt = zeroize::Zeroizing::new(b64u_encode(salt));
-        let arr = match name {
-            Some(n) => Value::Array(vec![
-                Value::String(salt.to_string()),
-                n.into(),
-                value.clone(),
-            ]),
-            None => Value::Array(vec![Value::String(salt.to_string()), value.clone()]),
-        };
-        let encoded = b64u_encode(arr.to_string());
+        let mut json = zeroize::Zeroizing::new(Vec::with_capacity(64));
+        json.push(b'[');
+        json.push(b'"');
+        json.extend_from_slice(salt.as_bytes()); // base64url: nothing to escape
+        json.push(b'"');
+        json.push(b',');
+        if let Some(n) = name {
+            serde_json::to_writer(&mut *json, n)
+                .map_err(|_| crate::error::misuse("claim name not serializable"))?;
+            json.push(b',');
+        }
+        serde_json::to_writer(&mut *json, &value)
+            .map_err(|_| crate::error::misuse("claim value not serializable"))?;
+        json.push(b']');
+        let encoded = b64u_encode(&*json);
         Ok(Disclosure {
             digest: digest_of(&encoded, alg),
             encoded,

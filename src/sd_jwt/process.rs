@@ -43,10 +43,10 @@ impl Processed {
     pub(crate) fn provenance(&self) -> std::collections::BTreeMap<String, bool> {
         let mut out = std::collections::BTreeMap::new();
         for k in self.claims.keys() {
-            let _ = out.insert(
-                ClaimPath::root().child(k.as_str()).to_string(),
-                self.disclosed_top_level.contains(k),
-            );
+            // a disclosed top-level claim is its disclosure's path: listed below
+            if !self.disclosed_top_level.contains(k) {
+                let _ = out.insert(ClaimPath::root().child(k.as_str()).to_string(), false);
+            }
         }
         for p in &self.paths {
             let _ = out.insert(p.to_string(), true);
@@ -58,7 +58,7 @@ impl Processed {
 struct Ctx<'a> {
     by_digest: HashMap<&'a str, usize>,
     disclosures: &'a [Disclosure],
-    seen: HashSet<String>,
+    seen: HashSet<&'a str>,
     paths: Vec<Option<ClaimPath>>,
     parents: Vec<Option<usize>>,
 }
@@ -95,7 +95,7 @@ pub(crate) fn process_structure(
     let mut ctx = Ctx {
         by_digest,
         disclosures,
-        seen: HashSet::new(),
+        seen: HashSet::with_capacity(disclosures.len()),
         paths: vec![None; disclosures.len()],
         parents: vec![None; disclosures.len()],
     };
@@ -128,9 +128,9 @@ pub(crate) fn process_structure(
     })
 }
 
-impl Ctx<'_> {
-    fn claim_digest(&mut self, digest: &str) -> Result<Option<usize>> {
-        if !self.seen.insert(digest.to_owned()) {
+impl<'a> Ctx<'a> {
+    fn claim_digest(&mut self, digest: &'a str) -> Result<Option<usize>> {
+        if !self.seen.insert(digest) {
             return Err(malformed("a digest appears more than once"));
         }
         Ok(self.by_digest.get(digest).copied())
@@ -138,7 +138,7 @@ impl Ctx<'_> {
 
     fn object(
         &mut self,
-        obj: &Map<String, Value>,
+        obj: &'a Map<String, Value>,
         depth: usize,
         sd_depth: usize,
         path: &ClaimPath,
@@ -174,8 +174,8 @@ impl Ctx<'_> {
             let Some(i) = self.claim_digest(digest)? else {
                 continue;
             };
-            let d = self
-                .disclosures
+            let all: &'a [Disclosure] = self.disclosures;
+            let d = all
                 .get(i)
                 .ok_or_else(|| malformed("disclosure index out of range"))?;
             let name = d.name.as_deref().ok_or_else(|| {
@@ -209,7 +209,7 @@ impl Ctx<'_> {
 
     fn array(
         &mut self,
-        arr: &[Value],
+        arr: &'a [Value],
         depth: usize,
         sd_depth: usize,
         path: &ClaimPath,
@@ -240,8 +240,8 @@ impl Ctx<'_> {
                     let Some(i) = self.claim_digest(digest)? else {
                         continue;
                     };
-                    let d = self
-                        .disclosures
+                    let all: &'a [Disclosure] = self.disclosures;
+                    let d = all
                         .get(i)
                         .ok_or_else(|| malformed("disclosure index out of range"))?;
                     if d.name.is_some() {
@@ -270,7 +270,7 @@ impl Ctx<'_> {
 
     fn value(
         &mut self,
-        v: &Value,
+        v: &'a Value,
         depth: usize,
         sd_depth: usize,
         path: &ClaimPath,

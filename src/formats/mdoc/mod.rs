@@ -310,13 +310,22 @@ impl<'a> RandomPool<'a> {
     }
 
     fn fill(&mut self, out: &mut [u8]) -> Result<()> {
-        for b in out.iter_mut() {
+        let mut out = out;
+        while !out.is_empty() {
             if self.pos >= self.buf.len() {
                 self.rng.fill(&mut self.buf)?;
                 self.pos = 0;
             }
-            *b = self.buf.get(self.pos).copied().unwrap_or(0);
-            self.pos += 1;
+            let n = out.len().min(self.buf.len() - self.pos);
+            let (head, rest) = out.split_at_mut(n);
+            head.copy_from_slice(self.buf.get(self.pos..self.pos + n).unwrap_or_default());
+            // used randomness is not kept
+            self.buf
+                .get_mut(self.pos..self.pos + n)
+                .unwrap_or_default()
+                .fill(0);
+            self.pos += n;
+            out = rest;
         }
         Ok(())
     }
@@ -344,11 +353,31 @@ pub(crate) fn build_issuer_signed(
             "validity must satisfy signed <= validFrom <= validUntil",
         ));
     }
-    let mut ns_items = Vec::with_capacity(namespaces.len());
-    let mut digests = Vec::with_capacity(namespaces.len());
+    use crate::cose::{head_len, push_bytes, push_head, push_text, string_len, text_key_order};
+    // Everything is encoded straight into its output buffer in deterministic
+    // order (RFC 8949 §4.2.1: map keys sorted bytewise by their encoding, which
+    // for the fixed text keys below is the order written), with no tree built.
+    let mut order: Vec<&(String, Vec<(String, Item)>)> = namespaces.iter().collect();
+    order.sort_by(|a, b| text_key_order(&a.0, &b.0));
+    if let Some(w) = order
+        .windows(2)
+        .find(|w| w.first().map(|x| &x.0) == w.get(1).map(|x| &x.0))
+    {
+        let ns = w.first().map(|x| x.0.as_str()).unwrap_or_default();
+        return Err(crate::error::misuse(format!("duplicate map key {ns:?}")));
+    }
     let mut pool = RandomPool::new(rng);
-    for (ns, elements) in namespaces {
-        let mut used = std::collections::HashSet::new();
+    let values_len: usize = namespaces
+        .iter()
+        .flat_map(|(_, e)| e.iter().map(|(n, v)| v.raw().len() + n.len() + 100))
+        .sum();
+    // nameSpaces: {ns: [#6.24(bstr .cbor IssuerSignedItem)]}
+    let mut ns_buf = Vec::with_capacity(values_len + 64 * namespaces.len());
+    push_head(&mut ns_buf, 5, len_u64(order.len()));
+    // per namespace, (digestID, digest) in ID order
+    let mut digests: Vec<Vec<(u64, [u8; 32])>> = Vec::with_capacity(order.len());
+    for (ns, elements) in &order {
+        let mut used = std::collections::HashSet::with_capacity(elements.len());
         let mut draw_id = |pool: &mut RandomPool<'_>| -> Result<u64> {
             loop {
                 let id = pool.u31()?;
@@ -357,9 +386,10 @@ pub(crate) fn build_issuer_signed(
                 }
             }
         };
-        let mut names = std::collections::HashSet::new();
-        let mut items = Vec::with_capacity(elements.len());
-        let mut ids = Vec::with_capacity(elements.len());
+        let mut names = std::collections::HashSet::with_capacity(elements.len());
+        let mut ids = Vec::with_capacity(elements.len() + p.decoys_per_namespace);
+        push_text(&mut ns_buf, ns);
+        push_head(&mut ns_buf, 4, len_u64(elements.len()));
         for (name, value) in elements {
             if !names.insert(name.as_str()) {
                 return Err(crate::error::misuse(format!(
@@ -369,66 +399,112 @@ pub(crate) fn build_issuer_signed(
             let mut random = [0u8; RANDOM_BYTES];
             pool.fill(&mut random)?;
             let id = draw_id(&mut pool)?;
-            let item = Item::map(vec![
-                (Item::text("digestID"), Item::uint(id)),
-                (Item::text("random"), Item::bytes(&random)),
-                (Item::text("elementIdentifier"), Item::text(name)),
-                (Item::text("elementValue"), value.clone()),
-            ])?;
-            let tagged = Item::embed(&item);
-            ids.push((
-                Item::uint(id),
-                Item::bytes(&crate::crypto::sha256(tagged.raw())),
-            ));
-            items.push(tagged);
+            let value = value.raw();
+            // IssuerSignedItem, keys in encoded order: random (6), digestID (8),
+            // elementValue (12), elementIdentifier (17)
+            let inner_len = 1
+                + string_len(6)
+                + string_len(RANDOM_BYTES)
+                + string_len(8)
+                + head_len(id)
+                + string_len(12)
+                + value.len()
+                + string_len(17)
+                + string_len(name.len());
+            let start = ns_buf.len();
+            push_head(&mut ns_buf, 6, 24);
+            push_head(&mut ns_buf, 2, len_u64(inner_len));
+            let inner_start = ns_buf.len();
+            push_head(&mut ns_buf, 5, 4);
+            push_text(&mut ns_buf, "random");
+            push_bytes(&mut ns_buf, &random);
+            push_text(&mut ns_buf, "digestID");
+            push_head(&mut ns_buf, 0, id);
+            push_text(&mut ns_buf, "elementValue");
+            ns_buf.extend_from_slice(value);
+            push_text(&mut ns_buf, "elementIdentifier");
+            push_text(&mut ns_buf, name);
+            if ns_buf.len() - inner_start != inner_len {
+                return Err(crate::error::misuse("IssuerSignedItem length mismatch"));
+            }
+            let digest = crate::crypto::sha256(ns_buf.get(start..).unwrap_or_default());
+            ids.push((id, digest));
         }
         for _ in 0..p.decoys_per_namespace {
             let mut d = [0u8; 32];
             pool.fill(&mut d)?;
-            ids.push((Item::uint(draw_id(&mut pool)?), Item::bytes(&d)));
+            ids.push((draw_id(&mut pool)?, d));
         }
-        digests.push((Item::text(ns), Item::map(ids)?));
-        ns_items.push((Item::text(ns), Item::array(items)));
+        // unsigned keys: numeric order is encoded order
+        ids.sort_unstable_by_key(|(id, _)| *id);
+        digests.push(ids);
     }
-    let mso = Item::map(vec![
-        (Item::text("version"), Item::text("1.0")),
-        (Item::text("digestAlgorithm"), Item::text("SHA-256")),
-        (Item::text("valueDigests"), Item::map(digests)?),
-        (
-            Item::text("deviceKeyInfo"),
-            Item::map(vec![(
-                Item::text("deviceKey"),
-                cose::cose_key_from_public_key(p.device_key),
-            )])?,
-        ),
-        (Item::text("docType"), Item::text(p.doc_type)),
-        (
-            Item::text("validityInfo"),
-            Item::map(vec![
-                (Item::text("signed"), Item::from_tdate(p.signed)),
-                (Item::text("validFrom"), Item::from_tdate(p.valid_from)),
-                (Item::text("validUntil"), Item::from_tdate(p.valid_until)),
-            ])?,
-        ),
-    ])?;
-    let payload = Item::embed(&mso);
+    let device_key = cose::cose_key_from_public_key(p.device_key);
+    let digest_entries: usize = digests.iter().map(Vec::len).sum();
+    let mut mso = Vec::with_capacity(400 + 40 * digest_entries + 64 * order.len());
+    // MobileSecurityObject, keys in encoded order: docType (7), version (7),
+    // validityInfo (12), valueDigests (12), deviceKeyInfo (13), digestAlgorithm (15)
+    push_head(&mut mso, 5, 6);
+    push_text(&mut mso, "docType");
+    push_text(&mut mso, p.doc_type);
+    push_text(&mut mso, "version");
+    push_text(&mut mso, "1.0");
+    push_text(&mut mso, "validityInfo");
+    // signed (6), validFrom (9), validUntil (10)
+    push_head(&mut mso, 5, 3);
+    for (k, t) in [
+        ("signed", p.signed),
+        ("validFrom", p.valid_from),
+        ("validUntil", p.valid_until),
+    ] {
+        push_text(&mut mso, k);
+        push_head(&mut mso, 6, 0);
+        push_text(&mut mso, &crate::time::format_rfc3339(t));
+    }
+    push_text(&mut mso, "valueDigests");
+    push_head(&mut mso, 5, len_u64(order.len()));
+    for (entry, ids) in order.iter().zip(&digests) {
+        push_text(&mut mso, &entry.0);
+        push_head(&mut mso, 5, len_u64(ids.len()));
+        for (id, d) in ids {
+            push_head(&mut mso, 0, *id);
+            push_bytes(&mut mso, d);
+        }
+    }
+    push_text(&mut mso, "deviceKeyInfo");
+    push_head(&mut mso, 5, 1);
+    push_text(&mut mso, "deviceKey");
+    mso.extend_from_slice(device_key.raw());
+    push_text(&mut mso, "digestAlgorithm");
+    push_text(&mut mso, "SHA-256");
+    let mut payload = Vec::with_capacity(mso.len() + 12);
+    push_head(&mut payload, 6, 24);
+    push_bytes(&mut payload, &mso);
+    drop(mso);
     let unprotected = Header::new().with_x5chain(x5chain)?;
     let auth = cose::sign1(
         &Header::new(),
         &unprotected,
-        payload.raw(),
+        &payload,
         false,
         signer,
         b"",
         false,
     )?;
-    let auth = cose::decode(&auth)?;
-    let mut top = Vec::with_capacity(2);
-    if !ns_items.is_empty() {
-        top.push((Item::text("nameSpaces"), Item::map(ns_items)?));
+    // IssuerSigned: issuerAuth (10) before nameSpaces (10, "i" < "n")
+    let mut out = Vec::with_capacity(auth.len() + ns_buf.len() + 32);
+    push_head(&mut out, 5, if order.is_empty() { 1 } else { 2 });
+    push_text(&mut out, "issuerAuth");
+    out.extend_from_slice(&auth);
+    if !order.is_empty() {
+        push_text(&mut out, "nameSpaces");
+        out.extend_from_slice(&ns_buf);
     }
-    top.push((Item::text("issuerAuth"), auth));
-    Ok(Item::map(top)?.raw().to_vec())
+    Ok(out)
+}
+
+fn len_u64(n: usize) -> u64 {
+    u64::try_from(n).unwrap_or(u64::MAX)
 }
 
 /// How the holder authenticates a presentation.
