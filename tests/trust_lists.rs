@@ -442,3 +442,103 @@ fn lotl_to_national_list_through_the_store() {
     let r = trust.add_trusted_list(&national, &e.list_root.to_pem(), t(NOW));
     assert_eq!(r.unwrap_err().kind(), ErrorKind::Untrusted);
 }
+
+// ---------------------------------------------------------------------------
+// The store wired: the list itself anchors, and the result names it.
+
+fn issue_pid(key: &PrivateKey, chain: &Certificate, at: u64) -> String {
+    let holder = PrivateKey::generate(Algorithm::Es256).unwrap();
+    let claims = json!({"iss": ISS, "vct": "urn:eudi:pid:1", "given_name": "Erika"});
+    SdJwtVcIssuer::new(key)
+        .with_x5c(std::slice::from_ref(chain))
+        .issue(
+            claims.as_object().unwrap(),
+            &Disclosable::All,
+            Some(holder.public_key()),
+            t(at),
+        )
+        .unwrap()
+}
+
+#[test]
+fn pid_anchored_by_the_held_lote_names_the_list_and_is_eidas_high() {
+    let e = eco();
+    let mut trust = TrustStore::new();
+    trust.add_list_anchor_pem(&e.list_root.to_pem()).unwrap();
+    let opts = passerelle::ListOptions::default();
+    trust.add_list(&pid_lote(&e, None), t(NOW), &opts).unwrap();
+    let pid = issue_pid(&e.pid_key, &e.pid_issuer, NOW);
+    let r = Verifier::new(trust, Policy::default())
+        .verify(pid.as_bytes(), &Expectations::at(t(NOW)))
+        .unwrap();
+    match r.issuer().trust() {
+        passerelle::TrustBasis::List {
+            kind,
+            list,
+            entity,
+            service,
+            anchor,
+            ..
+        } => {
+            assert_eq!(kind, "lote");
+            assert_eq!(
+                list,
+                "http://uri.etsi.org/19602/LoTEType/EUPIDProvidersList"
+            );
+            assert_eq!(entity.as_deref(), Some("PID Provider"));
+            assert_eq!(service, "http://uri.etsi.org/19602/SvcType/PID/Issuance");
+            assert_eq!(anchor, "CN=PID Provider CA");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(r.issuer().framework(), Some("eIDAS"));
+    assert_eq!(r.issuer().assurance_level(), Some("eIDAS-high"));
+}
+
+#[test]
+fn tl05_pid_from_the_held_lote_fails_once_the_service_is_withdrawn() {
+    let e = eco();
+    let mut trust = TrustStore::new();
+    trust.add_list_anchor_pem(&e.list_root.to_pem()).unwrap();
+    let opts = passerelle::ListOptions::default();
+    trust
+        .add_list(&pid_lote(&e, Some(NOW - 1_000)), t(NOW), &opts)
+        .unwrap();
+    let v = Verifier::new(trust, Policy::default());
+    let pid = issue_pid(&e.pid_key, &e.pid_issuer, NOW);
+    let r = v.verify(pid.as_bytes(), &Expectations::at(t(NOW)));
+    assert_eq!(r.unwrap_err().kind(), ErrorKind::Untrusted);
+    // Judged before the withdrawal, the history says granted.
+    let old = issue_pid(&e.pid_key, &e.pid_issuer, NOW - 5_000);
+    v.verify(old.as_bytes(), &Expectations::at(t(NOW - 5_000)))
+        .unwrap();
+}
+
+#[test]
+fn list_anchor_root_signing_a_credential_through_the_held_list_is_untrusted() {
+    // The list signer's own certificate (under the list anchor) signs a PID:
+    // list anchors never reach a credential lookup.
+    let e = eco();
+    let mut trust = TrustStore::new();
+    trust.add_list_anchor_pem(&e.list_root.to_pem()).unwrap();
+    let opts = passerelle::ListOptions::default();
+    trust.add_list(&pid_lote(&e, None), t(NOW), &opts).unwrap();
+    let pid = issue_pid(&e.list_key, &e.list_signer, NOW);
+    let r =
+        Verifier::new(trust, Policy::default()).verify(pid.as_bytes(), &Expectations::at(t(NOW)));
+    assert_eq!(r.unwrap_err().kind(), ErrorKind::Untrusted);
+}
+
+#[test]
+fn tl04_held_list_stale_at_the_verification_time_is_policy() {
+    let e = eco();
+    let mut trust = TrustStore::new();
+    trust.add_list_anchor_pem(&e.list_root.to_pem()).unwrap();
+    let opts = passerelle::ListOptions::default();
+    trust.add_list(&pid_lote(&e, None), t(NOW), &opts).unwrap();
+    let later = NOW + 2 * 86_400;
+    let pid = issue_pid(&e.pid_key, &e.pid_issuer, later);
+    let r =
+        Verifier::new(trust, Policy::default()).verify(pid.as_bytes(), &Expectations::at(t(later)));
+    assert_eq!(r.unwrap_err().kind(), ErrorKind::Policy);
+}
