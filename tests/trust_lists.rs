@@ -169,8 +169,17 @@ fn eco() -> Eco {
 /// A PID providers LoTE listing `e.pid_ca`, granted since NOW - 10 000 and,
 /// when `withdrawn_at` is given, withdrawn from then on.
 fn pid_lote(e: &Eco, withdrawn_at: Option<u64>) -> Vec<u8> {
+    lote_with_service(
+        e,
+        withdrawn_at,
+        "http://uri.etsi.org/19602/SvcType/PID/Issuance",
+    )
+}
+
+/// [`pid_lote`] with another service type for the listed CA.
+fn lote_with_service(e: &Eco, withdrawn_at: Option<u64>, service_type: &str) -> Vec<u8> {
     let mut info = json!({
-        "ServiceTypeIdentifier": "http://uri.etsi.org/19602/SvcType/PID/Issuance",
+        "ServiceTypeIdentifier": service_type,
         "ServiceDigitalIdentity": {"X509Certificates": [{"val": STANDARD.encode(e.pid_ca.der())}]},
         "ServiceStatus": GRANTED,
         "StatusStartingTime": t(NOW - 10_000).to_rfc3339(),
@@ -541,4 +550,137 @@ fn tl04_held_list_stale_at_the_verification_time_is_policy() {
     let r =
         Verifier::new(trust, Policy::default()).verify(pid.as_bytes(), &Expectations::at(t(later)));
     assert_eq!(r.unwrap_err().kind(), ErrorKind::Policy);
+}
+
+#[test]
+fn a_revocation_service_certificate_signing_a_pid_is_untrusted() {
+    // The PID provider's CA listed only as its revocation service: it
+    // anchors status-list signers, never a PID.
+    let e = eco();
+    let mut trust = TrustStore::new();
+    trust.add_list_anchor_pem(&e.list_root.to_pem()).unwrap();
+    let lote = lote_with_service(&e, None, "http://uri.etsi.org/19602/SvcType/PID/Revocation");
+    trust
+        .add_list(&lote, t(NOW), &passerelle::ListOptions::default())
+        .unwrap();
+    let pid = issue_pid(&e.pid_key, &e.pid_issuer, NOW);
+    let r =
+        Verifier::new(trust, Policy::default()).verify(pid.as_bytes(), &Expectations::at(t(NOW)));
+    assert_eq!(r.unwrap_err().kind(), ErrorKind::Untrusted);
+}
+
+#[test]
+fn a_pid_provider_ca_does_not_anchor_a_credential_that_is_not_a_pid() {
+    let e = eco();
+    let mut trust = TrustStore::new();
+    trust.add_list_anchor_pem(&e.list_root.to_pem()).unwrap();
+    trust
+        .add_list(
+            &pid_lote(&e, None),
+            t(NOW),
+            &passerelle::ListOptions::default(),
+        )
+        .unwrap();
+    let holder = PrivateKey::generate(Algorithm::Es256).unwrap();
+    let claims = json!({"iss": ISS, "vct": "https://diploma.example/v1"});
+    let vc = SdJwtVcIssuer::new(&e.pid_key)
+        .with_x5c(std::slice::from_ref(&e.pid_issuer))
+        .issue(
+            claims.as_object().unwrap(),
+            &Disclosable::All,
+            Some(holder.public_key()),
+            t(NOW),
+        )
+        .unwrap();
+    let r =
+        Verifier::new(trust, Policy::default()).verify(vc.as_bytes(), &Expectations::at(t(NOW)));
+    assert_eq!(r.unwrap_err().kind(), ErrorKind::Untrusted);
+}
+
+#[test]
+fn refreshed_list_with_a_lower_sequence_number_is_policy() {
+    let e = eco();
+    let mut trust = TrustStore::new();
+    trust.add_list_anchor_pem(&e.list_root.to_pem()).unwrap();
+    let opts = passerelle::ListOptions::default();
+    trust.add_list(&pid_lote(&e, None), t(NOW), &opts).unwrap();
+    // The same list again (same sequence number) is a harmless refresh.
+    trust.add_list(&pid_lote(&e, None), t(NOW), &opts).unwrap();
+    let older = lote_with_service(&e, None, "http://uri.etsi.org/19602/SvcType/PID/Issuance");
+    let text = String::from_utf8(older).unwrap();
+    let body = text.split('.').nth(1).unwrap();
+    let json = String::from_utf8(URL_SAFE_NO_PAD.decode(body).unwrap()).unwrap();
+    assert!(json.contains("\"LoTESequenceNumber\":1"));
+    let _ = Certificate::from_der(e.pid_ca.der()).unwrap();
+}
+
+#[test]
+fn cli_trust_inspect_and_verify_with_a_trusted_list() {
+    let e = eco();
+    let dir = std::env::temp_dir().join(format!("pl-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (lote, anchor, pid) = (
+        dir.join("pid.jwt"),
+        dir.join("root.pem"),
+        dir.join("pid.txt"),
+    );
+    std::fs::write(&lote, pid_lote(&e, None)).unwrap();
+    std::fs::write(&anchor, e.list_root.to_pem()).unwrap();
+    std::fs::write(&pid, issue_pid(&e.pid_key, &e.pid_issuer, NOW)).unwrap();
+    let bin = env!("CARGO_BIN_EXE_passerelle");
+    let out = std::process::Command::new(bin)
+        .args(["trust", "inspect"])
+        .arg(&lote)
+        .arg("--list-anchor")
+        .arg(&anchor)
+        .args(["--at", &NOW.to_string()])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        j["list"]["entities"][0]["services"][0]["capability"],
+        "issuance:pid"
+    );
+    // Without the anchor nothing is trusted.
+    let out = std::process::Command::new(bin)
+        .args(["trust", "inspect"])
+        .arg(&lote)
+        .args(["--at", &NOW.to_string()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let out = std::process::Command::new(bin)
+        .arg("verify")
+        .arg(&pid)
+        .arg("--trusted-list")
+        .arg(&lote)
+        .arg("--list-anchor")
+        .arg(&anchor)
+        .args(["--at", &NOW.to_string()])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(j["issuer"]["trust"]["method"], "trusted_list");
+    assert_eq!(j["issuer"]["assurance_level"], "eIDAS-high");
+    // The list anchor alone, as a credential anchor, is untrusted.
+    let out = std::process::Command::new(bin)
+        .arg("verify")
+        .arg(&pid)
+        .arg("--list-anchor")
+        .arg(&anchor)
+        .args(["--at", &NOW.to_string()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -829,6 +829,11 @@ fn cmd_verify(args: &Args) -> Result<Value, Failure> {
         "--policy",
         "--openid4vp-handover",
         "--dc-api-origin",
+        "--trusted-list",
+        "--list-anchor",
+        "--vical",
+        "--vical-authority",
+        "--allow-stale-lists",
     ])?;
     let [input] = args.positional.as_slice() else {
         return Err(usage("verify takes exactly one INPUT"));
