@@ -50,13 +50,24 @@
 //! See [`tsl`] for the XML-DSig / XAdES-B-B rules and [`xml`] for parsing and
 //! canonicalization; results have the same [`Lote`] shape.
 //!
+//! # Held by the store
+//!
+//! Every checked list is held by the [`TrustStore`](super::TrustStore) and
+//! feeds its lookups (see [`held`] for what each service anchors, and the
+//! framework and level it implies): SD-JWT VC `x5c` issuers, status-list
+//! signers, mdoc document signers (VICAL entries scoped to their docTypes).
+//! List anchors and VICAL authorities are kept apart and never anchor a
+//! credential. A refreshed list replaces the held one and must not go
+//! backwards (`check_successor`). The mdoc lookup reads the Document's
+//! `docType`, which the issuer-signed MSO must then repeat.
+//!
 //! # Not here yet
 //!
-//! - RSA-signed TS 119 612 lists (see [`tsl`]): `Unsupported`.
-//! - Following pointers is `TrustStore::follow_pointers` through the host's
-//!   [`ListFetcher`] (depth, list count and cycles bounded); the
-//!   "must not go backwards" check on refresh is `check_successor`, which the
-//!   store must call with the copy it held.
+//! - RSA-signed TS 119 612 lists (see [`tsl`]): `Unsupported`, and RSA
+//!   signer or CA certificates on a list signer's path: `Unsupported`.
+//! - TS 119 612 service types anchor nothing (only TS 119 602 EU service
+//!   types are given a meaning); listed JWKs anchor no credential (the list
+//!   binds them to no issuer identifier).
 //!
 //! # Spec ambiguities, and the reading taken
 //!
