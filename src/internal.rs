@@ -129,6 +129,26 @@ pub mod fuzzing {
         );
     }
 
+    /// Trust lists: VICAL, LoTE (JAdES) and TS 119 612 XML (XAdES, C14N).
+    pub fn trust_lists(data: &[u8]) {
+        crate::trust::fuzz_lists(data);
+    }
+
+    /// ISO/IEC 18013-5 Annex C VICALs (COSE_Sign1 envelope and payload).
+    pub fn vical(data: &[u8]) {
+        crate::trust::fuzz_vical(data);
+    }
+
+    /// ETSI TS 119 602 LoTE (compact JAdES envelope and JSON payload).
+    pub fn lote(data: &[u8]) {
+        crate::trust::fuzz_lote(data);
+    }
+
+    /// ETSI TS 119 612 XML lists (parser, canonicalization, XAdES checks).
+    pub fn trusted_list_xml(data: &[u8]) {
+        crate::trust::fuzz_tsl(data);
+    }
+
     /// DID documents (did:web checks, key lookup).
     pub fn did_document(data: &[u8]) {
         crate::trust::did::fuzz_did_document(data);

@@ -58,8 +58,10 @@ pub use store::{
 pub use time::{Clock, FixedClock, SystemClock, UnixTime};
 pub use trust::x509::{Certificate, CertificateBuilder};
 pub use trust::{
-    did_key, resolve_did_offline, resolve_did_web, resolve_did_webvh, TrustBasis, TrustRegistry,
-    TrustStore,
+    did_key, inspect_trust_list, resolve_did_offline, resolve_did_web, resolve_did_webvh,
+    Capability, IdentityKind, ListFetcher, ListOptions, ListedIdentity, Lote, LoteEntity,
+    LotePointer, LoteService, Provision, RefusedEntry, ServiceStatus, SignerInfo, TrustBasis,
+    TrustRegistry, TrustStore, Vical, VicalEntry,
 };
 pub use verifier::{
     detect, device_response_json, CredentialFormat, Detected, Expectations, HolderBinding,

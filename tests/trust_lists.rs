@@ -169,8 +169,22 @@ fn eco() -> Eco {
 /// A PID providers LoTE listing `e.pid_ca`, granted since NOW - 10 000 and,
 /// when `withdrawn_at` is given, withdrawn from then on.
 fn pid_lote(e: &Eco, withdrawn_at: Option<u64>) -> Vec<u8> {
+    lote_with_service(
+        e,
+        withdrawn_at,
+        "http://uri.etsi.org/19602/SvcType/PID/Issuance",
+    )
+}
+
+/// [`pid_lote`] with another service type for the listed CA.
+fn lote_with_service(e: &Eco, withdrawn_at: Option<u64>, service_type: &str) -> Vec<u8> {
+    lote_seq(e, withdrawn_at, service_type, 1)
+}
+
+/// [`lote_with_service`] with a given `LoTESequenceNumber`.
+fn lote_seq(e: &Eco, withdrawn_at: Option<u64>, service_type: &str, seq: u64) -> Vec<u8> {
     let mut info = json!({
-        "ServiceTypeIdentifier": "http://uri.etsi.org/19602/SvcType/PID/Issuance",
+        "ServiceTypeIdentifier": service_type,
         "ServiceDigitalIdentity": {"X509Certificates": [{"val": STANDARD.encode(e.pid_ca.der())}]},
         "ServiceStatus": GRANTED,
         "StatusStartingTime": t(NOW - 10_000).to_rfc3339(),
@@ -185,7 +199,7 @@ fn pid_lote(e: &Eco, withdrawn_at: Option<u64>) -> Vec<u8> {
     let body = json!({"LoTE": {
         "ListAndSchemeInformation": {
             "LoTEVersionIdentifier": 1,
-            "LoTESequenceNumber": 1,
+            "LoTESequenceNumber": seq,
             "LoTEType": "http://uri.etsi.org/19602/LoTEType/EUPIDProvidersList",
             "SchemeOperatorName": [{"lang": "en", "value": "EU"}],
             "ListIssueDateTime": t(NOW - 100).to_rfc3339(),
@@ -441,4 +455,237 @@ fn lotl_to_national_list_through_the_store() {
     // untrusted (its signer chains to the national root, not to it).
     let r = trust.add_trusted_list(&national, &e.list_root.to_pem(), t(NOW));
     assert_eq!(r.unwrap_err().kind(), ErrorKind::Untrusted);
+}
+
+// ---------------------------------------------------------------------------
+// The store wired: the list itself anchors, and the result names it.
+
+fn issue_pid(key: &PrivateKey, chain: &Certificate, at: u64) -> String {
+    let holder = PrivateKey::generate(Algorithm::Es256).unwrap();
+    let claims = json!({"iss": ISS, "vct": "urn:eudi:pid:1", "given_name": "Erika"});
+    SdJwtVcIssuer::new(key)
+        .with_x5c(std::slice::from_ref(chain))
+        .issue(
+            claims.as_object().unwrap(),
+            &Disclosable::All,
+            Some(holder.public_key()),
+            t(at),
+        )
+        .unwrap()
+}
+
+#[test]
+fn pid_anchored_by_the_held_lote_names_the_list_and_is_eidas_high() {
+    let e = eco();
+    let mut trust = TrustStore::new();
+    trust.add_list_anchor_pem(&e.list_root.to_pem()).unwrap();
+    let opts = passerelle::ListOptions::default();
+    trust.add_list(&pid_lote(&e, None), t(NOW), &opts).unwrap();
+    let pid = issue_pid(&e.pid_key, &e.pid_issuer, NOW);
+    let r = Verifier::new(trust, Policy::default())
+        .verify(pid.as_bytes(), &Expectations::at(t(NOW)))
+        .unwrap();
+    match r.issuer().trust() {
+        passerelle::TrustBasis::List {
+            kind,
+            list,
+            entity,
+            service,
+            anchor,
+            ..
+        } => {
+            assert_eq!(kind, "lote");
+            assert_eq!(
+                list,
+                "http://uri.etsi.org/19602/LoTEType/EUPIDProvidersList"
+            );
+            assert_eq!(entity.as_deref(), Some("PID Provider"));
+            assert_eq!(service, "http://uri.etsi.org/19602/SvcType/PID/Issuance");
+            assert_eq!(anchor, "CN=PID Provider CA");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(r.issuer().framework(), Some("eIDAS"));
+    assert_eq!(r.issuer().assurance_level(), Some("eIDAS-high"));
+}
+
+#[test]
+fn tl05_pid_from_the_held_lote_fails_once_the_service_is_withdrawn() {
+    let e = eco();
+    let mut trust = TrustStore::new();
+    trust.add_list_anchor_pem(&e.list_root.to_pem()).unwrap();
+    let opts = passerelle::ListOptions::default();
+    trust
+        .add_list(&pid_lote(&e, Some(NOW - 1_000)), t(NOW), &opts)
+        .unwrap();
+    let v = Verifier::new(trust, Policy::default());
+    let pid = issue_pid(&e.pid_key, &e.pid_issuer, NOW);
+    let r = v.verify(pid.as_bytes(), &Expectations::at(t(NOW)));
+    assert_eq!(r.unwrap_err().kind(), ErrorKind::Untrusted);
+    // Judged before the withdrawal, the history says granted.
+    let old = issue_pid(&e.pid_key, &e.pid_issuer, NOW - 5_000);
+    v.verify(old.as_bytes(), &Expectations::at(t(NOW - 5_000)))
+        .unwrap();
+}
+
+#[test]
+fn list_anchor_root_signing_a_credential_through_the_held_list_is_untrusted() {
+    // The list signer's own certificate (under the list anchor) signs a PID:
+    // list anchors never reach a credential lookup.
+    let e = eco();
+    let mut trust = TrustStore::new();
+    trust.add_list_anchor_pem(&e.list_root.to_pem()).unwrap();
+    let opts = passerelle::ListOptions::default();
+    trust.add_list(&pid_lote(&e, None), t(NOW), &opts).unwrap();
+    let pid = issue_pid(&e.list_key, &e.list_signer, NOW);
+    let r =
+        Verifier::new(trust, Policy::default()).verify(pid.as_bytes(), &Expectations::at(t(NOW)));
+    assert_eq!(r.unwrap_err().kind(), ErrorKind::Untrusted);
+}
+
+#[test]
+fn tl04_held_list_stale_at_the_verification_time_is_policy() {
+    let e = eco();
+    let mut trust = TrustStore::new();
+    trust.add_list_anchor_pem(&e.list_root.to_pem()).unwrap();
+    let opts = passerelle::ListOptions::default();
+    trust.add_list(&pid_lote(&e, None), t(NOW), &opts).unwrap();
+    let later = NOW + 2 * 86_400;
+    let pid = issue_pid(&e.pid_key, &e.pid_issuer, later);
+    let r =
+        Verifier::new(trust, Policy::default()).verify(pid.as_bytes(), &Expectations::at(t(later)));
+    assert_eq!(r.unwrap_err().kind(), ErrorKind::Policy);
+}
+
+#[test]
+fn a_revocation_service_certificate_signing_a_pid_is_untrusted() {
+    // The PID provider's CA listed only as its revocation service: it
+    // anchors status-list signers, never a PID.
+    let e = eco();
+    let mut trust = TrustStore::new();
+    trust.add_list_anchor_pem(&e.list_root.to_pem()).unwrap();
+    let lote = lote_with_service(&e, None, "http://uri.etsi.org/19602/SvcType/PID/Revocation");
+    trust
+        .add_list(&lote, t(NOW), &passerelle::ListOptions::default())
+        .unwrap();
+    let pid = issue_pid(&e.pid_key, &e.pid_issuer, NOW);
+    let r =
+        Verifier::new(trust, Policy::default()).verify(pid.as_bytes(), &Expectations::at(t(NOW)));
+    assert_eq!(r.unwrap_err().kind(), ErrorKind::Untrusted);
+}
+
+#[test]
+fn a_pid_provider_ca_does_not_anchor_a_credential_that_is_not_a_pid() {
+    let e = eco();
+    let mut trust = TrustStore::new();
+    trust.add_list_anchor_pem(&e.list_root.to_pem()).unwrap();
+    trust
+        .add_list(
+            &pid_lote(&e, None),
+            t(NOW),
+            &passerelle::ListOptions::default(),
+        )
+        .unwrap();
+    let holder = PrivateKey::generate(Algorithm::Es256).unwrap();
+    let claims = json!({"iss": ISS, "vct": "https://diploma.example/v1"});
+    let vc = SdJwtVcIssuer::new(&e.pid_key)
+        .with_x5c(std::slice::from_ref(&e.pid_issuer))
+        .issue(
+            claims.as_object().unwrap(),
+            &Disclosable::All,
+            Some(holder.public_key()),
+            t(NOW),
+        )
+        .unwrap();
+    let r =
+        Verifier::new(trust, Policy::default()).verify(vc.as_bytes(), &Expectations::at(t(NOW)));
+    assert_eq!(r.unwrap_err().kind(), ErrorKind::Untrusted);
+}
+
+#[test]
+fn refreshed_list_with_a_lower_sequence_number_is_policy() {
+    let e = eco();
+    let mut trust = TrustStore::new();
+    trust.add_list_anchor_pem(&e.list_root.to_pem()).unwrap();
+    let opts = passerelle::ListOptions::default();
+    trust.add_list(&pid_lote(&e, None), t(NOW), &opts).unwrap();
+    // The same list again (same sequence number) is a harmless refresh.
+    trust.add_list(&pid_lote(&e, None), t(NOW), &opts).unwrap();
+    let svc = "http://uri.etsi.org/19602/SvcType/PID/Issuance";
+    trust
+        .add_list(&lote_seq(&e, None, svc, 5), t(NOW), &opts)
+        .unwrap();
+    let r = trust.add_list(&lote_seq(&e, None, svc, 4), t(NOW), &opts);
+    assert_eq!(r.unwrap_err().kind(), ErrorKind::Policy);
+}
+
+#[test]
+fn cli_trust_inspect_and_verify_with_a_trusted_list() {
+    let e = eco();
+    let dir = std::env::temp_dir().join(format!("pl-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (lote, anchor, pid) = (
+        dir.join("pid.jwt"),
+        dir.join("root.pem"),
+        dir.join("pid.txt"),
+    );
+    std::fs::write(&lote, pid_lote(&e, None)).unwrap();
+    std::fs::write(&anchor, e.list_root.to_pem()).unwrap();
+    std::fs::write(&pid, issue_pid(&e.pid_key, &e.pid_issuer, NOW)).unwrap();
+    let bin = env!("CARGO_BIN_EXE_passerelle");
+    let out = std::process::Command::new(bin)
+        .args(["trust", "inspect"])
+        .arg(&lote)
+        .arg("--list-anchor")
+        .arg(&anchor)
+        .args(["--at", &NOW.to_string()])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        j["list"]["entities"][0]["services"][0]["capability"],
+        "issuance:pid"
+    );
+    // Without the anchor nothing is trusted.
+    let out = std::process::Command::new(bin)
+        .args(["trust", "inspect"])
+        .arg(&lote)
+        .args(["--at", &NOW.to_string()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let out = std::process::Command::new(bin)
+        .arg("verify")
+        .arg(&pid)
+        .arg("--trusted-list")
+        .arg(&lote)
+        .arg("--list-anchor")
+        .arg(&anchor)
+        .args(["--at", &NOW.to_string()])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(j["issuer"]["trust"]["method"], "trusted_list");
+    assert_eq!(j["issuer"]["assurance_level"], "eIDAS-high");
+    // The list anchor alone, as a credential anchor, is untrusted.
+    let out = std::process::Command::new(bin)
+        .arg("verify")
+        .arg(&pid)
+        .arg("--list-anchor")
+        .arg(&anchor)
+        .args(["--at", &NOW.to_string()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let _ = std::fs::remove_dir_all(&dir);
 }

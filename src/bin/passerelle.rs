@@ -28,6 +28,10 @@ const USAGE: &str = "usage:
                    [--require-holder-binding] [--allow-legacy-typ] [--policy POLICY.json]
                    [--transcript FILE | --openid4vp-handover RESPONSE_URI | --dc-api-origin ORIGIN]
                    [--reader-key JWK]
+                   [--trusted-list FILE]... [--list-anchor CERT.pem]... [--vical FILE]... [--vical-authority CERT.pem]...
+                   [--allow-stale-lists]
+  passerelle trust inspect FILE [--list-anchor CERT.pem]... [--vical-authority CERT.pem] [--at UNIX_SECONDS]
+                   [--allow-stale-lists]
   passerelle did resolve DID [--log FILE | --document FILE] [--at UNIX_SECONDS]
   passerelle status new --uri URI [--bits 1|2|4|8] [--size N] [--store STORE]
   passerelle status allocate --uri URI [--store STORE]
@@ -91,6 +95,7 @@ const SWITCHES: &[&str] = &[
     "--require-holder-binding",
     "--allow-legacy-typ",
     "--require-status",
+    "--allow-stale-lists",
     "--help",
 ];
 
@@ -574,6 +579,11 @@ const TRUST_OPTIONS: &[&str] = &[
     "--allow-legacy-typ",
     "--require-status",
     "--at",
+    "--trusted-list",
+    "--list-anchor",
+    "--vical",
+    "--vical-authority",
+    "--allow-stale-lists",
 ];
 
 fn trust_and_policy(args: &Args) -> Result<(TrustStore, Policy), Failure> {
@@ -589,6 +599,27 @@ fn trust_and_policy(args: &Args) -> Result<(TrustStore, Policy), Failure> {
     }
     for j in args.many("--issuer-jwk") {
         trust.add_issuer_jwk(&read_text(j)?)?;
+    }
+    let list_opts = passerelle::ListOptions {
+        allow_stale: args.flag("--allow-stale-lists"),
+        ..passerelle::ListOptions::default()
+    };
+    let at = parse_time(args.one("--at")?)?;
+    for a in args.many("--list-anchor") {
+        trust.add_list_anchor_pem(&read_text(a)?)?;
+    }
+    for a in args.many("--vical-authority") {
+        trust.add_vical_authority_pem(&read_text(a)?)?;
+    }
+    let lists = args
+        .many("--trusted-list")
+        .into_iter()
+        .map(read_input)
+        .collect::<Result<Vec<_>, _>>()?;
+    let refs: Vec<&[u8]> = lists.iter().map(Vec::as_slice).collect();
+    let _ = trust.add_lists(&refs, at, &list_opts)?;
+    for v in args.many("--vical") {
+        let _ = trust.add_vical_anchored(&read_input(v)?, at, &list_opts)?;
     }
     let mut policy = Policy::default();
     if let Some(f) = args.one("--policy")? {
@@ -798,6 +829,11 @@ fn cmd_verify(args: &Args) -> Result<Value, Failure> {
         "--policy",
         "--openid4vp-handover",
         "--dc-api-origin",
+        "--trusted-list",
+        "--list-anchor",
+        "--vical",
+        "--vical-authority",
+        "--allow-stale-lists",
     ])?;
     let [input] = args.positional.as_slice() else {
         return Err(usage("verify takes exactly one INPUT"));
@@ -940,6 +976,45 @@ fn cmd_status(args: &Args) -> Result<Out, Failure> {
     }
 }
 
+/// `trust inspect FILE`: what a trust list says, after its signature is
+/// checked (a VICAL against `--vical-authority`, a LoTE or TS 119 612 list
+/// against `--list-anchor`).
+fn cmd_trust(args: &Args) -> Result<Value, Failure> {
+    args.check_known(&[
+        "--list-anchor",
+        "--vical-authority",
+        "--at",
+        "--allow-stale-lists",
+    ])?;
+    let [sub, file] = args.positional.as_slice() else {
+        return Err(usage("trust inspect FILE"));
+    };
+    if sub != "inspect" {
+        return Err(usage("trust inspect FILE"));
+    }
+    let mut anchors = String::new();
+    for a in args.many("--list-anchor") {
+        anchors.push_str(&read_text(a)?);
+        anchors.push('\n');
+    }
+    let authority = match args.one("--vical-authority")? {
+        Some(f) => Some(read_text(f)?),
+        None => None,
+    };
+    let opts = passerelle::ListOptions {
+        allow_stale: args.flag("--allow-stale-lists"),
+        ..passerelle::ListOptions::default()
+    };
+    let j = passerelle::inspect_trust_list(
+        &read_input(file)?,
+        (!anchors.is_empty()).then_some(anchors.as_str()),
+        authority.as_deref(),
+        parse_time(args.one("--at")?)?,
+        &opts,
+    )?;
+    Ok(json!({"valid": true, "list": j}))
+}
+
 fn cmd_did(args: &Args) -> Result<Value, Failure> {
     args.check_known(&["--log", "--document", "--at"])?;
     match args.positional.as_slice() {
@@ -995,6 +1070,7 @@ fn main() -> ExitCode {
         "wallet" => cmd_wallet(&args).map(Out::Json),
         "dcql" => cmd_dcql(&args).map(Out::Json),
         "verify-vp" => cmd_verify_vp(&args).map(Out::Json),
+        "trust" => cmd_trust(&args).map(Out::Json),
         "demo" => demo::run().map(|()| Out::Text(String::new())),
         "help" | "--help" | "-h" => {
             println!("{USAGE}");

@@ -7,6 +7,13 @@
 pub(crate) mod did;
 mod lists;
 mod registry;
+
+pub(crate) use lists::{fuzz_lists, fuzz_lote, fuzz_tsl, fuzz_vical};
+pub use lists::{
+    inspect_trust_list, Capability, IdentityKind, ListFetcher, ListOptions, ListedIdentity, Lote,
+    LoteEntity, LotePointer, LoteService, Provision, RefusedEntry, ServiceStatus, SignerInfo,
+    Vical, VicalEntry,
+};
 pub(crate) mod x509;
 
 pub use registry::TrustRegistry;
@@ -41,6 +48,15 @@ pub struct TrustStore {
     /// did:webvh logs of trusted DIDs (the DID, the verified log), resolved
     /// at each verification's time.
     did_logs: Vec<(String, Vec<u8>)>,
+    /// Anchors of list signers only (LoTE, TS 119 612): never of credentials.
+    list_anchors: Vec<x509::TrustAnchorCert>,
+    /// Anchors of VICAL signers only: never of credentials.
+    vical_authorities: Vec<x509::TrustAnchorCert>,
+    /// Checked lists of trusted entities (LoTE, TS 119 612), judged again at
+    /// each lookup's time.
+    lists: Vec<lists::HeldList>,
+    /// Checked VICALs: IACAs scoped to their docTypes.
+    vicals: Vec<lists::HeldVical>,
 }
 
 #[derive(Debug, Clone)]
@@ -85,6 +101,28 @@ pub enum TrustBasis {
         /// The registry's identifier.
         registry: String,
     },
+    /// A certificate a signed trust list names for the issuer: an ETSI TS
+    /// 119 602 LoTE service, a TS 119 612 service, or a VICAL entry.
+    List {
+        /// `lote`, `ts119612` or `vical`.
+        kind: String,
+        /// The list: its `LoTEType` / `TSLType`, or `VICAL of <provider>`.
+        list: String,
+        /// The scheme operator (or VICAL provider).
+        operator: Option<String>,
+        /// The list's sequence number (`LoTESequenceNumber`,
+        /// `TSLSequenceNumber`, `vicalIssueID`).
+        sequence_number: Option<u64>,
+        /// The trusted entity (or the IACA's issuing authority).
+        entity: Option<String>,
+        /// The service type URI (or, for a VICAL, the docType).
+        service: String,
+        /// The leaf certificate's subject.
+        subject: String,
+        /// The listed certificate's subject (the leaf's own when it is
+        /// trusted directly).
+        anchor: String,
+    },
 }
 
 impl TrustBasis {
@@ -98,6 +136,26 @@ impl TrustBasis {
             TrustBasis::Registry { registry } => {
                 json!({"method": "registry", "registry": registry})
             }
+            TrustBasis::List {
+                kind,
+                list,
+                operator,
+                sequence_number,
+                entity,
+                service,
+                subject,
+                anchor,
+            } => json!({
+                "method": "trusted_list",
+                "kind": kind,
+                "list": list,
+                "operator": operator,
+                "sequence_number": sequence_number,
+                "entity": entity,
+                "service": service,
+                "subject": subject,
+                "anchor": anchor,
+            }),
         }
     }
 }
@@ -337,9 +395,16 @@ impl TrustStore {
     /// (the registry format is documented on [`TrustRegistry`]), "did_documents",
     /// "did_logs"}`. `now` is the time the did:webvh logs are first checked
     /// at (each verification resolves them again at its own time).
+    ///
+    /// Trust lists: `"list_anchors"` and `"vical_authorities"` (PEM text,
+    /// anchors of list signers only), `"trusted_lists"` (a LoTE as compact
+    /// JAdES, or TS 119 612 XML, as text) and `"vicals"` (the COSE_Sign1,
+    /// base64 or base64url), checked at `now` once every anchor is read.
     pub fn from_json(text: &str, now: UnixTime) -> Result<Self> {
         let obj = parse_json_object(text.as_bytes(), "trust file")?;
         let mut t = TrustStore::new();
+        let mut trusted_lists: Vec<&[u8]> = Vec::new();
+        let mut vicals: Vec<Vec<u8>> = Vec::new();
         for (k, v) in &obj {
             let list = v
                 .as_array()
@@ -397,14 +462,38 @@ impl TrustStore {
                     ("did_logs", Value::String(log)) => {
                         let _ = t.add_did_webvh_log(log.as_bytes(), now)?;
                     }
+                    ("list_anchors", Value::String(pem)) => t.add_list_anchor_pem(pem)?,
+                    ("vical_authorities", Value::String(pem)) => t.add_vical_authority_pem(pem)?,
+                    ("trusted_lists", Value::String(list)) => trusted_lists.push(list.as_bytes()),
+                    ("vicals", Value::String(b64)) => {
+                        let b = crate::encoding::b64_std_decode(
+                            b64,
+                            crate::limits::MAX_VICAL_BYTES / 3 * 4 + 4,
+                            "trust file vical",
+                        )
+                        .or_else(|_| {
+                            b64u_decode(
+                                b64,
+                                crate::limits::MAX_VICAL_BYTES / 3 * 4 + 4,
+                                "trust file vical",
+                            )
+                        })?;
+                        vicals.push(b);
+                    }
                     (
                         "issuers" | "anchors" | "iacas" | "dids" | "registries" | "did_documents"
-                        | "did_logs",
+                        | "did_logs" | "list_anchors" | "vical_authorities" | "trusted_lists"
+                        | "vicals",
                         _,
                     ) => return Err(malformed(format!("trust file: bad entry in {k}"))),
                     _ => return Err(malformed(format!("trust file: unknown member {k:?}"))),
                 }
             }
+        }
+        let opts = lists::ListOptions::default();
+        let _ = t.add_lists(&trusted_lists, now, &opts)?;
+        for v in &vicals {
+            let _ = t.add_vical_anchored(v, now, &opts)?;
         }
         Ok(t)
     }
@@ -457,8 +546,8 @@ impl TrustStore {
             None => Vec::new(),
         };
         if let Some(chain) = &hints.x5c {
-            if !self.anchors.is_empty() || self.keys.is_empty() {
-                return Ok(vec![self.key_from_x5c(chain, iss, query.now)?]);
+            if !self.anchors.is_empty() || !self.lists.is_empty() || self.keys.is_empty() {
+                return Ok(vec![self.key_from_x5c(chain, iss, query)?]);
             }
         }
         let Some(iss) = iss else {
@@ -542,10 +631,17 @@ impl TrustStore {
         &self,
         chain: &[Vec<u8>],
         iss: Option<&str>,
-        now: UnixTime,
+        query: &KeyQuery<'_>,
     ) -> Result<IssuerKey> {
-        let leaf =
-            x509::validate_chain(chain, &self.anchors, now, x509::ChainPurpose::SdJwtVcIssuer)?;
+        if !self.lists.is_empty() {
+            return self.key_from_x5c_listed(chain, iss, query);
+        }
+        let leaf = x509::validate_chain(
+            chain,
+            &self.anchors,
+            query.now,
+            x509::ChainPurpose::SdJwtVcIssuer,
+        )?;
         if let Some(iss) = iss {
             if !x509::leaf_matches_issuer(&leaf, iss) {
                 return Err(untrusted(format!(
@@ -667,8 +763,11 @@ impl TrustStore {
         now: UnixTime,
     ) -> Result<Vec<PublicKey>> {
         if let Some(chain) = &hints.x5c {
-            let leaf =
-                x509::validate_chain(chain, &self.anchors, now, x509::ChainPurpose::SdJwtVcIssuer)?;
+            let leaf = if self.lists.is_empty() {
+                x509::validate_chain(chain, &self.anchors, now, x509::ChainPurpose::SdJwtVcIssuer)?
+            } else {
+                self.status_leaf_listed(chain, now)?
+            };
             if !x509::leaf_matches_issuer(&leaf, issuer_id) {
                 return Err(untrusted(
                     "the status list's certificate does not name the credential's issuer",
@@ -694,10 +793,12 @@ impl TrustStore {
         iaca_der: &[u8],
         now: UnixTime,
     ) -> Result<PublicKey> {
+        let from_lists = self.listed_iacas(None, now);
         let iaca: Vec<x509::TrustAnchorCert> = self
             .iacas
             .iter()
             .chain(&self.anchors)
+            .chain(from_lists.iter().filter_map(|l| l.anchor.as_ref()))
             .filter(|a| a.der() == iaca_der)
             .take(1)
             .cloned()
@@ -766,29 +867,58 @@ impl TrustStore {
     pub(crate) fn issuer_key_for_x5chain(
         &self,
         chain: Option<&[Vec<u8>]>,
+        doc_type: &str,
         now: UnixTime,
     ) -> Result<(IssuerKey, (UnixTime, UnixTime), Option<String>)> {
         let chain = chain.ok_or_else(|| {
             untrusted("issuerAuth carries no x5chain: the document signer is unknown")
         })?;
-        if self.anchors.is_empty() && self.iacas.is_empty() {
-            return Err(untrusted("no IACA anchor is configured"));
+        // VICAL entries for this docType only (J-10), and PID providers of
+        // the held LoTEs for the EU PID.
+        let listed = self.listed_iacas(Some(doc_type), now);
+        if self.anchors.is_empty() && self.iacas.is_empty() && listed.is_empty() {
+            return Err(untrusted(
+                "no IACA anchor is configured or listed for this docType",
+            ));
         }
-        let anchors: Vec<x509::TrustAnchorCert> =
-            self.iacas.iter().chain(&self.anchors).cloned().collect();
+        let anchors: Vec<x509::TrustAnchorCert> = self
+            .iacas
+            .iter()
+            .chain(&self.anchors)
+            .cloned()
+            .chain(lists::anchors_of(&listed))
+            .collect();
         let leaf =
             x509::validate_chain(chain, &anchors, now, x509::ChainPurpose::MdocDocumentSigner)?;
+        let configured = self
+            .iacas
+            .iter()
+            .chain(&self.anchors)
+            .any(|a| a.der() == leaf.anchor_der.as_slice());
+        let (basis, assurance) = match lists::voucher_for(&listed, &leaf.anchor_der) {
+            Some(v) if !configured => {
+                v.require_fresh(now)?;
+                (
+                    v.basis(&leaf.subject, &leaf.anchor_subject),
+                    v.assurance.clone(),
+                )
+            }
+            _ => (
+                TrustBasis::X509 {
+                    subject: leaf.subject.clone(),
+                    anchor: leaf.anchor_subject.clone(),
+                },
+                self.anchor_assurance_of(&leaf),
+            ),
+        };
         Ok((
             IssuerKey {
                 key: leaf.public_key.clone(),
                 issuer_id: leaf.subject.clone(),
-                assurance: self.anchor_assurance_of(&leaf),
+                assurance,
                 accreditation: None,
                 anchor_der: Some(leaf.anchor_der.clone()),
-                basis: TrustBasis::X509 {
-                    subject: leaf.subject.clone(),
-                    anchor: leaf.anchor_subject.clone(),
-                },
+                basis,
             },
             (leaf.not_before, leaf.not_after),
             leaf.anchor_country.clone(),

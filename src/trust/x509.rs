@@ -460,6 +460,47 @@ pub(crate) fn validate_chain(
     })
 }
 
+/// A certificate a signed trust list names as an end-entity signer, trusted
+/// directly (no path to build): within its validity at `now`, not a CA, with
+/// a key we verify with. It stands as its own anchor in the result.
+pub(crate) fn directly_trusted_leaf(der: &[u8], now: UnixTime) -> Result<ValidatedLeaf> {
+    if der.len() > MAX_CERT_BYTES {
+        return Err(limit("a listed certificate exceeds the size limit"));
+    }
+    let leaf = ParsedCert::parse(der).map_err(|e| e.context("listed certificate"))?;
+    if matches!(
+        leaf.basic_constraints()?,
+        Some(BasicConstraints { ca: true, .. })
+    ) {
+        return Err(untrusted("a listed CA certificate is not a signer"));
+    }
+    if now < leaf.not_before {
+        return Err(crate::error::not_yet_valid(
+            "the listed signer certificate is not yet valid",
+        ));
+    }
+    if now > leaf.not_after {
+        return Err(crate::error::expired(
+            "the listed signer certificate has expired",
+        ));
+    }
+    let subject = render_name(leaf.subject)?;
+    let (dns_names, uris) = leaf.subject_alt_names()?;
+    Ok(ValidatedLeaf {
+        public_key: public_key_from_spki(leaf.spki)?,
+        dns_names,
+        uris,
+        subject: subject.clone(),
+        not_before: leaf.not_before,
+        not_after: leaf.not_after,
+        chain_subjects: vec![subject.clone()],
+        anchor_subject: subject,
+        anchor_der: der.to_vec(),
+        anchor_country: name_country(leaf.subject)?,
+        leaf_der: der.to_vec(),
+    })
+}
+
 fn pki_time(t: UnixTime) -> rustls_pki_types::UnixTime {
     rustls_pki_types::UnixTime::since_unix_epoch(core::time::Duration::from_secs(t.as_secs()))
 }

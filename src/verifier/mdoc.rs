@@ -107,9 +107,9 @@ impl Verifier {
     ) -> Result<VerificationResult> {
         let auth = &doc.issuer_signed.issuer_auth;
         let chain = auth.x5chain()?;
-        let (key, (not_before, not_after), iaca_country) = self
-            .trust
-            .issuer_key_for_x5chain(chain.as_deref(), expect.now)?;
+        let (key, (not_before, not_after), iaca_country) =
+            self.trust
+                .issuer_key_for_x5chain(chain.as_deref(), &doc.doc_type, expect.now)?;
         let signed = auth.verify(&key.key, b"", None)?;
         let mso = doc.issuer_signed.mso()?;
         mdoc::check_signed_within(&mso, not_before, not_after)?;

@@ -318,6 +318,7 @@ impl LoteService {
         }
     }
     /// The CA certificates of the service, as anchors (never name-only entries).
+    #[cfg_attr(not(test), allow(dead_code))] // used by the unit tests only
     pub(crate) fn anchors(&self) -> Vec<TrustAnchorCert> {
         self.identities
             .iter()

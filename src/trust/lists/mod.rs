@@ -50,13 +50,24 @@
 //! See [`tsl`] for the XML-DSig / XAdES-B-B rules and [`xml`] for parsing and
 //! canonicalization; results have the same [`Lote`] shape.
 //!
+//! # Held by the store
+//!
+//! Every checked list is held by the [`TrustStore`](super::TrustStore) and
+//! feeds its lookups (see [`held`] for what each service anchors, and the
+//! framework and level it implies): SD-JWT VC `x5c` issuers, status-list
+//! signers, mdoc document signers (VICAL entries scoped to their docTypes).
+//! List anchors and VICAL authorities are kept apart and never anchor a
+//! credential. A refreshed list replaces the held one and must not go
+//! backwards (`check_successor`). The mdoc lookup reads the Document's
+//! `docType`, which the issuer-signed MSO must then repeat.
+//!
 //! # Not here yet
 //!
-//! - RSA-signed TS 119 612 lists (see [`tsl`]): `Unsupported`.
-//! - Following pointers is `TrustStore::follow_pointers` through the host's
-//!   [`ListFetcher`] (depth, list count and cycles bounded); the
-//!   "must not go backwards" check on refresh is `check_successor`, which the
-//!   store must call with the copy it held.
+//! - RSA-signed TS 119 612 lists (see [`tsl`]): `Unsupported`, and RSA
+//!   signer or CA certificates on a list signer's path: `Unsupported`.
+//! - TS 119 612 service types anchor nothing (only TS 119 602 EU service
+//!   types are given a meaning); listed JWKs anchor no credential (the list
+//!   binds them to no issuer identifier).
 //!
 //! # Spec ambiguities, and the reading taken
 //!
@@ -84,14 +95,11 @@
     clippy::panic,
     clippy::indexing_slicing
 )]
-// The public entry points are methods on `TrustStore` (store.rs); the result
-// types are re-exported from lib.rs once the maintainer wires them in.
-#![allow(unreachable_pub, dead_code)]
-
+mod held;
 pub(crate) mod lote;
 mod store;
-#[allow(unused_imports)] // re-exported from lib.rs when wired
-pub use store::ListFetcher;
+pub(crate) use held::{anchors_of, voucher_for, HeldList, HeldVical};
+pub use store::{inspect_trust_list, ListFetcher};
 pub(crate) mod tsl;
 pub(crate) mod vical;
 pub(crate) mod xml;
@@ -99,34 +107,47 @@ pub(crate) mod xml;
 #[cfg(test)]
 mod tests;
 
-#[allow(unused_imports)] // re-exported from lib.rs when wired
 pub use lote::{
     Capability, IdentityKind, ListedIdentity, Lote, LoteEntity, LotePointer, LoteService,
     Provision, ServiceStatus, SignerInfo,
 };
-#[allow(unused_imports)] // re-exported from lib.rs when wired
 pub use vical::{RefusedEntry, Vical, VicalEntry};
 
-/// Fuzz entry (for `internal::fuzzing`, once wired): `data` through the
-/// three envelopes, the XML parser and both canonicalizations (no anchor is configured, so nothing verifies) and, bypassing the
-/// signatures, through both payload readers. Never panics.
+/// Fuzz entry (`internal::fuzzing::trust_lists`): `data` through the three
+/// entries below. Never panics.
 pub(crate) fn fuzz_lists(data: &[u8]) {
-    use crate::time::UnixTime;
-    let now = UnixTime::from_secs(1_800_000_000);
-    let lax = ListOptions {
-        allow_stale: true,
-        skew: u64::MAX,
-    };
+    fuzz_vical(data);
+    fuzz_lote(data);
+    fuzz_tsl(data);
+}
+
+fn lax() -> (crate::time::UnixTime, ListOptions) {
+    (
+        crate::time::UnixTime::from_secs(1_800_000_000),
+        ListOptions {
+            allow_stale: true,
+            skew: u64::MAX,
+        },
+    )
+}
+
+/// Fuzz entry (`internal::fuzzing::vical`): the VICAL envelope (no
+/// authority, so nothing verifies) and, bypassing the signature, its payload
+/// reader.
+pub(crate) fn fuzz_vical(data: &[u8]) {
+    let (now, lax) = lax();
     let _ = vical::check_vical(data, &[], now, &lax);
-    let _ = vical::read_vical(data, String::new(), String::new(), now, &lax);
+    if let Ok(v) = vical::read_vical(data, String::new(), String::new(), now, &lax) {
+        let _ = v.to_json();
+    }
+}
+
+/// Fuzz entry (`internal::fuzzing::lote`): the JAdES envelope (no anchor)
+/// and, bypassing the signature, the LoTE payload reader and its JSON view.
+pub(crate) fn fuzz_lote(data: &[u8]) {
+    let (now, lax) = lax();
     if let Ok(text) = core::str::from_utf8(data) {
         let _ = lote::check_lote(text, &[], now, &lax);
-        let _ = tsl::check_tsl(text, lote::SignerTrust::Anchors(&[]), now, &lax);
-        if let Ok(doc) = xml::parse(text) {
-            for mode in [xml::C14n::Exclusive, xml::C14n::Inclusive] {
-                let _ = xml::canonicalize(doc.root_element(), None, mode);
-            }
-        }
     }
     if let Ok(map) = crate::encoding::parse_json_object(data, "fuzz") {
         let signer = SignerInfo {
@@ -135,6 +156,20 @@ pub(crate) fn fuzz_lists(data: &[u8]) {
         };
         if let Ok(l) = lote::read_lote(&map, signer, None, Vec::new(), now, &lax) {
             let _ = l.to_json(now);
+        }
+    }
+}
+
+/// Fuzz entry (`internal::fuzzing::trusted_list_xml`): the XML parser, both
+/// canonicalizations and the XAdES checks of a TS 119 612 list (no anchor).
+pub(crate) fn fuzz_tsl(data: &[u8]) {
+    let (now, lax) = lax();
+    if let Ok(text) = core::str::from_utf8(data) {
+        let _ = tsl::check_tsl(text, lote::SignerTrust::Anchors(&[]), now, &lax);
+        if let Ok(doc) = xml::parse(text) {
+            for mode in [xml::C14n::Exclusive, xml::C14n::Inclusive] {
+                let _ = xml::canonicalize(doc.root_element(), None, mode);
+            }
         }
     }
 }

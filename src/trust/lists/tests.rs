@@ -1792,3 +1792,70 @@ fn followed_lists_limit_at_and_past() {
     );
     assert_eq!(kind(past), ErrorKind::LimitExceeded);
 }
+
+// ---------------------------------------------------------------------------
+// A held VICAL anchors mdoc document signers of its docTypes only.
+
+#[test]
+fn mdl_whose_iaca_comes_from_the_vical_verifies_and_one_listed_for_another_doctype_does_not() {
+    use crate::{
+        Expectations, HeldMdoc, MdocIssuer, Policy, SessionTranscript, TrustStore, Verifier,
+    };
+    let p = pki();
+    let (iaca, iaca_key) = ca("IACA From VICAL");
+    let ds_key = key();
+    let ds = CertificateBuilder::new("DS From VICAL")
+        .country("US")
+        .end_entity()
+        .extended_key_usage("1.0.18013.5.1.2")
+        .validity(t(FROM), t(TO))
+        .issued_by(&iaca, &iaca_key, ds_key.public_key())
+        .unwrap();
+    let device = key();
+    let elements = json!({"org.iso.18013.5.1": {"family_name": "Doe", "given_name": "Jane"}});
+    let issued = MdocIssuer::new(&ds_key, &[ds.clone(), iaca.clone()])
+        .issue(
+            MDL,
+            elements.as_object().unwrap(),
+            device.public_key(),
+            t(NOW),
+        )
+        .unwrap();
+    let st = SessionTranscript::openid4vp_dc_api("https://rp.example", "n-1", None);
+    let resp = HeldMdoc::parse(&issued)
+        .unwrap()
+        .present(&[("org.iso.18013.5.1", "given_name")], &st, &device)
+        .unwrap();
+    let verify = |doc_types: &[&str]| {
+        let body = payload(
+            vec![entry(iaca.der(), doc_types)],
+            NOW - 100,
+            Some(NOW + 86_400),
+        );
+        let vical = sign(&body, Some(&[p.signer.der().to_vec()]), &p.signer_key, true);
+        let mut trust = TrustStore::new();
+        let _ = trust
+            .add_vical(&vical, &p.authority.to_pem(), t(NOW))
+            .unwrap();
+        Verifier::new(trust, Policy::default()).verify_device_response(
+            &resp,
+            &Expectations::at(t(NOW)).session_transcript(st.clone()),
+        )
+    };
+    let r = verify(&[MDL]).unwrap();
+    match r[0].issuer().trust() {
+        crate::TrustBasis::List {
+            kind,
+            service,
+            anchor,
+            ..
+        } => {
+            assert_eq!(kind, "vical");
+            assert_eq!(service, MDL);
+            assert_eq!(anchor, "CN=IACA From VICAL,C=US");
+        }
+        other => panic!("{other:?}"),
+    }
+    // J-10: the same IACA listed for the PID only does not anchor an mDL.
+    assert_eq!(kind(verify(&[PID])), ErrorKind::Untrusted);
+}

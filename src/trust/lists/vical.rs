@@ -100,6 +100,7 @@ impl Vical {
 
     /// The IACAs this VICAL lists for `doc_type` (J-10: an IACA listed for
     /// another docType is not among them).
+    #[cfg_attr(not(test), allow(dead_code))] // used by the unit tests only
     pub(crate) fn anchors_for(&self, doc_type: &str) -> Vec<TrustAnchorCert> {
         self.entries
             .iter()

@@ -74,6 +74,7 @@ pub(crate) enum C14n {
 
 /// The exclusive canonical form of `apex`'s subtree, without the subtree of
 /// `excluded` (when given).
+#[cfg_attr(not(test), allow(dead_code))] // used by the unit tests only
 pub(crate) fn exclusive_c14n(apex: Node<'_, '_>, excluded: Option<NodeId>) -> Result<Vec<u8>> {
     canonicalize(apex, excluded, C14n::Exclusive)
 }
