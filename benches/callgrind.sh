@@ -52,7 +52,7 @@ echo "|---|---|---:|---:|---:|"
 echo "| ring ES256 sign (S) | | $S | | |"
 echo "| ring ES256 verify (V) | | $V | | |"
 echo "| ring SHA-256 of 100 B (H) | | $H | | |"
-"$BIN" --list | while IFS="$(printf '\t')" read -r id f desc; do
+"$BIN" --workloads | while IFS="$(printf '\t')" read -r id f desc; do
     case $id in floor/*) continue ;; esac
     case $id in "$PREFIX"*) ;; *) continue ;; esac
     x=$(ir "$id" "$(iters_for "$id")")
