@@ -1396,6 +1396,46 @@ fn pki_files_issue_and_verify_end_to_end() {
         dir.to_str().unwrap(),
     ]);
     assert_eq!(o.status.code(), Some(2));
+    let other_ns = t.put(
+        "other.json",
+        &json!({"org.example.ns": {"a": 1}}).to_string(),
+    );
+    let mdoc_issue = |claims: &str, extra: &[&str]| {
+        let mut args = vec![
+            "issue".to_owned(),
+            "--format".into(),
+            "mso_mdoc".into(),
+            "--issuer-key".into(),
+            f(&p["mdoc"]["document_signer_key"]),
+            "--x5c".into(),
+            f(&p["mdoc"]["document_signer"]),
+            "--holder-key".into(),
+            device.clone(),
+            "--claims".into(),
+            claims.to_owned(),
+            "--at".into(),
+            at.into(),
+        ];
+        args.extend(extra.iter().map(|s| (*s).to_owned()));
+        cli(&args.iter().map(String::as_str).collect::<Vec<_>>())
+    };
+    // no docType implied by another namespace: name it
+    assert_eq!(mdoc_issue(&other_ns, &[]).status.code(), Some(2));
+    assert!(mdoc_issue(&other_ns, &["--doctype", "org.example.doc"])
+        .status
+        .success());
+    // a status reference is not silently dropped from an mdoc
+    let o = mdoc_issue(
+        &mdl,
+        &[
+            "--status-store",
+            "s.db",
+            "--status-uri",
+            "https://x.example/1",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(o.stdout.is_empty());
 }
 
 /// Issue 9: an empty input says it is empty, whichever command reads it.
@@ -1465,10 +1505,7 @@ fn issue_warns_of_an_already_expired_credential() {
     let expired = t.put("expired.json", &Value::Object(claims.clone()).to_string());
     claims.insert("exp".into(), json!(1_790_999_000));
     let fine = t.put("fine.json", &Value::Object(claims).to_string());
-    for (format, claims, warns) in [
-        ("dc+sd-jwt", &expired, true),
-        ("dc+sd-jwt", &fine, false),
-    ] {
+    for (format, claims, warns) in [("dc+sd-jwt", &expired, true), ("dc+sd-jwt", &fine, false)] {
         let o = cli(&[
             "issue",
             "--format",

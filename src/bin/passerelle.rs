@@ -761,18 +761,8 @@ fn issue_credential(args: &Args) -> Result<String, Failure> {
         (Some(store), Some(uri)) => {
             let store = passerelle::open_status_store(store)?;
             let idx = passerelle::StatusListIssuer::new(store.as_ref()).allocate(uri)?;
-            if format == "dc+sd-jwt" {
-                claims.insert(
-                    "status".into(),
-                    json!({"status_list": {"idx": idx, "uri": uri}}),
-                );
-            } else {
-                claims.insert(
-                    "credentialStatus".into(),
-                    json!({"type": "BitstringStatusListEntry", "statusPurpose": "revocation",
-                           "statusListIndex": idx.to_string(), "statusListCredential": uri}),
-                );
-            }
+            let (member, value) = passerelle::StatusListIssuer::status_claim(format, uri, idx)?;
+            claims.insert(member.into(), value);
         }
         (None, None) => {}
         _ => return Err(usage("--status-store and --status-uri go together")),
@@ -832,6 +822,11 @@ fn issue_credential(args: &Args) -> Result<String, Failure> {
 /// docType is `--doctype`, or follows from a lone mDL or EU PID namespace.
 /// Prints the IssuerSigned structure as base64url (the OpenID4VCI form).
 fn issue_mdoc(args: &Args) -> Result<String, Failure> {
+    if args.one("--status-store")?.is_some() || args.one("--status-uri")?.is_some() {
+        return Err(usage(
+            "--status-store and --status-uri are not supported for mso_mdoc yet",
+        ));
+    }
     let ds = PrivateKey::from_jwk(&read_text(args.required("--issuer-key")?)?)?;
     let chain = passerelle::Certificate::from_pem(&read_text(args.required("--x5c")?)?)?;
     let device = public_from_any_jwk(&read_text(args.required("--holder-key")?)?)?;
@@ -841,25 +836,16 @@ fn issue_mdoc(args: &Args) -> Result<String, Failure> {
         Failure::Input(Error::new(ErrorKind::Malformed, "claims must be an object"))
     })?;
     let doc_type = match args.one("--doctype")? {
-        Some(t) => t.to_owned(),
-        None => match claims
-            .keys()
-            .map(String::as_str)
-            .collect::<Vec<_>>()
-            .as_slice()
-        {
-            [passerelle::NAMESPACE_MDL] => passerelle::DOCTYPE_MDL.to_owned(),
-            [passerelle::NAMESPACE_EU_PID] => passerelle::DOCTYPE_EU_PID.to_owned(),
-            _ => return Err(usage(
-                "--doctype is needed unless the claims hold only the mDL or the EU PID namespace",
-            )),
-        },
+        Some(t) => t,
+        None => passerelle::MdocIssuer::implied_doc_type(claims).ok_or_else(|| {
+            usage("--doctype is needed unless the claims hold only the mDL or the EU PID namespace")
+        })?,
     };
     let mut iss = passerelle::MdocIssuer::new(&ds, &chain);
     if let Some(n) = args.one("--decoys")? {
         iss = iss.with_decoys(n.parse().map_err(|_| usage("--decoys wants a number"))?);
     }
-    let bytes = iss.issue(&doc_type, claims, &device, parse_time(args.one("--at")?)?)?;
+    let bytes = iss.issue(doc_type, claims, &device, parse_time(args.one("--at")?)?)?;
     Ok(b64url(&bytes))
 }
 
