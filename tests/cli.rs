@@ -259,20 +259,18 @@ fn did_jwk_resolution_matches_the_spec_examples() {
     assert_eq!(json_out(&o)["error"]["kind"], "malformed");
 }
 
+/// The demo, as a person reads it (issue 9): who issued, what was disclosed,
+/// which check failed and why, steps numbered 1, 2, 3, ... with no gaps, the
+/// two verifiers' policies side by side; the full JSON only with `--json`.
 #[test]
 fn demo_runs_the_whole_journey() {
-    let o = cli(&["demo"]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let out = String::from_utf8(o.stdout).unwrap();
-    for needle in [
-        "\"valid\": true",
+    let needles = [
         "tampered disclosure  -> malformed",
         "replay elsewhere      -> holder_binding",
         "unknown CA            -> untrusted",
         "clause ca-person-loa3",
         "clause eu-pid-high",
         "given name only       -> policy",
-        "\"format\": \"mso_mdoc\"",
         "verified eu.europa.ec.eudi.pid.1",
         "changed given_name    -> signature",
         "no IACA configured    -> untrusted",
@@ -283,10 +281,66 @@ fn demo_runs_the_whole_journey() {
         "accepted, status \"undetermined\"",
         "a tampered PID         -> malformed: not stored",
         "the shop verifies the vp_token: satisfied, learned Erika and over 18: true",
+    ];
+    let json_needles = ["\"valid\": true", "\"format\": \"mso_mdoc\""];
+    // --json: everything the demo ever printed, the full results included
+    let o = cli(&["demo", "--json"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let full = String::from_utf8(o.stdout).unwrap();
+    for needle in needles.iter().chain(&json_needles) {
+        assert!(
+            full.contains(needle),
+            "demo --json lacks {needle:?}:\n{full}"
+        );
+    }
+    assert!(!full.contains("!!"), "{full}");
+    // each refusal's exact message is there too
+    assert!(
+        full.contains("(verifier: disclosure: invalid JSON"),
+        "{full}"
+    );
+    // the default: readable lines, no JSON, no parser jargon
+    let o = cli(&["demo"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = String::from_utf8(o.stdout).unwrap();
+    for needle in needles {
+        assert!(out.contains(needle), "demo output lacks {needle:?}:\n{out}");
+    }
+    for needle in [
+        "tampered disclosure  -> malformed: tampered disclosure detected",
+        "changed given_name    -> signature: tampered element detected",
+        // who issued, what was disclosed
+        "verified:  dc+sd-jwt urn:eudi:pid:1, issued by https://pid-provider.example (certificate CN=Demo PID Provider",
+        "disclosed: age_equal_or_over/18 true, family_name \"Mustermann\", given_name \"Erika\", nationalities [\"DE\"]",
+        "disclosed: age_over_18 true, family_name \"Mustermann\", given_name \"Erika\"",
+        // the two policies, and a presentation they judge differently
+        "the EU verifier (an online shop checking age",
+        "     requires age_over_18\n",
+        "the Canadian verifier (a service opening an account",
+        "     requires given_name, family_name, age_over_18\n",
+        "clause ca-person-loa2",
+        "EU verifier        -> accepted under clause ca-person-loa3: age over 18 is all it needs",
+        "Canadian verifier  -> policy: it opens an account, so it needs her names too",
     ] {
         assert!(out.contains(needle), "demo output lacks {needle:?}:\n{out}");
     }
-    assert!(!out.contains("!!"), "{out}");
+    for absent in json_needles
+        .iter()
+        .chain(&["!!", "invalid JSON", "at byte", "(verifier: "])
+    {
+        assert!(!out.contains(absent), "demo output has {absent:?}:\n{out}");
+    }
+    // steps numbered 1..n, in order, with no gaps and no 6a/9b
+    let steps: Vec<u32> = out
+        .lines()
+        .filter_map(|l| l.strip_prefix("== "))
+        .map(|l| l.split('.').next().unwrap().parse().expect(l))
+        .collect();
+    assert_eq!(steps, (1..=16).collect::<Vec<_>>(), "{out}");
+    // usage errors
+    let o = cli(&["demo", "--frobnicate"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(o.stdout.is_empty());
 }
 
 #[test]
@@ -900,4 +954,606 @@ fn wallet_dcql_and_verify_vp_through_the_cli() {
             .code(),
         Some(2)
     );
+}
+
+fn stderr_lines(o: &Output) -> Vec<String> {
+    String::from_utf8_lossy(&o.stderr)
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Issue 9: every command has its own help (stdout, exit 0) naming each of
+/// its options; `--version`; a usage error is one line on stderr, exit 2.
+#[test]
+fn help_version_and_one_line_usage_errors() {
+    let options: &[(&str, &[&str])] = &[
+        ("keygen", &["--alg", "--public"]),
+        ("pki", &["--out", "--issuer", "--country", "--at"]),
+        (
+            "issue",
+            &[
+                "--format",
+                "--issuer-key",
+                "--x5c",
+                "--holder-key",
+                "--claims",
+                "--sd",
+                "--kid",
+                "--at",
+                "--decoys",
+                "--doctype",
+                "--status-store",
+                "--status-uri",
+            ],
+        ),
+        (
+            "present",
+            &[
+                "--credential",
+                "--holder-key",
+                "--disclose",
+                "--dcql",
+                "--nonce",
+                "--aud",
+                "--at",
+                "--openid4vp-handover",
+                "--dc-api-origin",
+                "--transcript",
+                "--reader-key",
+            ],
+        ),
+        (
+            "verify",
+            &[
+                "--trust",
+                "--anchor",
+                "--iaca",
+                "--issuer-jwk",
+                "--nonce",
+                "--aud",
+                "--at",
+                "--transcript",
+                "--reader-key",
+                "--status-list",
+                "--status-fetched-at",
+                "--require-status",
+                "--require-holder-binding",
+                "--allow-legacy-typ",
+                "--policy",
+                "--openid4vp-handover",
+                "--dc-api-origin",
+            ],
+        ),
+        ("did", &["--log", "--document", "--at"]),
+        (
+            "status",
+            &[
+                "--uri",
+                "--bits",
+                "--size",
+                "--store",
+                "--idx",
+                "--value",
+                "--format",
+                "--issuer-key",
+                "--x5c",
+                "--ttl",
+                "--exp",
+                "--at",
+                "--iss",
+                "--kid",
+                "--purpose",
+            ],
+        ),
+        (
+            "wallet",
+            &[
+                "--store",
+                "--holder-key",
+                "--dcql",
+                "--nonce",
+                "--aud",
+                "--openid4vp-handover",
+                "--trust",
+                "--anchor",
+                "--issuer-jwk",
+                "--policy",
+            ],
+        ),
+        ("dcql", &[]),
+        (
+            "verify-vp",
+            &[
+                "--dcql",
+                "--nonce",
+                "--aud",
+                "--openid4vp-handover",
+                "--trust",
+                "--anchor",
+                "--issuer-jwk",
+            ],
+        ),
+        ("demo", &["--json"]),
+    ];
+    let overview = cli(&["--help"]);
+    assert_eq!(overview.status.code(), Some(0));
+    let overview = String::from_utf8(overview.stdout).unwrap();
+    for (cmd, opts) in options {
+        assert!(
+            overview.contains(&format!("\n  {cmd} ")),
+            "--help lacks {cmd}"
+        );
+        for flag in ["--help", "-h"] {
+            let o = cli(&[cmd, flag]);
+            assert_eq!(o.status.code(), Some(0), "{cmd} {flag}");
+            assert!(o.stderr.is_empty(), "{cmd} {flag}");
+            let text = String::from_utf8(o.stdout).unwrap();
+            assert!(
+                text.starts_with(&format!("usage: passerelle {cmd}")),
+                "{text}"
+            );
+            for opt in *opts {
+                assert!(
+                    text.lines()
+                        .any(|l| l.trim_start().starts_with(opt) || l.contains(&format!("[{opt}"))),
+                    "{cmd} --help does not explain {opt}:\n{text}"
+                );
+            }
+        }
+        // `help COMMAND` is the same text
+        assert_eq!(cli(&["help", cmd]).stdout, cli(&[cmd, "--help"]).stdout);
+    }
+    for flag in ["--version", "-V"] {
+        let o = cli(&[flag]);
+        assert_eq!(o.status.code(), Some(0));
+        assert_eq!(
+            String::from_utf8(o.stdout).unwrap(),
+            format!("passerelle {}\n", env!("CARGO_PKG_VERSION"))
+        );
+    }
+    // one line on stderr, naming the command and where its help is; exit 2
+    for (args, line) in [
+        (
+            vec!["verify", "in.txt", "--foo", "x"],
+            "passerelle verify: unknown option --foo (see passerelle verify --help)",
+        ),
+        (
+            vec!["issue", "--format"],
+            "passerelle issue: --format needs a value (see passerelle issue --help)",
+        ),
+        (
+            vec!["keygen", "--alg", "HS256"],
+            "passerelle keygen: unknown --alg HS256 (ES256, ES384 or EdDSA) (see passerelle keygen --help)",
+        ),
+        (
+            vec!["frobnicate"],
+            "passerelle: unknown command frobnicate (see passerelle --help)",
+        ),
+        (vec![], "passerelle: no command given (see passerelle --help)"),
+    ] {
+        let o = cli(&args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(o.stdout.is_empty(), "{args:?}");
+        assert_eq!(stderr_lines(&o), [line], "{args:?}");
+    }
+}
+
+/// Issue 9: `keygen --public FILE` writes the public half; stdout stays the
+/// private JWK that harnesses read.
+#[test]
+fn keygen_writes_the_public_half() {
+    let t = Tmp::new("keygen-public");
+    let public = t.0.join("pub.jwk");
+    for alg in ["ES256", "EdDSA"] {
+        let o = cli(&["keygen", "--alg", alg, "--public", public.to_str().unwrap()]);
+        assert!(o.status.success());
+        let private = json_out(&o);
+        assert!(private["d"].is_string());
+        let text = std::fs::read_to_string(&public).unwrap();
+        let jwk: Value = serde_json::from_str(&text).unwrap();
+        assert!(jwk.get("d").is_none(), "{text}");
+        assert_eq!(jwk["x"], private["x"]);
+        assert_eq!(jwk["y"], private["y"]);
+        let pk = passerelle::PublicKey::from_jwk(&text).unwrap();
+        let sk = passerelle::PrivateKey::from_jwk(&private.to_string()).unwrap();
+        assert_eq!(&pk, sk.public_key());
+    }
+    let o = cli(&["keygen", "--public", "/nonexistent-dir/pub.jwk"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(o.stdout.is_empty());
+}
+
+/// Issue 9: `pki` makes what a harness needs to issue an x5c-signed SD-JWT
+/// VC and an mdoc without openssl, and each verifies against its own root
+/// only.
+#[test]
+fn pki_files_issue_and_verify_end_to_end() {
+    let t = Tmp::new("pki");
+    let dir = t.0.join("pki");
+    let at = "1790000000";
+    let o = cli(&[
+        "pki",
+        "--out",
+        dir.to_str().unwrap(),
+        "--issuer",
+        "https://pid-provider.example",
+        "--country",
+        "DE",
+        "--at",
+        at,
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let p = json_out(&o);
+    let f = |v: &Value| v.as_str().unwrap().to_owned();
+    for file in [
+        &p["mdoc"]["iaca"],
+        &p["mdoc"]["iaca_key"],
+        &p["mdoc"]["document_signer"],
+        &p["mdoc"]["document_signer_key"],
+        &p["sd_jwt_vc"]["anchor"],
+        &p["sd_jwt_vc"]["anchor_key"],
+        &p["sd_jwt_vc"]["x5c"],
+        &p["sd_jwt_vc"]["issuer_key"],
+    ] {
+        assert!(std::path::Path::new(&f(file)).is_file(), "{file}");
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(f(&p["sd_jwt_vc"]["issuer_key"]))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(
+            mode & 0o077,
+            0,
+            "private keys are readable by their owner only"
+        );
+    }
+    // each key file is the key of its certificate
+    for (cert, key) in [
+        (&p["mdoc"]["iaca"], &p["mdoc"]["iaca_key"]),
+        (
+            &p["mdoc"]["document_signer"],
+            &p["mdoc"]["document_signer_key"],
+        ),
+        (&p["sd_jwt_vc"]["anchor"], &p["sd_jwt_vc"]["anchor_key"]),
+        (&p["sd_jwt_vc"]["x5c"], &p["sd_jwt_vc"]["issuer_key"]),
+    ] {
+        let c =
+            passerelle::Certificate::from_pem(&std::fs::read_to_string(f(cert)).unwrap()).unwrap();
+        let k =
+            passerelle::PrivateKey::from_jwk(&std::fs::read_to_string(f(key)).unwrap()).unwrap();
+        assert_eq!(
+            &c[0].subject_public_key().unwrap(),
+            k.public_key(),
+            "{cert}"
+        );
+    }
+
+    // SD-JWT VC signed with the issuer certificate in x5c
+    let claims = t.put(
+        "pid.json",
+        &Value::Object(passerelle::eu_pid_example("https://pid-provider.example")).to_string(),
+    );
+    let o = cli(&[
+        "issue",
+        "--format",
+        "dc+sd-jwt",
+        "--issuer-key",
+        &f(&p["sd_jwt_vc"]["issuer_key"]),
+        "--x5c",
+        &f(&p["sd_jwt_vc"]["x5c"]),
+        "--claims",
+        &claims,
+        "--at",
+        at,
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let sd_jwt = t.put("pid.txt", &String::from_utf8(o.stdout).unwrap());
+    let o = cli(&[
+        "verify",
+        &sd_jwt,
+        "--anchor",
+        &f(&p["sd_jwt_vc"]["anchor"]),
+        "--at",
+        at,
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stdout));
+    let r = json_out(&o);
+    assert_eq!(r["issuer"]["id"], "https://pid-provider.example");
+    assert_eq!(r["issuer"]["trust"]["method"], "x509");
+    assert_eq!(r["claims"]["given_name"], "Erika");
+    // the IACA is not the SD-JWT VC issuer's root
+    let o = cli(&[
+        "verify",
+        &sd_jwt,
+        "--anchor",
+        &f(&p["mdoc"]["iaca"]),
+        "--at",
+        at,
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(json_out(&o)["error"]["kind"], "untrusted");
+
+    // mdoc signed by the document signer, verified against the IACA
+    let device = t.put(
+        "device.jwk",
+        &String::from_utf8(cli(&["keygen"]).stdout).unwrap(),
+    );
+    let mdl = t.put(
+        "mdl.json",
+        &json!({"org.iso.18013.5.1": {"family_name": "Doe", "given_name": "Jane",
+            "issuing_country": "DE", "age_over_18": true}})
+        .to_string(),
+    );
+    let o = cli(&[
+        "issue",
+        "--format",
+        "mso_mdoc",
+        "--issuer-key",
+        &f(&p["mdoc"]["document_signer_key"]),
+        "--x5c",
+        &f(&p["mdoc"]["document_signer"]),
+        "--holder-key",
+        &device,
+        "--claims",
+        &mdl,
+        "--at",
+        at,
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let issued = t.put("mdl.txt", String::from_utf8(o.stdout).unwrap().trim());
+    let o = cli(&[
+        "present",
+        "--credential",
+        &issued,
+        "--holder-key",
+        &device,
+        "--disclose",
+        "org.iso.18013.5.1/given_name,org.iso.18013.5.1/issuing_country",
+        "--nonce",
+        "n",
+        "--aud",
+        "x509_san_dns:rp.example",
+        "--openid4vp-handover",
+        "https://rp.example/post",
+        "--at",
+        at,
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let vp = t.put("mdl-vp.txt", String::from_utf8(o.stdout).unwrap().trim());
+    let verify = |anchor: &str| {
+        cli(&[
+            "verify",
+            &vp,
+            "--anchor",
+            anchor,
+            "--at",
+            at,
+            "--nonce",
+            "n",
+            "--aud",
+            "x509_san_dns:rp.example",
+            "--openid4vp-handover",
+            "https://rp.example/post",
+            "--require-holder-binding",
+        ])
+    };
+    let o = verify(&f(&p["mdoc"]["iaca"]));
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stdout));
+    let r = json_out(&o);
+    assert_eq!(
+        r["claims"]["org.iso.18013.5.1.mDL"]["org.iso.18013.5.1"]["given_name"],
+        "Jane"
+    );
+    assert_eq!(r["holder_binding"]["state"], "verified");
+    let o = verify(&f(&p["sd_jwt_vc"]["anchor"]));
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(json_out(&o)["error"]["kind"], "untrusted");
+
+    // an IssuerSigned where a DeviceResponse is expected says so, and how
+    let o = cli(&[
+        "verify",
+        &issued,
+        "--anchor",
+        &f(&p["mdoc"]["iaca"]),
+        "--at",
+        at,
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let e = json_out(&o);
+    assert_eq!(e["error"]["kind"], "malformed");
+    let msg = e["error"]["message"].as_str().unwrap();
+    assert!(
+        msg.contains("IssuerSigned") && msg.contains("not a DeviceResponse"),
+        "{msg}"
+    );
+    assert!(msg.contains("passerelle present"), "{msg}");
+    // a DeviceResponse that is merely broken gets no such hint
+    let broken = t.put("broken.txt", "oWF4AQ"); // {"x": 1}
+    let o = cli(&[
+        "verify",
+        &broken,
+        "--anchor",
+        &f(&p["mdoc"]["iaca"]),
+        "--at",
+        at,
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(!json_out(&o)["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("present"));
+
+    // usage errors
+    let o = cli(&[
+        "pki",
+        "--country",
+        "Germany",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let other_ns = t.put(
+        "other.json",
+        &json!({"org.example.ns": {"a": 1}}).to_string(),
+    );
+    let mdoc_issue = |claims: &str, extra: &[&str]| {
+        let mut args = vec![
+            "issue".to_owned(),
+            "--format".into(),
+            "mso_mdoc".into(),
+            "--issuer-key".into(),
+            f(&p["mdoc"]["document_signer_key"]),
+            "--x5c".into(),
+            f(&p["mdoc"]["document_signer"]),
+            "--holder-key".into(),
+            device.clone(),
+            "--claims".into(),
+            claims.to_owned(),
+            "--at".into(),
+            at.into(),
+        ];
+        args.extend(extra.iter().map(|s| (*s).to_owned()));
+        cli(&args.iter().map(String::as_str).collect::<Vec<_>>())
+    };
+    // no docType implied by another namespace: name it
+    assert_eq!(mdoc_issue(&other_ns, &[]).status.code(), Some(2));
+    assert!(mdoc_issue(&other_ns, &["--doctype", "org.example.doc"])
+        .status
+        .success());
+    // a status reference is not silently dropped from an mdoc
+    let o = mdoc_issue(
+        &mdl,
+        &[
+            "--status-store",
+            "s.db",
+            "--status-uri",
+            "https://x.example/1",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(o.stdout.is_empty());
+}
+
+/// Issue 9: an empty input says it is empty, whichever command reads it.
+#[test]
+fn empty_inputs_say_they_are_empty() {
+    let t = Tmp::new("empty");
+    let empty = t.put("empty.txt", "");
+    let blank = t.put("blank.txt", "\n");
+    let key = t.put(
+        "k.jwk",
+        &String::from_utf8(cli(&["keygen"]).stdout).unwrap(),
+    );
+    for args in [
+        vec!["verify", &empty],
+        vec!["verify", &blank],
+        vec![
+            "present",
+            "--credential",
+            &empty,
+            "--holder-key",
+            &key,
+            "--disclose",
+            "all",
+            "--nonce",
+            "n",
+            "--aud",
+            "a",
+        ],
+        vec![
+            "issue",
+            "--format",
+            "dc+sd-jwt",
+            "--issuer-key",
+            &key,
+            "--claims",
+            &empty,
+        ],
+        vec!["dcql", "match", &empty],
+    ] {
+        let o = cli(&args);
+        assert_eq!(o.status.code(), Some(1), "{args:?}");
+        let e = json_out(&o);
+        assert_eq!(e["error"]["kind"], "malformed", "{args:?}");
+        let msg = e["error"]["message"].as_str().unwrap();
+        assert!(msg.ends_with(" is empty"), "{args:?}: {msg}");
+        assert!(!msg.contains("unsupported"), "{msg}");
+    }
+    let o = Command::new(env!("CARGO_BIN_EXE_passerelle"))
+        .args(["verify", "-"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(json_out(&o)["error"]["message"], "standard input is empty");
+}
+
+/// Issue 9: `issue` of a credential that is already expired warns on stderr
+/// (and still prints it: a harness may want one); a valid one does not.
+#[test]
+fn issue_warns_of_an_already_expired_credential() {
+    let t = Tmp::new("expired");
+    let key = t.put(
+        "k.jwk",
+        &String::from_utf8(cli(&["keygen"]).stdout).unwrap(),
+    );
+    let mut claims = passerelle::eu_pid_example("https://pid-provider.example");
+    claims.insert("exp".into(), json!(1_789_999_000));
+    let expired = t.put("expired.json", &Value::Object(claims.clone()).to_string());
+    claims.insert("exp".into(), json!(1_790_999_000));
+    let fine = t.put("fine.json", &Value::Object(claims).to_string());
+    for (format, claims, warns) in [("dc+sd-jwt", &expired, true), ("dc+sd-jwt", &fine, false)] {
+        let o = cli(&[
+            "issue",
+            "--format",
+            format,
+            "--issuer-key",
+            &key,
+            "--claims",
+            claims,
+            "--at",
+            "1790000000",
+        ]);
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        assert!(!o.stdout.is_empty());
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(
+            err.contains("warning: the credential is already expired"),
+            warns,
+            "{format}: {err}"
+        );
+    }
+}
+
+/// Issue 9: a closed stdout (`| head`) ends the command quietly, never with
+/// a panic.
+#[test]
+fn a_closed_stdout_does_not_panic() {
+    for args in [
+        vec!["demo"],
+        vec!["--help"],
+        vec!["verify", "--help"],
+        vec!["keygen"],
+    ] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_passerelle"))
+            .args(&args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take()); // the reader goes away before anything is read
+        let o = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert_eq!(o.status.code(), Some(0), "{args:?}: {err}");
+    }
 }

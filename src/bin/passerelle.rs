@@ -13,47 +13,401 @@ use std::process::ExitCode;
 #[path = "cli/demo.rs"]
 mod demo;
 
-const USAGE: &str = "usage:
-  passerelle keygen [--alg ES256|ES384|EdDSA]
-  passerelle issue --format dc+sd-jwt|mso_mdoc|vc+sd-jwt|vc+jwt|vc+cose|ldp_vc --issuer-key JWK [--x5c CHAIN.pem]
-                   [--holder-key PUBJWK] --claims CLAIMS.json [--sd PATHS|all] [--kid KID] [--at UNIX_SECONDS]
-                   [--decoys N] [--doctype DOCTYPE]
-  passerelle present --credential FILE --holder-key JWK (--disclose PATHS | --dcql QUERY.json)
-                     --nonce N --aud A [--at UNIX_SECONDS]
-                     mdoc: [--openid4vp-handover RESPONSE_URI | --dc-api-origin ORIGIN | --transcript FILE]
-                           [--reader-key PUBJWK (deviceMac)]
-  passerelle verify INPUT [--trust TRUST.json] [--anchor CERT.pem]... [--iaca CERT.pem]... [--issuer-jwk JWK]...
-                   [--nonce N] [--aud A] [--at UNIX_SECONDS] [--status-list FILE]...
-                   [--status-fetched-at UNIX_SECONDS] [--require-status]
-                   [--require-holder-binding] [--allow-legacy-typ] [--policy POLICY.json]
-                   [--transcript FILE | --openid4vp-handover RESPONSE_URI | --dc-api-origin ORIGIN]
-                   [--reader-key JWK]
-                   [--trusted-list FILE]... [--list-anchor CERT.pem]... [--vical FILE]... [--vical-authority CERT.pem]...
-                   [--allow-stale-lists]
-  passerelle trust inspect FILE [--list-anchor CERT.pem]... [--vical-authority CERT.pem] [--at UNIX_SECONDS]
-                   [--allow-stale-lists]
-  passerelle did resolve DID [--log FILE | --document FILE] [--at UNIX_SECONDS]
-  passerelle status new --uri URI [--bits 1|2|4|8] [--size N] [--store STORE]
-  passerelle status allocate --uri URI [--store STORE]
-  passerelle status set --uri URI --idx N --value valid|revoked|suspended|0..255 [--store STORE]
-  passerelle status publish --uri URI --format statuslist+jwt|statuslist+cwt|bitstring --issuer-key JWK
-                   [--x5c CHAIN.pem] [--ttl S] [--exp UNIX_SECONDS] [--iss ISSUER] [--kid KID] [--at UNIX_SECONDS]
-                   [--purpose revocation|suspension] [--store STORE]
-     (STORE: a file path, embedded SQLite, default passerelle-status.db; or postgres://...)
-  passerelle issue ... [--status-store STORE --status-uri URI]   (a freshly allocated index)
-  passerelle wallet add FILE [--holder-key JWK] [--store STORE] [trust options as verify]
-  passerelle wallet list [--store STORE]
-  passerelle wallet remove ID [--store STORE]
-  passerelle wallet present --dcql QUERY.json --nonce N --aud CLIENT_ID [--openid4vp-handover RESPONSE_URI] [--store STORE]
-  passerelle dcql match QUERY.json CREDENTIAL...
-  passerelle verify-vp VP_TOKEN.json --dcql QUERY.json --nonce N --aud CLIENT_ID [--openid4vp-handover RESPONSE_URI]
-                   [trust options as verify]
-  passerelle demo
+/// One command's help: its usage, what it does, and one line per option.
+/// Options shared by several commands are kept as slices so a new one is one
+/// line (see [`TRUST_OPTIONS_HELP`]).
+struct Help {
+    name: &'static str,
+    usage: &'static str,
+    about: &'static str,
+    sections: &'static [(&'static str, &'static [(&'static str, &'static str)])],
+}
 
-PATHS: `all`, or comma-separated JSON Pointers (/given_name,/address/locality,/nationalities/0),
-or a JSON array of JSON Pointers; for an mdoc, namespace/element items (org.iso.18013.5.1/family_name).
-mdoc credentials, DeviceResponses and vc+cose are printed as base64url and read as base64url or CBOR bytes;
---transcript is the SessionTranscript array as CBOR bytes or hex. INPUT and FILE may be `-` for standard input.";
+const PATHS_NOTE: (&str, &str) = (
+    "PATHS",
+    "`all`, comma-separated JSON Pointers (/given_name,/address/locality), or a JSON array of them; for an mdoc, namespace/element items (org.iso.18013.5.1/family_name)",
+);
+
+const KEYGEN_HELP: Help = Help {
+    name: "keygen",
+    usage: "passerelle keygen [--alg ES256|ES384|EdDSA] [--public FILE]",
+    about: "Makes a key pair and prints the private JWK on stdout.",
+    sections: &[(
+        "options",
+        &[
+            ("--alg ALG", "ES256 (P-256, the default), ES384 (P-384) or EdDSA (Ed25519)"),
+            ("--public FILE", "also write the public JWK into FILE (for --issuer-jwk, --holder-key of a credential)"),
+        ],
+    )],
+};
+
+const PKI_HELP: Help = Help {
+    name: "pki",
+    usage: "passerelle pki [--out DIR] [--issuer URI] [--country CC] [--at UNIX_SECONDS]",
+    about: "Makes a test PKI (ES256) and prints JSON naming its files: an IACA and a document signer \
+(EKU 1.0.18013.5.1.2) for mdoc, and an SD-JWT VC issuer CA with an issuer certificate. \
+For tests only: the private keys are written as plain JWK files.",
+    sections: &[
+        (
+            "options",
+            &[
+                ("--out DIR", "where to write the files (created; default ./passerelle-pki)"),
+                ("--issuer URI", "the SAN URI of the SD-JWT VC issuer certificate, the credential's iss (default https://issuer.example)"),
+                ("--country CC", "countryName of every certificate; an mdoc's issuing_country must equal it (default UT)"),
+                ("--at UNIX_SECONDS", "validity starts an hour before this time (default: now); the CAs last 10 years, the signers 1 year"),
+            ],
+        ),
+        (
+            "files",
+            &[
+                ("iaca.pem, iaca.jwk", "the IACA (mdoc root): verify --anchor iaca.pem"),
+                ("ds.pem, ds.jwk", "the document signer: issue --format mso_mdoc --x5c ds.pem --issuer-key ds.jwk"),
+                ("issuer-ca.pem, issuer-ca.jwk", "the SD-JWT VC issuer CA (root): verify --anchor issuer-ca.pem"),
+                ("issuer.pem, issuer.jwk", "the issuer certificate: issue --format dc+sd-jwt --x5c issuer.pem --issuer-key issuer.jwk"),
+            ],
+        ),
+    ],
+};
+
+const ISSUE_HELP: Help = Help {
+    name: "issue",
+    usage: "passerelle issue --format FORMAT --issuer-key JWK --claims CLAIMS.json [options]",
+    about: "Issues a credential and prints it (mdoc IssuerSigned and vc+cose as base64url). \
+Warns on stderr when the credential is already expired.",
+    sections: &[
+        (
+            "options",
+            &[
+                ("--format FORMAT", "dc+sd-jwt, mso_mdoc, vc+sd-jwt, vc+jwt, vc+cose or ldp_vc"),
+                ("--issuer-key JWK", "the issuer's private JWK (for mso_mdoc, the document signer's)"),
+                ("--claims CLAIMS.json", "the claims as a JSON object; for mso_mdoc {namespace: {element: value}}"),
+                ("--x5c CHAIN.pem", "the issuer's certificate chain (required for mso_mdoc: the document signer)"),
+                ("--holder-key JWK", "the holder's key (public or private JWK) to bind the credential to (required for mso_mdoc)"),
+                ("--sd PATHS|all", "which claims are selectively disclosable (default all)"),
+                ("--kid KID", "the kid header (for ldp_vc, the verification method)"),
+                ("--at UNIX_SECONDS", "the issuance time (default: now)"),
+                ("--decoys N", "at most N decoy digests"),
+                ("--doctype DOCTYPE", "the mdoc docType (implied by a lone mDL or EU PID namespace)"),
+                ("--status-store STORE", "with --status-uri: allocate a status list index in STORE and carry it"),
+                ("--status-uri URI", "the status list the index is allocated in"),
+            ],
+        ),
+        ("", &[PATHS_NOTE]),
+    ],
+};
+
+const PRESENT_HELP: Help = Help {
+    name: "present",
+    usage: "passerelle present --credential FILE --holder-key JWK (--disclose PATHS | --dcql QUERY.json) --nonce N --aud A [options]",
+    about: "Makes a presentation of an issued credential: an SD-JWT with a Key Binding JWT, or an mdoc DeviceResponse (base64url).",
+    sections: &[
+        (
+            "options",
+            &[
+                ("--credential FILE", "the credential as issued (SD-JWT text, or mdoc IssuerSigned as base64url or CBOR)"),
+                ("--holder-key JWK", "the holder's private JWK"),
+                ("--disclose PATHS", "the claims to disclose, or all"),
+                ("--dcql QUERY.json", "disclose what the first credential query the credential meets asks for"),
+                ("--nonce N", "the verifier's nonce"),
+                ("--aud A", "the verifier's client_id (the KB-JWT audience)"),
+                ("--at UNIX_SECONDS", "the KB-JWT iat (default: now)"),
+            ],
+        ),
+        (
+            "mdoc",
+            &[
+                ("--openid4vp-handover URI", "build the OpenID4VP SessionTranscript with this response_uri, --aud and --nonce"),
+                ("--dc-api-origin ORIGIN", "build the Digital Credentials API SessionTranscript with --nonce"),
+                ("--transcript FILE", "the SessionTranscript array as CBOR bytes or hex"),
+                ("--reader-key JWK", "the reader's ephemeral key: a deviceMac instead of a deviceSignature"),
+            ],
+        ),
+        ("", &[PATHS_NOTE]),
+    ],
+};
+
+/// Help for [`TRUST_OPTIONS`], shared by `verify`, `wallet add` and `verify-vp`.
+const TRUST_OPTIONS_HELP: &[(&str, &str)] = &[
+    (
+        "--trust TRUST.json",
+        "a trust file (issuer keys, anchors, registries)",
+    ),
+    (
+        "--anchor CERT.pem",
+        "trust a certificate as an anchor (repeatable; an IACA for mdoc)",
+    ),
+    (
+        "--iaca CERT.pem",
+        "trust an IACA for mdoc only (repeatable)",
+    ),
+    (
+        "--issuer-jwk JWK",
+        "trust one issuer public key, bound to its iss/kid members when present (repeatable)",
+    ),
+    (
+        "--policy POLICY.json",
+        "a policy file (holder binding, clock skew, accepted credentials, required attributes)",
+    ),
+    (
+        "--require-holder-binding",
+        "refuse a presentation without holder binding",
+    ),
+    (
+        "--allow-legacy-typ",
+        "accept the older vc+sd-jwt typ on an SD-JWT VC",
+    ),
+    (
+        "--require-status",
+        "refuse a credential whose status cannot be learned",
+    ),
+    ("--at UNIX_SECONDS", "the verification time (default: now)"),
+    (
+        "--trusted-list FILE",
+        "an ETSI TS 119 602 LoTE (JWS or JSON) or TS 119 612 XML list, checked before use (repeatable)",
+    ),
+    (
+        "--list-anchor CERT.pem",
+        "trust a root for list signers only, never for credentials (repeatable)",
+    ),
+    (
+        "--vical FILE",
+        "an ISO 18013-5 VICAL: its IACAs anchor mdocs of their docTypes (repeatable)",
+    ),
+    (
+        "--vical-authority CERT.pem",
+        "trust a root for VICAL signers only (repeatable)",
+    ),
+    (
+        "--allow-stale-lists",
+        "accept a list past its next update (weaker)",
+    ),
+];
+
+const TRUST_HELP: Help = Help {
+    name: "trust",
+    usage: "passerelle trust inspect FILE [--list-anchor CERT.pem]... [--vical-authority CERT.pem] [--at UNIX_SECONDS] [--allow-stale-lists]",
+    about: "Checks a trust list's signature and prints what it says ({\"valid\": true, \"list\": ...}): \
+a LoTE, a TS 119 612 XML list or a VICAL, detected.",
+    sections: &[(
+        "options",
+        &[
+            ("--list-anchor CERT.pem", "a root trusted for list signers (repeatable)"),
+            ("--vical-authority CERT.pem", "the root a VICAL signer must chain to"),
+            ("--at UNIX_SECONDS", "the time the list is judged at (default: now)"),
+            ("--allow-stale-lists", "accept a list past its next update"),
+        ],
+    )],
+};
+
+const VERIFY_HELP: Help = Help {
+    name: "verify",
+    usage: "passerelle verify INPUT [options]",
+    about: "Verifies a presentation or credential (format detected: SD-JWT, JWS, Data Integrity, COSE, mdoc DeviceResponse) \
+and prints {\"valid\": true, ...} (exit 0) or {\"valid\": false, \"error\": {...}} (exit 1). INPUT may be - for standard input.",
+    sections: &[
+        ("trust", TRUST_OPTIONS_HELP),
+        (
+            "expectations",
+            &[
+                ("--nonce N", "the nonce the verifier sent"),
+                ("--aud A", "the verifier's own identifier (the audience)"),
+                ("--status-list FILE", "a status list as fetched (repeatable)"),
+                ("--status-fetched-at UNIX_SECONDS", "when the lists were fetched (default: the verification time)"),
+            ],
+        ),
+        (
+            "mdoc",
+            &[
+                ("--transcript FILE", "the expected SessionTranscript array as CBOR bytes or hex"),
+                ("--openid4vp-handover URI", "build the OpenID4VP SessionTranscript with this response_uri, --aud and --nonce"),
+                ("--dc-api-origin ORIGIN", "build the Digital Credentials API SessionTranscript with --nonce"),
+                ("--reader-key JWK", "the reader's ephemeral private key, to check a deviceMac"),
+            ],
+        ),
+    ],
+};
+
+const DID_HELP: Help = Help {
+    name: "did",
+    usage: "passerelle did resolve DID [--log FILE | --document FILE] [--at UNIX_SECONDS]",
+    about: "Resolves a DID offline and prints {\"valid\": true, \"document\": ...}: did:jwk and did:key from the identifier, \
+did:web from the document the host fetched, did:webvh from its log.",
+    sections: &[(
+        "options",
+        &[
+            ("--log FILE", "the did:webvh log (did.jsonl)"),
+            ("--document FILE", "the did:web document as fetched"),
+            ("--at UNIX_SECONDS", "resolve the did:webvh version valid at this time"),
+        ],
+    )],
+};
+
+const STATUS_HELP: Help = Help {
+    name: "status",
+    usage: "passerelle status new|allocate|set|publish --uri URI [options]",
+    about: "The issuer's status lists in a store. new: create a list; allocate: draw an index; \
+set: set an entry; publish: print the signed list, as served.",
+    sections: &[(
+        "options",
+        &[
+            ("--uri URI", "the list's URI"),
+            (
+                "--store STORE",
+                "a file path (embedded SQLite, default passerelle-status.db) or postgres://...",
+            ),
+            ("--bits 1|2|4|8", "new: bits per entry (default 1)"),
+            ("--size N", "new: number of entries (default 131072)"),
+            ("--idx N", "set: the entry"),
+            ("--value V", "set: valid, revoked, suspended or 0..255"),
+            (
+                "--format F",
+                "publish: statuslist+jwt, statuslist+cwt or bitstring",
+            ),
+            ("--issuer-key JWK", "publish: the signing key"),
+            ("--x5c CHAIN.pem", "publish: the signer's certificate chain"),
+            (
+                "--ttl S",
+                "publish: how long a copy may be cached, in seconds",
+            ),
+            ("--exp UNIX_SECONDS", "publish: when the list expires"),
+            ("--iss ISSUER", "publish: the iss of the list"),
+            ("--kid KID", "publish: the kid header"),
+            (
+                "--at UNIX_SECONDS",
+                "publish: the issuance time (default: now)",
+            ),
+            ("--purpose P", "publish bitstring: revocation or suspension"),
+        ],
+    )],
+};
+
+const WALLET_HELP: Help = Help {
+    name: "wallet",
+    usage: "passerelle wallet add FILE | list | remove ID | present --dcql QUERY.json --nonce N --aud A [options]",
+    about: "A wallet in an encrypted store. add: verify a credential, then store it (with its holder key); \
+list: the stored credentials, no secrets; remove: delete one; present: answer a DCQL query with a vp_token.",
+    sections: &[
+        (
+            "options",
+            &[
+                ("--store STORE", "the store (default $PASSERELLE_WALLET, else the user's data directory)"),
+                ("--holder-key JWK", "add: the credential's holder key, stored encrypted"),
+                ("--dcql QUERY.json", "present: the verifier's DCQL query"),
+                ("--nonce N", "present: the verifier's nonce"),
+                ("--aud A", "present: the verifier's client_id"),
+                ("--openid4vp-handover URI", "present: the response_uri (default --aud)"),
+            ],
+        ),
+        ("trust (add)", TRUST_OPTIONS_HELP),
+    ],
+};
+
+const DCQL_HELP: Help = Help {
+    name: "dcql",
+    usage: "passerelle dcql match QUERY.json CREDENTIAL...",
+    about: "Prints {\"satisfied\": bool, \"matches\": {query_id: [argument index of each matching CREDENTIAL]}}. \
+A CREDENTIAL is as issued: SD-JWT text or mdoc IssuerSigned.",
+    sections: &[],
+};
+
+const VERIFY_VP_HELP: Help = Help {
+    name: "verify-vp",
+    usage: "passerelle verify-vp VP_TOKEN.json --dcql QUERY.json --nonce N --aud A [options]",
+    about: "Verifies every presentation of a vp_token against the DCQL query that was sent.",
+    sections: &[
+        (
+            "options",
+            &[
+                ("--dcql QUERY.json", "the query that was sent"),
+                ("--nonce N", "the nonce that was sent"),
+                ("--aud A", "the verifier's client_id"),
+                (
+                    "--openid4vp-handover URI",
+                    "the response_uri, for mdoc (default --aud)",
+                ),
+            ],
+        ),
+        ("trust", TRUST_OPTIONS_HELP),
+    ],
+};
+
+const DEMO_HELP: Help = Help {
+    name: "demo",
+    usage: "passerelle demo [--json]",
+    about: "The whole journey, both sides: issue, hold, present and verify an EU PID (SD-JWT VC and mdoc) \
+and a Canadian person credential, the attacks that fail, cross-border acceptance, revocation and the wallet.",
+    sections: &[("options", &[("--json", "also print each verification result in full, and each refusal's message")])],
+};
+
+const COMMANDS: &[(&Help, &str)] = &[
+    (&KEYGEN_HELP, "make a key pair (private JWK on stdout)"),
+    (
+        &PKI_HELP,
+        "make a test IACA, document signer and SD-JWT VC issuer chain",
+    ),
+    (&ISSUE_HELP, "issue a credential"),
+    (
+        &PRESENT_HELP,
+        "present a credential (SD-JWT + KB-JWT, mdoc DeviceResponse)",
+    ),
+    (&VERIFY_HELP, "verify a presentation or credential"),
+    (&DID_HELP, "resolve a DID"),
+    (&STATUS_HELP, "the issuer's status lists"),
+    (&WALLET_HELP, "a wallet: add, list, remove, present"),
+    (&DCQL_HELP, "match a DCQL query against credentials"),
+    (&VERIFY_VP_HELP, "verify a vp_token against a DCQL query"),
+    (&TRUST_HELP, "check a trust list and print what it says"),
+    (&DEMO_HELP, "the whole journey, told"),
+];
+
+impl Help {
+    fn render(&self) -> String {
+        let mut s = format!("usage: {}\n\n{}\n", self.usage, self.about);
+        for (title, options) in self.sections {
+            if title.is_empty() {
+                s.push('\n');
+            } else {
+                s.push_str(&format!("\n{title}:\n"));
+            }
+            let width = options.iter().map(|(o, _)| o.len()).max().unwrap_or(0);
+            for (o, what) in *options {
+                s.push_str(&format!("  {o:width$}  {what}\n"));
+            }
+        }
+        s.push_str("\nJSON on stdout, diagnostics on stderr; exit 0 success, 1 the input failed, 2 a usage error.");
+        s
+    }
+}
+
+fn overview() -> String {
+    let mut s = format!(
+        "passerelle {}: issue, hold, present and verify SD-JWT VC, mdoc and W3C VC credentials\n\nusage: passerelle COMMAND [options]   (passerelle COMMAND --help for its options)\n\ncommands:\n",
+        env!("CARGO_PKG_VERSION")
+    );
+    for (h, what) in COMMANDS {
+        s.push_str(&format!("  {:10} {what}\n", h.name));
+    }
+    s.push_str("\n  --help, -h     this text\n  --version, -V  the version\n\nINPUT and FILE may be `-` for standard input.");
+    s
+}
+
+fn help_for(cmd: &str) -> Option<&'static Help> {
+    COMMANDS.iter().map(|(h, _)| *h).find(|h| h.name == cmd)
+}
+
+/// Writes `text` and a newline on stdout. A closed stdout (`| head`, a broken
+/// pipe) is not an error worth a panic: the output is dropped quietly.
+fn emit(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{text}").and_then(|()| out.flush());
+}
+
+/// Writes a diagnostic on stderr; never panics.
+fn warn(text: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr().lock(), "{text}");
+}
 
 /// What a command prints.
 enum Out {
@@ -67,6 +421,8 @@ struct Usage(String);
 enum Failure {
     Usage(Usage),
     Input(Error),
+    /// Standard output was closed (`| head`): stop quietly.
+    Closed,
 }
 
 impl From<Usage> for Failure {
@@ -92,6 +448,7 @@ struct Args {
 }
 
 const SWITCHES: &[&str] = &[
+    "--json",
     "--require-holder-binding",
     "--allow-legacy-typ",
     "--require-status",
@@ -105,7 +462,9 @@ impl Args {
         let mut opts = Vec::new();
         let mut it = raw.iter();
         while let Some(a) = it.next() {
-            if let Some(stripped) = a.strip_prefix("--") {
+            if a == "-h" {
+                opts.push(("--help".to_owned(), None));
+            } else if let Some(stripped) = a.strip_prefix("--") {
                 if let Some((k, v)) = stripped.split_once('=') {
                     opts.push((format!("--{k}"), Some(v.to_owned())));
                 } else if SWITCHES.contains(&a.as_str()) {
@@ -171,6 +530,13 @@ fn read_input(path: &str) -> Result<Vec<u8>, Failure> {
         std::fs::File::open(path).and_then(|f| f.take(MAX + 1).read_to_end(&mut buf))
     };
     res.map_err(|e| usage(format!("cannot read {path}: {e}")))?;
+    if buf.iter().all(u8::is_ascii_whitespace) {
+        let name = if path == "-" { "standard input" } else { path };
+        return Err(Failure::Input(Error::new(
+            ErrorKind::Malformed,
+            format!("{name} is empty"),
+        )));
+    }
     if u64::try_from(buf.len()).unwrap_or(u64::MAX) > MAX {
         return Err(Failure::Input(Error::new(
             ErrorKind::LimitExceeded,
@@ -222,42 +588,180 @@ fn parse_paths(spec: &str) -> Result<Vec<ClaimPath>, Failure> {
         .collect()
 }
 
-/// DCQL (OpenID4VP 1.0 §6): the claim paths requested by the first credential
-/// query. `null` path components select the whole array.
-/// The claim paths the first satisfiable credential query of a DCQL query
-/// asks of `candidate` (the library's matcher: claim sets, `values`,
-/// `null` array paths), `Policy` when no query matches it.
+/// The claim paths a DCQL query asks of `candidate` (the library's matcher).
 fn dcql_paths(
     query_file: &str,
     candidate: passerelle::DcqlCandidate,
 ) -> Result<Vec<ClaimPath>, Failure> {
-    let q = read_dcql(query_file)?;
-    let m = q.match_candidates(&[candidate]);
-    for cq in q.credentials() {
-        if let Some(first) = m.matches(cq.id()).first() {
-            return Ok(first.paths().to_vec());
-        }
-    }
-    Err(Failure::Input(Error::new(
-        ErrorKind::Policy,
-        "the credential satisfies no credential query of the DCQL query",
-    )))
+    Ok(read_dcql(query_file)?.claim_paths_for(&candidate)?)
 }
 
 fn cmd_keygen(args: &Args) -> Result<Value, Failure> {
-    args.check_known(&["--alg"])?;
+    args.check_known(&["--alg", "--public"])?;
+    if !args.positional.is_empty() {
+        return Err(usage("keygen takes no arguments"));
+    }
     let alg = match args.one("--alg")?.unwrap_or("ES256") {
         "ES256" => Algorithm::Es256,
         "ES384" => Algorithm::Es384,
         "EdDSA" => Algorithm::EdDsa,
-        other => return Err(usage(format!("unknown --alg {other}"))),
+        other => {
+            return Err(usage(format!(
+                "unknown --alg {other} (ES256, ES384 or EdDSA)"
+            )))
+        }
     };
     let key = PrivateKey::generate(alg)?;
+    if let Some(f) = args.one("--public")? {
+        write_file(f, &key.public_key().to_jwk(), false)?;
+    }
     let jwk: Value = serde_json::from_str(&key.to_jwk()).map_err(|e| usage(e.to_string()))?;
     Ok(jwk)
 }
 
+/// Writes `text` (and a newline) into `path`; a secret is made readable by
+/// its owner only (on Unix).
+fn write_file(path: &str, text: &str, secret: bool) -> Result<(), Failure> {
+    use std::io::Write;
+    let mut o = std::fs::OpenOptions::new();
+    o.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    if secret {
+        use std::os::unix::fs::OpenOptionsExt;
+        o.mode(0o600);
+    }
+    #[cfg(not(unix))]
+    let _ = secret;
+    o.open(path)
+        .and_then(|mut f| writeln!(f, "{text}"))
+        .map_err(|e| usage(format!("cannot write {path}: {e}")))
+}
+
+/// `pki`: a test PKI for harnesses (see [`PKI_HELP`]).
+fn cmd_pki(args: &Args) -> Result<Value, Failure> {
+    use passerelle::CertificateBuilder;
+    args.check_known(&["--out", "--issuer", "--country", "--at"])?;
+    if !args.positional.is_empty() {
+        return Err(usage("pki takes no arguments"));
+    }
+    let dir = std::path::PathBuf::from(args.one("--out")?.unwrap_or("passerelle-pki"));
+    let iss = args.one("--issuer")?.unwrap_or("https://issuer.example");
+    let country = args.one("--country")?.unwrap_or("UT");
+    if country.len() != 2 || !country.bytes().all(|c| c.is_ascii_uppercase()) {
+        return Err(usage(format!(
+            "--country wants two capital letters, not {country:?}"
+        )));
+    }
+    let now = parse_time(args.one("--at")?)?;
+    let year = 365 * 24 * 3600;
+    let from = UnixTime::from_secs(now.as_secs().saturating_sub(3600));
+    let until = |years: u64| UnixTime::from_secs(now.as_secs().saturating_add(years * year));
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| usage(format!("cannot create {}: {e}", dir.display())))?;
+    let path = |name: &str| dir.join(name).to_string_lossy().into_owned();
+    let org = "passerelle test PKI";
+
+    let iaca_key = PrivateKey::generate(Algorithm::Es256)?;
+    let iaca = CertificateBuilder::new("passerelle test IACA")
+        .organization(org)
+        .country(country)
+        .validity(from, until(10))
+        .ca(Some(0))
+        .self_signed(&iaca_key)?;
+    let ds_key = PrivateKey::generate(Algorithm::Es256)?;
+    let ds = CertificateBuilder::new("passerelle test document signer")
+        .organization(org)
+        .country(country)
+        .validity(from, until(1))
+        .end_entity()
+        .extended_key_usage("1.0.18013.5.1.2")
+        .issued_by(&iaca, &iaca_key, ds_key.public_key())?;
+    let ca_key = PrivateKey::generate(Algorithm::Es256)?;
+    let ca = CertificateBuilder::new("passerelle test issuer CA")
+        .organization(org)
+        .country(country)
+        .validity(from, until(10))
+        .ca(Some(0))
+        .self_signed(&ca_key)?;
+    let issuer_key = PrivateKey::generate(Algorithm::Es256)?;
+    let mut issuer = CertificateBuilder::new("passerelle test issuer")
+        .organization(org)
+        .country(country)
+        .validity(from, until(1))
+        .end_entity()
+        .uri(iss);
+    if let Some(host) = iss
+        .strip_prefix("https://")
+        .and_then(|r| r.split(['/', ':']).next())
+        .filter(|h| !h.is_empty())
+    {
+        issuer = issuer.dns_name(host);
+    }
+    let issuer = issuer.issued_by(&ca, &ca_key, issuer_key.public_key())?;
+
+    for (name, text, secret) in [
+        ("iaca.pem", iaca.to_pem(), false),
+        ("iaca.jwk", iaca_key.to_jwk().to_string(), true),
+        ("ds.pem", ds.to_pem(), false),
+        ("ds.jwk", ds_key.to_jwk().to_string(), true),
+        ("issuer-ca.pem", ca.to_pem(), false),
+        ("issuer-ca.jwk", ca_key.to_jwk().to_string(), true),
+        ("issuer.pem", issuer.to_pem(), false),
+        ("issuer.jwk", issuer_key.to_jwk().to_string(), true),
+    ] {
+        write_file(&path(name), text.trim_end(), secret)?;
+    }
+    Ok(json!({
+        "dir": dir.to_string_lossy(),
+        "mdoc": {
+            "iaca": path("iaca.pem"),
+            "iaca_key": path("iaca.jwk"),
+            "document_signer": path("ds.pem"),
+            "document_signer_key": path("ds.jwk"),
+            "country": country,
+        },
+        "sd_jwt_vc": {
+            "anchor": path("issuer-ca.pem"),
+            "anchor_key": path("issuer-ca.jwk"),
+            "x5c": path("issuer.pem"),
+            "issuer_key": path("issuer.jwk"),
+            "iss": iss,
+        },
+        "not_before": from.as_secs(),
+        "not_after": until(1).as_secs(),
+    }))
+}
+
+/// `issue`, then a warning on stderr when what was issued is already
+/// expired at the issuance time (the library's own validity check, with the
+/// issuer's key trusted; an mdoc's MSO validity starts at issuance).
 fn cmd_issue(args: &Args) -> Result<String, Failure> {
+    let issued = issue_credential(args)?;
+    if args.one("--format")? != Some("mso_mdoc") {
+        let key = PrivateKey::from_jwk(&read_text(args.required("--issuer-key")?)?)?;
+        let now = parse_time(args.one("--at")?)?;
+        let mut trust = TrustStore::new();
+        trust.add_issuer_key(key.public_key().clone(), None, None);
+        if let Err(e) = Verifier::new(trust, Policy::default())
+            .verify(issued.as_bytes(), &Expectations::at(now))
+        {
+            if e.kind() == ErrorKind::Expired {
+                warn(&format!(
+                    "passerelle issue: warning: the credential is already expired ({})",
+                    e.message()
+                ));
+            }
+        }
+    }
+    Ok(issued)
+}
+
+fn issue_credential(args: &Args) -> Result<String, Failure> {
+    if !args.positional.is_empty() {
+        return Err(usage(
+            "issue takes no arguments; the claims go in --claims FILE",
+        ));
+    }
     args.check_known(&[
         "--format",
         "--issuer-key",
@@ -295,18 +799,8 @@ fn cmd_issue(args: &Args) -> Result<String, Failure> {
         (Some(store), Some(uri)) => {
             let store = passerelle::open_status_store(store)?;
             let idx = passerelle::StatusListIssuer::new(store.as_ref()).allocate(uri)?;
-            if format == "dc+sd-jwt" {
-                claims.insert(
-                    "status".into(),
-                    json!({"status_list": {"idx": idx, "uri": uri}}),
-                );
-            } else {
-                claims.insert(
-                    "credentialStatus".into(),
-                    json!({"type": "BitstringStatusListEntry", "statusPurpose": "revocation",
-                           "statusListIndex": idx.to_string(), "statusListCredential": uri}),
-                );
-            }
+            let (member, value) = passerelle::StatusListIssuer::status_claim(format, uri, idx)?;
+            claims.insert(member.into(), value);
         }
         (None, None) => {}
         _ => return Err(usage("--status-store and --status-uri go together")),
@@ -366,6 +860,11 @@ fn cmd_issue(args: &Args) -> Result<String, Failure> {
 /// docType is `--doctype`, or follows from a lone mDL or EU PID namespace.
 /// Prints the IssuerSigned structure as base64url (the OpenID4VCI form).
 fn issue_mdoc(args: &Args) -> Result<String, Failure> {
+    if args.one("--status-store")?.is_some() || args.one("--status-uri")?.is_some() {
+        return Err(usage(
+            "--status-store and --status-uri are not supported for mso_mdoc yet",
+        ));
+    }
     let ds = PrivateKey::from_jwk(&read_text(args.required("--issuer-key")?)?)?;
     let chain = passerelle::Certificate::from_pem(&read_text(args.required("--x5c")?)?)?;
     let device = public_from_any_jwk(&read_text(args.required("--holder-key")?)?)?;
@@ -375,25 +874,16 @@ fn issue_mdoc(args: &Args) -> Result<String, Failure> {
         Failure::Input(Error::new(ErrorKind::Malformed, "claims must be an object"))
     })?;
     let doc_type = match args.one("--doctype")? {
-        Some(t) => t.to_owned(),
-        None => match claims
-            .keys()
-            .map(String::as_str)
-            .collect::<Vec<_>>()
-            .as_slice()
-        {
-            [passerelle::NAMESPACE_MDL] => passerelle::DOCTYPE_MDL.to_owned(),
-            [passerelle::NAMESPACE_EU_PID] => passerelle::DOCTYPE_EU_PID.to_owned(),
-            _ => return Err(usage(
-                "--doctype is needed unless the claims hold only the mDL or the EU PID namespace",
-            )),
-        },
+        Some(t) => t,
+        None => passerelle::MdocIssuer::implied_doc_type(claims).ok_or_else(|| {
+            usage("--doctype is needed unless the claims hold only the mDL or the EU PID namespace")
+        })?,
     };
     let mut iss = passerelle::MdocIssuer::new(&ds, &chain);
     if let Some(n) = args.one("--decoys")? {
         iss = iss.with_decoys(n.parse().map_err(|_| usage("--decoys wants a number"))?);
     }
-    let bytes = iss.issue(&doc_type, claims, &device, parse_time(args.one("--at")?)?)?;
+    let bytes = iss.issue(doc_type, claims, &device, parse_time(args.one("--at")?)?)?;
     Ok(b64url(&bytes))
 }
 
@@ -510,12 +1000,7 @@ fn present_mdoc(args: &Args, issuer_signed: &[u8]) -> Result<String, Failure> {
 
 /// A public key from JWK text that may also hold the private part.
 fn public_from_any_jwk(text: &str) -> Result<PublicKey, Failure> {
-    let mut v: Value = serde_json::from_str(text)
-        .map_err(|e| Failure::Input(Error::new(ErrorKind::Malformed, format!("JWK: {e}"))))?;
-    if let Some(o) = v.as_object_mut() {
-        o.remove("d");
-    }
-    Ok(PublicKey::from_jwk(&v.to_string())?)
+    Ok(PublicKey::from_public_or_private_jwk(text)?)
 }
 
 fn cmd_present(args: &Args) -> Result<String, Failure> {
@@ -732,7 +1217,7 @@ fn cmd_wallet(args: &Args) -> Result<Value, Failure> {
             };
             let p = wallet.present_dcql(&query, &request, now)?;
             if p.reused_copy {
-                eprintln!("passerelle: every copy of a batch was used before: this presentation is linkable");
+                warn("passerelle: every copy of a batch was used before: this presentation is linkable");
             }
             Ok(Value::Object(p.vp_token))
         }
@@ -872,11 +1357,29 @@ fn cmd_verify(args: &Args) -> Result<Value, Failure> {
     // a DeviceResponse may hold several documents: every one is verified, the
     // first is the result, and `documents` lists them all
     if let passerelle::Detected::DeviceResponse(cbor) = passerelle::detect(&bytes)? {
-        let results = verifier.verify_device_response(&cbor, &expect)?;
+        let results = verifier
+            .verify_device_response(&cbor, &expect)
+            .map_err(|e| issuer_signed_hint(e, &cbor))?;
         return Ok(passerelle::device_response_json(&results));
     }
     let result = verifier.verify(&bytes, &expect)?;
     Ok(result.to_json())
+}
+
+/// An mdoc credential as issued (IssuerSigned) given where a presentation
+/// is expected: the error says how to make one.
+fn issuer_signed_hint(e: Error, cbor: &[u8]) -> Error {
+    if passerelle::HeldMdoc::parse(cbor).is_ok() {
+        Error::new(
+            e.kind(),
+            format!(
+                "{}; make a DeviceResponse with `passerelle present --credential FILE --holder-key JWK --disclose PATHS ...`",
+                e.message()
+            ),
+        )
+    } else {
+        e
+    }
 }
 
 /// `status new | allocate | set | publish`: the issuer's status lists in a
@@ -1046,57 +1549,90 @@ fn error_json(e: &Error) -> Value {
 fn main() -> ExitCode {
     let raw: Vec<String> = std::env::args().skip(1).collect();
     let Some((cmd, rest)) = raw.split_first() else {
-        eprintln!("{USAGE}");
+        warn("passerelle: no command given (see passerelle --help)");
         return ExitCode::from(2);
     };
-    let args = match Args::parse(rest) {
-        Ok(a) => a,
-        Err(Failure::Usage(Usage(m))) => {
-            eprintln!("passerelle: {m}\n{USAGE}");
-            return ExitCode::from(2);
-        }
-        Err(Failure::Input(e)) => {
-            println!("{}", error_json(&e));
-            return ExitCode::from(1);
-        }
-    };
-    let res: Result<Out, Failure> = match cmd.as_str() {
-        "keygen" => cmd_keygen(&args).map(Out::Json),
-        "issue" => cmd_issue(&args).map(Out::Text),
-        "present" => cmd_present(&args).map(Out::Text),
-        "verify" => cmd_verify(&args).map(Out::Json),
-        "did" => cmd_did(&args).map(Out::Json),
-        "status" => cmd_status(&args),
-        "wallet" => cmd_wallet(&args).map(Out::Json),
-        "dcql" => cmd_dcql(&args).map(Out::Json),
-        "verify-vp" => cmd_verify_vp(&args).map(Out::Json),
-        "trust" => cmd_trust(&args).map(Out::Json),
-        "demo" => demo::run().map(|()| Out::Text(String::new())),
-        "help" | "--help" | "-h" => {
-            println!("{USAGE}");
+    match cmd.as_str() {
+        "--help" | "-h" => {
+            emit(&overview());
             return ExitCode::SUCCESS;
         }
-        other => Err(usage(format!("unknown command {other}"))),
+        "help" => {
+            match rest.first().map(String::as_str) {
+                None => emit(&overview()),
+                Some(c) => match help_for(c) {
+                    Some(h) => emit(&h.render()),
+                    None => {
+                        warn(&format!(
+                            "passerelle help: unknown command {c} (see passerelle --help)"
+                        ));
+                        return ExitCode::from(2);
+                    }
+                },
+            }
+            return ExitCode::SUCCESS;
+        }
+        "--version" | "-V" => {
+            emit(&format!("passerelle {}", env!("CARGO_PKG_VERSION")));
+            return ExitCode::SUCCESS;
+        }
+        _ => {}
+    }
+    let Some(help) = help_for(cmd) else {
+        warn(&format!(
+            "passerelle: unknown command {cmd} (see passerelle --help)"
+        ));
+        return ExitCode::from(2);
     };
+    let res = Args::parse(rest).and_then(|args| {
+        if args.flag("--help") {
+            emit(&help.render());
+            return Ok(Out::Text(String::new()));
+        }
+        match cmd.as_str() {
+            "keygen" => cmd_keygen(&args).map(Out::Json),
+            "pki" => cmd_pki(&args).map(Out::Json),
+            "issue" => cmd_issue(&args).map(Out::Text),
+            "present" => cmd_present(&args).map(Out::Text),
+            "verify" => cmd_verify(&args).map(Out::Json),
+            "did" => cmd_did(&args).map(Out::Json),
+            "status" => cmd_status(&args),
+            "wallet" => cmd_wallet(&args).map(Out::Json),
+            "dcql" => cmd_dcql(&args).map(Out::Json),
+            "verify-vp" => cmd_verify_vp(&args).map(Out::Json),
+            "trust" => cmd_trust(&args).map(Out::Json),
+            "demo" => {
+                args.check_known(&["--json"])?;
+                if !args.positional.is_empty() {
+                    return Err(usage("demo takes no arguments"));
+                }
+                demo::run(args.flag("--json")).map(|()| Out::Text(String::new()))
+            }
+            other => Err(usage(format!("unknown command {other}"))),
+        }
+    });
     match res {
         Ok(Out::Json(v)) => {
-            println!("{v}");
+            emit(&v.to_string());
             ExitCode::SUCCESS
         }
         Ok(Out::Text(t)) => {
             if !t.is_empty() {
-                println!("{t}");
+                emit(&t);
             }
             ExitCode::SUCCESS
         }
         Err(Failure::Usage(Usage(m))) => {
-            eprintln!("passerelle: {m}\n{USAGE}");
+            warn(&format!(
+                "passerelle {cmd}: {m} (see passerelle {cmd} --help)"
+            ));
             ExitCode::from(2)
         }
         Err(Failure::Input(e)) => {
-            println!("{}", error_json(&e));
-            eprintln!("passerelle: {e}");
+            emit(&error_json(&e).to_string());
+            warn(&format!("passerelle {cmd}: {e}"));
             ExitCode::from(1)
         }
+        Err(Failure::Closed) => ExitCode::SUCCESS,
     }
 }

@@ -211,6 +211,46 @@ impl DcqlQuery {
     }
 }
 
+impl DcqlQuery {
+    /// The claims to disclose from one held credential: the paths asked by
+    /// the first credential query (in the query's order) that `candidate`
+    /// satisfies on its own, as [`match_candidates`](Self::match_candidates)
+    /// finds them (claim sets, `values`, `null` array paths expanded). For a
+    /// holder that answers with one credential; a wallet answering the whole
+    /// query, `credential_sets` included, uses
+    /// [`Wallet::present_dcql`](crate::Wallet::present_dcql).
+    ///
+    /// A candidate that meets no credential query is `Policy`.
+    ///
+    /// ```
+    /// use passerelle::*;
+    /// let c = DcqlCandidate::new(DcqlFormat::SdJwtVc, vec!["urn:eudi:pid:1".into()],
+    ///     serde_json::json!({"vct": "urn:eudi:pid:1", "given_name": "Erika",
+    ///                        "nationalities": ["DE", "FR"]}), true);
+    /// let q = DcqlQuery::parse(br#"{"credentials": [{"id": "pid", "format": "dc+sd-jwt",
+    ///     "meta": {"vct_values": ["urn:eudi:pid:1"]},
+    ///     "claims": [{"path": ["given_name"]}, {"path": ["nationalities", null]}]}]}"#)?;
+    /// assert_eq!(q.claim_paths_for(&c)?, [ClaimPath::parse("/given_name")?,
+    ///     ClaimPath::parse("/nationalities/0")?, ClaimPath::parse("/nationalities/1")?]);
+    /// let other = DcqlQuery::parse(br#"{"credentials": [{"id": "mdl", "format": "mso_mdoc",
+    ///     "meta": {"doctype_value": "org.iso.18013.5.1.mDL"}}]}"#)?;
+    /// assert_eq!(other.claim_paths_for(&c).unwrap_err().kind(), ErrorKind::Policy);
+    /// # Ok::<(), passerelle::Error>(())
+    /// ```
+    pub fn claim_paths_for(&self, candidate: &DcqlCandidate) -> Result<Vec<ClaimPath>> {
+        let m = self.match_candidates(core::slice::from_ref(candidate));
+        self.credentials
+            .iter()
+            .find_map(|q| m.matches(&q.id).first())
+            .map(|first| first.paths().to_vec())
+            .ok_or_else(|| {
+                crate::error::policy(
+                    "the credential satisfies no credential query of the DCQL query",
+                )
+            })
+    }
+}
+
 /// Which credential queries to answer, given which ones `has` an answer.
 pub(crate) fn select(query: &DcqlQuery, has: &dyn Fn(&str) -> bool) -> (bool, Vec<String>) {
     let mut chosen: Vec<&str> = Vec::new();

@@ -69,6 +69,28 @@ impl<'a> MdocIssuer<'a> {
         }
     }
 
+    /// The docType that `elements` (`{namespace: {element: value}}`) imply on
+    /// their own: the mDL's for a lone mDL namespace, the EU PID's for a lone
+    /// PID namespace; `None` otherwise (the caller names the docType).
+    ///
+    /// ```
+    /// use passerelle::{MdocIssuer, DOCTYPE_EU_PID, DOCTYPE_MDL};
+    /// let mdl = serde_json::json!({"org.iso.18013.5.1": {"given_name": "Jane"}});
+    /// assert_eq!(MdocIssuer::implied_doc_type(mdl.as_object().unwrap()), Some(DOCTYPE_MDL));
+    /// let pid = serde_json::json!({"eu.europa.ec.eudi.pid.1": {"given_name": "Erika"}});
+    /// assert_eq!(MdocIssuer::implied_doc_type(pid.as_object().unwrap()), Some(DOCTYPE_EU_PID));
+    /// let both = serde_json::json!({"org.iso.18013.5.1": {}, "org.example.ns": {}});
+    /// assert_eq!(MdocIssuer::implied_doc_type(both.as_object().unwrap()), None);
+    /// ```
+    pub fn implied_doc_type(elements: &Map<String, Value>) -> Option<&'static str> {
+        let mut namespaces = elements.keys();
+        match (namespaces.next().map(String::as_str), namespaces.next()) {
+            (Some(mdoc::NAMESPACE_MDL), None) => Some(mdoc::DOCTYPE_MDL),
+            (Some(mdoc::NAMESPACE_EU_PID), None) => Some(mdoc::DOCTYPE_EU_PID),
+            _ => None,
+        }
+    }
+
     /// Use `rng` for randoms, digest IDs and decoys.
     pub fn with_rng(mut self, rng: &'a dyn SecureRandom) -> Self {
         self.rng = rng;

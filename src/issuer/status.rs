@@ -112,6 +112,42 @@ impl<'a> StatusListIssuer<'a> {
         }
     }
 
+    /// The claim that carries a status reference in a credential of
+    /// `format`, as `(member, value)` to add to its claims: for `dc+sd-jwt`,
+    /// `status: {"status_list": {"idx", "uri"}}` (IETF Token Status List);
+    /// for the W3C formats (`vc+sd-jwt`, `vc+jwt`, `vc+cose`, `ldp_vc`),
+    /// `credentialStatus`, a revocation `BitstringStatusListEntry` (W3C
+    /// Bitstring Status List v1.0). Another format is `ApiMisuse` (an mdoc
+    /// carries its status in the MSO, which this issuer does not write yet).
+    ///
+    /// ```
+    /// use passerelle::StatusListIssuer;
+    /// let (member, value) = StatusListIssuer::status_claim("dc+sd-jwt", "https://issuer.example/status/1", 7)?;
+    /// assert_eq!(member, "status");
+    /// assert_eq!(value["status_list"]["idx"], 7);
+    /// let (member, value) = StatusListIssuer::status_claim("vc+jwt", "https://issuer.example/status/1", 7)?;
+    /// assert_eq!((member, &value["statusListIndex"]), ("credentialStatus", &serde_json::json!("7")));
+    /// assert!(StatusListIssuer::status_claim("mso_mdoc", "https://issuer.example/status/1", 7).is_err());
+    /// # Ok::<(), passerelle::Error>(())
+    /// ```
+    pub fn status_claim(
+        format: &str,
+        uri: &str,
+        idx: u64,
+    ) -> Result<(&'static str, serde_json::Value)> {
+        match format {
+            "dc+sd-jwt" => Ok(("status", json!({"status_list": {"idx": idx, "uri": uri}}))),
+            "vc+sd-jwt" | "vc+jwt" | "vc+cose" | "ldp_vc" => Ok((
+                "credentialStatus",
+                json!({"type": "BitstringStatusListEntry", "statusPurpose": "revocation",
+                       "statusListIndex": idx.to_string(), "statusListCredential": uri}),
+            )),
+            other => Err(misuse(format!(
+                "no status reference claim is defined here for {other}"
+            ))),
+        }
+    }
+
     /// Use `rng` for permutation keys.
     pub fn with_rng(mut self, rng: &'a dyn SecureRandom) -> Self {
         self.rng = rng;

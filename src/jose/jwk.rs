@@ -122,6 +122,32 @@ impl PublicKey {
         public_key_from_jwk(&parse_json_object(text.as_bytes(), "JWK")?)
     }
 
+    /// Reads the public half of a JWK that may also hold the private part:
+    /// the private members (`d`) are dropped, unread, and the public ones read
+    /// as [`from_jwk`](Self::from_jwk) does. For a host that keeps one key
+    /// file per key (the CLI's `--holder-key`, a wallet's key store) and needs
+    /// the public key of either kind of file; keys from the wire must go
+    /// through [`from_jwk`](Self::from_jwk), which refuses private material.
+    ///
+    /// ```
+    /// use passerelle::{Algorithm, PrivateKey, PublicKey};
+    /// let key = PrivateKey::generate(Algorithm::Es256)?;
+    /// let private_jwk = key.to_jwk();
+    /// assert!(PublicKey::from_jwk(&private_jwk).is_err()); // the strict reader refuses it
+    /// let public = PublicKey::from_public_or_private_jwk(&private_jwk)?;
+    /// assert_eq!(&public, key.public_key());
+    /// // a public JWK reads the same
+    /// assert_eq!(PublicKey::from_public_or_private_jwk(&public.to_jwk())?, public);
+    /// # Ok::<(), passerelle::Error>(())
+    /// ```
+    pub fn from_public_or_private_jwk(text: &str) -> Result<Self> {
+        let mut jwk = parse_json_object(text.as_bytes(), "JWK")?;
+        if let Some(Value::String(mut d)) = jwk.remove("d") {
+            zeroize::Zeroize::zeroize(&mut d);
+        }
+        public_key_from_jwk(&jwk)
+    }
+
     /// The key as public JWK text.
     pub fn to_jwk(&self) -> String {
         Value::Object(public_jwk(self)).to_string()

@@ -110,6 +110,19 @@ impl Recognition {
         &self.clauses
     }
 
+    /// The identity attributes a credential must disclose (or satisfy), in
+    /// the normalized names of [`IdentityView`](crate::IdentityView)
+    /// (`given_name`, `age_over_18`, …).
+    ///
+    /// ```
+    /// let r = passerelle::Recognition::from_json(r#"{"require_attributes": ["age_over_18"]}"#)?;
+    /// assert_eq!(r.required_attributes(), ["age_over_18"]);
+    /// # Ok::<(), passerelle::Error>(())
+    /// ```
+    pub fn required_attributes(&self) -> &[String] {
+        &self.required
+    }
+
     /// Whether the policy says anything.
     pub(crate) fn is_empty(&self) -> bool {
         self.clauses.is_empty() && self.required.is_empty()

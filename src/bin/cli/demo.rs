@@ -14,22 +14,77 @@ use passerelle::{
     Policy, PrivateKey, Recognition, SdJwtVcIssuer, TrustRegistry, TrustStore, UnixTime, VcIssuer,
     Verifier,
 };
+use std::io::Write;
 
 const PID_PROVIDER: &str = "https://pid-provider.example";
 const VERIFIER: &str = "https://verifier.example";
 
-fn show(title: &str) {
-    println!("\n== {title}");
+/// Writes one line on stdout; a closed stdout stops the demo quietly.
+fn out(line: std::fmt::Arguments<'_>) -> Result<(), Failure> {
+    writeln!(std::io::stdout().lock(), "{line}").map_err(|_| Failure::Closed)
 }
 
-pub(crate) fn run() -> Result<(), Failure> {
+macro_rules! say {
+    ($($t:tt)*) => { out(format_args!($($t)*))? };
+}
+
+fn show(title: &str) -> Result<(), Failure> {
+    say!("\n== {title}");
+    Ok(())
+}
+
+/// What the demo prints: readable lines, and with `--json` each result in
+/// full and each refusal's exact message.
+#[derive(Clone, Copy)]
+struct View {
+    json: bool,
+}
+
+impl View {
+    /// A result in full, with `--json`.
+    fn full(self, r: &passerelle::VerificationResult) -> Result<(), Failure> {
+        if self.json {
+            say!(
+                "{}",
+                indent(&serde_json::to_string_pretty(&r.to_json()).unwrap_or_default())
+            );
+        }
+        Ok(())
+    }
+
+    /// An attack that must fail: `label -> kind: why`, the verifier's own
+    /// message with `--json`.
+    fn refused<T>(
+        self,
+        label: &str,
+        outcome: Result<T, passerelle::Error>,
+        why: &str,
+    ) -> Result<(), Failure> {
+        match outcome {
+            Ok(_) => say!("   !! {} was accepted", label.trim_end()),
+            Err(e) => {
+                say!("   {label} -> {}: {why}", e.kind());
+                if self.json {
+                    say!("      (verifier: {})", e.message());
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+pub(crate) fn run(json: bool) -> Result<(), Failure> {
+    let view = View { json };
     let now = UnixTime::now();
     let year = 365 * 24 * 3600;
-    println!(
-        "passerelle demo: an EU PID, issued, held, presented and verified (SD-JWT VC, dc+sd-jwt)"
-    );
+    say!("passerelle demo: credentials issued, held, presented and verified on both sides of the Atlantic");
+    say!("   EU: a PID as SD-JWT VC (steps 1-6) and in mdoc (7-10); Canada: a person credential (11);");
+    say!("   two verifiers with their own policies (12-14); revocation (15); a wallet answering DCQL (16)");
+    if !json {
+        say!("   (passerelle demo --json also prints every verification result in full)");
+    }
 
-    show("1. The PID provider sets up its PKI");
+    show("1. EU, SD-JWT VC: the PID provider sets up its PKI")?;
     let ca_key = PrivateKey::generate(Algorithm::Es256)?;
     let ca = CertificateBuilder::new("Demo PID Provider CA")
         .organization("Demo Member State")
@@ -52,17 +107,17 @@ pub(crate) fn run() -> Result<(), Failure> {
         .uri(PID_PROVIDER)
         .dns_name("pid-provider.example")
         .issued_by(&ca, &ca_key, issuer_key.public_key())?;
-    println!("   CA certificate:     CN=Demo PID Provider CA, C=DE (self-signed, P-256)");
-    println!("   issuer certificate: CN=Demo PID Provider, SAN {PID_PROVIDER} (issued by the CA)");
+    say!("   CA certificate:     CN=Demo PID Provider CA, C=DE (self-signed, P-256)");
+    say!("   issuer certificate: CN=Demo PID Provider, SAN {PID_PROVIDER} (issued by the CA)");
 
-    show("2. The wallet makes its holder key");
+    show("2. The wallet makes its holder key")?;
     let holder_key = PrivateKey::generate(Algorithm::Es256)?;
-    println!(
+    say!(
         "   holder key thumbprint (RFC 7638): {}",
         holder_key.public_key().jwk_thumbprint()
     );
 
-    show("3. Issuance: Erika Mustermann's PID, every attribute selectively disclosable");
+    show("3. Issuance: Erika Mustermann's PID, every attribute selectively disclosable")?;
     let claims = passerelle::eu_pid_example(PID_PROVIDER);
     let issued = SdJwtVcIssuer::new(&issuer_key)
         .with_x5c(&[issuer_cert, ca.clone()])
@@ -73,13 +128,13 @@ pub(crate) fn run() -> Result<(), Failure> {
             now,
         )?;
     let held = HeldSdJwt::parse(&issued)?;
-    println!(
+    say!(
         "   {} bytes, {} disclosures; x5c carries the issuer certificate only (the root stays with the verifier)",
         issued.len(),
         held.disclosable_paths().len()
     );
 
-    show("4. The verifier asks; the wallet discloses four attributes with key binding");
+    show("4. The verifier asks; the wallet discloses four attributes with key binding")?;
     let nonce = format!("demo-{}", now.as_secs());
     let wanted = [
         "/given_name",
@@ -87,7 +142,7 @@ pub(crate) fn run() -> Result<(), Failure> {
         "/age_equal_or_over/18",
         "/nationalities",
     ];
-    println!(
+    say!(
         "   request: nonce {nonce}, audience {VERIFIER}, claims {}",
         wanted.join(", ")
     );
@@ -102,43 +157,38 @@ pub(crate) fn run() -> Result<(), Failure> {
         iat: now,
     };
     let presentation = held.present(&paths, Some(kb))?;
-    println!(
+    say!(
         "   presentation: {} bytes, {} of {} disclosures",
         presentation.len(),
         presentation.matches('~').count() - 1,
         held.disclosable_paths().len()
     );
 
-    show("5. The verifier checks it against the provider's CA");
+    show("5. The verifier checks it against the provider's CA")?;
     let mut trust = TrustStore::new();
     trust.add_anchor_der(ca.der())?;
     let verifier = Verifier::new(trust, Policy::default().require_holder_binding(true));
     let expect = Expectations::at(now).nonce(&nonce).audience(VERIFIER);
     let result = verifier.verify(presentation.as_bytes(), &expect)?;
-    let pretty = |v: &serde_json::Value| serde_json::to_string_pretty(v).unwrap_or_default();
-    println!("{}", indent(&pretty(&result.to_json())));
-    let id = result.identity();
-    println!(
-        "   learned: {} {}, adult: {}, nationalities: {}; and nothing else (no birth date, no address)",
-        id.given_name().unwrap_or("?"),
-        id.family_name().unwrap_or("?"),
-        id.age_over(18).map_or("not disclosed".into(), |b| b.to_string()),
-        id.nationalities().join(", ")
-    );
+    describe(&result)?;
+    view.full(&result)?;
+    say!("   and nothing else: no birth date, no address, no other attribute left the wallet");
 
-    show("6. Tampering and replay fail");
+    show("6. A tampered copy, a replay and an unknown CA fail")?;
     let tampered = tamper_first_disclosure(&presentation);
-    match verifier.verify(tampered.as_bytes(), &expect) {
-        Ok(_) => println!("   !! tampered presentation accepted"),
-        Err(e) => println!("   tampered disclosure  -> {}: {}", e.kind(), e.message()),
-    }
+    view.refused(
+        "tampered disclosure ",
+        verifier.verify(tampered.as_bytes(), &expect),
+        "tampered disclosure detected (the altered disclosure no longer decodes, so no digest can match it)",
+    )?;
     let other = Expectations::at(now)
         .nonce("another-nonce")
         .audience("https://other-verifier.example");
-    match verifier.verify(presentation.as_bytes(), &other) {
-        Ok(_) => println!("   !! replayed presentation accepted"),
-        Err(e) => println!("   replay elsewhere      -> {}: {}", e.kind(), e.message()),
-    }
+    view.refused(
+        "replay elsewhere     ",
+        verifier.verify(presentation.as_bytes(), &other),
+        "the key binding was signed for another verifier's nonce and audience",
+    )?;
     let mut untrusting = TrustStore::new();
     let rogue_ca_key = PrivateKey::generate(Algorithm::Es256)?;
     let rogue = CertificateBuilder::new("Somebody Else's CA")
@@ -149,14 +199,83 @@ pub(crate) fn run() -> Result<(), Failure> {
         .ca(None)
         .self_signed(&rogue_ca_key)?;
     untrusting.add_anchor_der(rogue.der())?;
-    match Verifier::new(untrusting, Policy::default()).verify(presentation.as_bytes(), &expect) {
-        Ok(_) => println!("   !! untrusted issuer accepted"),
-        Err(e) => println!("   unknown CA            -> {}: {}", e.kind(), e.message()),
-    }
-    let pid_mdoc = mdoc_journeys(now)?;
-    canada_and_cross_border(now, &ca, &presentation, &nonce, &pid_mdoc)?;
-    status_journey(now)?;
+    view.refused(
+        "unknown CA           ",
+        Verifier::new(untrusting, Policy::default()).verify(presentation.as_bytes(), &expect),
+        "the issuer certificate does not chain to a CA this verifier trusts",
+    )?;
+    let pid_mdoc = mdoc_journeys(now, view)?;
+    canada_and_cross_border(now, view, &ca, &presentation, &nonce, &pid_mdoc)?;
+    status_journey(now, view)?;
     wallet_journey(now)
+}
+
+/// Who issued, how the verifier came to trust it, what was disclosed, and
+/// the holder binding: what a person reading the result wants to know.
+fn describe(r: &passerelle::VerificationResult) -> Result<(), Failure> {
+    let j = r.to_json();
+    let issuer = &j["issuer"];
+    let trust = &issuer["trust"];
+    let how = match (trust["method"].as_str(), issuer["registry"].as_str()) {
+        (_, Some(registry)) => format!("accredited in {registry}"),
+        (Some("x509"), _) => format!(
+            "certificate {}, chained to {}",
+            trust["subject"].as_str().unwrap_or("?"),
+            trust["anchor"].as_str().unwrap_or("?")
+        ),
+        (Some(m), _) => format!("trusted by {m}"),
+        (None, _) => "trusted".to_owned(),
+    };
+    say!(
+        "   verified:  {} {}, issued by {} ({how})",
+        r.format().as_str(),
+        r.credential_type(),
+        r.issuer().id()
+    );
+    let mut disclosed = Vec::new();
+    if let Some(p) = j["provenance"].as_object() {
+        for (path, who) in p {
+            let value = r.claims().pointer(path);
+            let leaf = value.is_some_and(|v| !v.is_object() && !v.is_array());
+            let array = value.is_some_and(serde_json::Value::is_array);
+            if who == "issuer_disclosed" && (leaf || array) && !is_inside_array(r.claims(), path) {
+                let name = path.rsplit('/').next().unwrap_or(path);
+                let name = match path.trim_start_matches('/').split('/').collect::<Vec<_>>()[..] {
+                    [.., parent, last] if last.bytes().all(|b| b.is_ascii_digit()) => {
+                        format!("{parent}/{last}")
+                    }
+                    _ => name.to_owned(),
+                };
+                disclosed.push(format!(
+                    "{name} {}",
+                    value.map(ToString::to_string).unwrap_or_default()
+                ));
+            }
+        }
+    }
+    say!(
+        "   disclosed: {}",
+        if disclosed.is_empty() {
+            "nothing selectively disclosable".to_owned()
+        } else {
+            disclosed.join(", ")
+        }
+    );
+    say!(
+        "   holder binding: {}",
+        j["holder_binding"]["state"].as_str().unwrap_or("?")
+    );
+    Ok(())
+}
+
+/// Whether `path` is an element of an array that is listed whole (so
+/// `/nationalities/0` is not printed beside `/nationalities`).
+fn is_inside_array(claims: &serde_json::Value, path: &str) -> bool {
+    path.rsplit_once('/').is_some_and(|(parent, _)| {
+        claims
+            .pointer(parent)
+            .is_some_and(serde_json::Value::is_array)
+    })
 }
 
 /// The wallet keeps its credentials in the embedded encrypted store and
@@ -164,7 +283,7 @@ pub(crate) fn run() -> Result<(), Failure> {
 /// vp_token against the query it sent.
 fn wallet_journey(now: UnixTime) -> Result<(), Failure> {
     use passerelle::{CredentialStore, DcqlQuery, OpenId4VpRequest, StoreOptions, Wallet};
-    show("12. The wallet keeps its credentials (encrypted SQLite store) and answers a DCQL query");
+    show("16. The wallet keeps its credentials (encrypted SQLite store) and answers a DCQL query")?;
     let dir = std::env::temp_dir().join(format!("passerelle-demo-wallet-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).map_err(|e| {
@@ -192,12 +311,15 @@ fn wallet_journey(now: UnixTime) -> Result<(), Failure> {
     )?;
     let tampered = pid.replacen('~', "~A", 1);
     match wallet.add(tampered.as_bytes(), None, now) {
-        Ok(_) => println!("   !! a tampered credential was stored"),
-        Err(e) => println!("   a tampered PID         -> {}: not stored", e.kind()),
+        Ok(_) => say!("   !! a tampered credential was stored"),
+        Err(e) => say!(
+            "   a tampered PID         -> {}: not stored (the wallet verifies before it keeps)",
+            e.kind()
+        ),
     }
     let id = wallet.add(pid.as_bytes(), Some(holder), now)?;
     for m in wallet.list()? {
-        println!(
+        say!(
             "   stored {} {} from {} (id {}, holder key sealed beside it)",
             m.format,
             m.credential_type,
@@ -218,7 +340,7 @@ fn wallet_journey(now: UnixTime) -> Result<(), Failure> {
         response_uri: "https://shop.example/response",
         jwk_thumbprint: None,
     };
-    println!("   the shop asks (DCQL): a PID's given_name and age_equal_or_over/18");
+    say!("   the shop asks (DCQL): a PID's given_name and age_equal_or_over/18");
     let answer = wallet.present_dcql(&query, &request, now)?;
     let token = serde_json::Value::Object(answer.vp_token).to_string();
     let check = query.verify_vp_token(
@@ -228,14 +350,14 @@ fn wallet_journey(now: UnixTime) -> Result<(), Failure> {
         now,
     )?;
     match check.presentations().first().map(|p| p.outcome()) {
-        Some(Ok(r)) if check.satisfied() => println!(
+        Some(Ok(r)) if check.satisfied() => say!(
             "   the shop verifies the vp_token: satisfied, learned {} and over 18: {}",
             r.identity().given_name().unwrap_or("?"),
             r.identity()
                 .age_over(18)
                 .map_or("?".into(), |b| b.to_string())
         ),
-        _ => println!("   !! the vp_token did not satisfy the query"),
+        _ => say!("   !! the vp_token did not satisfy the query"),
     }
     wallet.remove(&id)?;
     drop(wallet);
@@ -246,11 +368,11 @@ fn wallet_journey(now: UnixTime) -> Result<(), Failure> {
 /// Revocation: the PID provider keeps a Token Status List in its embedded
 /// store, revokes a PID, and the verifier sees it; a stale copy of the list
 /// is undetermined, never revoked.
-fn status_journey(now: UnixTime) -> Result<(), Failure> {
+fn status_journey(now: UnixTime, view: View) -> Result<(), Failure> {
     use passerelle::{
         PublishOptions, SqliteStatusStore, StatusListFormat, StatusListIssuer, StatusLists,
     };
-    show("11. Revocation: the PID provider keeps a Token Status List (embedded SQLite store)");
+    show("15. Revocation: the PID provider keeps a Token Status List (embedded SQLite store)")?;
     let path =
         std::env::temp_dir().join(format!("passerelle-demo-status-{}.db", std::process::id()));
     let _ = std::fs::remove_file(&path);
@@ -259,7 +381,7 @@ fn status_journey(now: UnixTime) -> Result<(), Failure> {
     let uri = format!("{PID_PROVIDER}/status/1");
     lists.create(&uri, 2, 100_000)?;
     let idx = lists.allocate(&uri)?;
-    println!("   list {uri}: 100 000 entries of 2 bits; this PID gets index {idx} (drawn through a keyed permutation)");
+    say!("   list {uri}: 100 000 entries of 2 bits; this PID gets index {idx} (drawn through a keyed permutation)");
     let key = PrivateKey::generate(Algorithm::Es256)?;
     let mut claims = passerelle::eu_pid_example(PID_PROVIDER);
     claims.insert(
@@ -279,38 +401,36 @@ fn status_journey(now: UnixTime) -> Result<(), Failure> {
     };
     let published = lists.publish(&uri, StatusListFormat::Jwt, &key, &opts)?;
     match check(published, now, Policy::default()) {
-        Ok(r) => println!(
+        Ok(r) => say!(
             "   status list as issued  -> accepted, status {}",
             r.status().to_json()["state"]
         ),
-        Err(e) => println!("   !! refused: {e}"),
+        Err(e) => say!("   !! refused: {e}"),
     }
     lists.set(&uri, idx, 1)?;
     let published = lists.publish(&uri, StatusListFormat::Jwt, &key, &opts)?;
-    println!("   the provider revokes the PID and publishes version 2 of the list (ttl 300 s)");
-    match check(published.clone(), now, Policy::default()) {
-        Ok(_) => println!("   !! a revoked PID was accepted"),
-        Err(e) => println!("   revoked PID            -> {}: {}", e.kind(), e.message()),
-    }
+    say!("   the provider revokes the PID and publishes version 2 of the list (ttl 300 s)");
+    view.refused(
+        "revoked PID           ",
+        check(published.clone(), now, Policy::default()),
+        "the issuer's signed status list says this PID is revoked",
+    )?;
     let stale = UnixTime::from_secs(now.as_secs().saturating_sub(600));
-    match check(published.clone(), stale, Policy::default()) {
-        Ok(_) => println!("   !! a stale list decided the status"),
-        Err(e) => println!(
-            "   list fetched 10 min ago -> {}: {} (not revoked: the status is unknown)",
-            e.kind(),
-            e.message()
-        ),
-    }
+    view.refused(
+        "list fetched 10 min ago",
+        check(published.clone(), stale, Policy::default()),
+        "the copy of the list is older than its ttl (300 s): the status is unknown, not revoked",
+    )?;
     match check(
         published,
         stale,
         Policy::default().accept_undetermined_status(true),
     ) {
-        Ok(r) => println!(
+        Ok(r) => say!(
             "   ... a policy that accepts unknown status: accepted, status {}",
             r.status().to_json()["state"]
         ),
-        Err(e) => println!("   !! {e}"),
+        Err(e) => say!("   !! {e}"),
     }
     drop(store);
     for suffix in ["", "-wal", "-shm"] {
@@ -330,13 +450,15 @@ struct MdocForCanada {
 /// The same EU side in ISO 18013-5 mdoc: an mDL presented over OpenID4VP
 /// with a deviceSignature, and a PID mdoc presented in proximity with a
 /// deviceMac.
-fn mdoc_journeys(now: UnixTime) -> Result<MdocForCanada, Failure> {
+fn mdoc_journeys(now: UnixTime, view: View) -> Result<MdocForCanada, Failure> {
     use passerelle::{
         HeldMdoc, MdocIssuer, SessionTranscript, DOCTYPE_EU_PID, DOCTYPE_MDL, NAMESPACE_EU_PID,
         NAMESPACE_MDL,
     };
     let year = 365 * 24 * 3600;
-    show("6a. mdoc (ISO 18013-5): an issuing authority's IACA and document signer");
+    show(
+        "7. EU, mdoc (ISO 18013-5): an issuing authority's IACA and document signer issue an mDL",
+    )?;
     let iaca_key = PrivateKey::generate(Algorithm::Es256)?;
     let iaca = CertificateBuilder::new("Demo IACA")
         .organization("Demo Member State")
@@ -358,7 +480,7 @@ fn mdoc_journeys(now: UnixTime) -> Result<MdocForCanada, Failure> {
         .end_entity()
         .extended_key_usage("1.0.18013.5.1.2")
         .issued_by(&iaca, &iaca_key, ds_key.public_key())?;
-    println!("   IACA: CN=Demo IACA, C=DE; document signer: CN=Demo Document Signer, EKU 1.0.18013.5.1.2");
+    say!("   IACA: CN=Demo IACA, C=DE; document signer: CN=Demo Document Signer, EKU 1.0.18013.5.1.2");
     let device = PrivateKey::generate(Algorithm::Es256)?;
     let issuer = MdocIssuer::new(&ds_key, std::slice::from_ref(&ds));
     let mdl = serde_json::json!({NAMESPACE_MDL: {
@@ -377,13 +499,13 @@ fn mdoc_journeys(now: UnixTime) -> Result<MdocForCanada, Failure> {
         now,
     )?;
     let held = HeldMdoc::parse(&issued)?;
-    println!(
+    say!(
         "   mDL issued to the wallet's device key: {} bytes of IssuerSigned, {} elements, MSO with SHA-256 digests and decoys",
         issued.len(),
         held.elements().len()
     );
 
-    show("6b. Over OpenID4VP 1.0: the wallet discloses three mDL elements with a deviceSignature");
+    show("8. Over OpenID4VP 1.0: the wallet discloses three mDL elements with a deviceSignature")?;
     let nonce = format!("mdoc-demo-{}", now.as_secs());
     let transcript = SessionTranscript::openid4vp(
         "x509_san_dns:verifier.example",
@@ -400,7 +522,7 @@ fn mdoc_journeys(now: UnixTime) -> Result<MdocForCanada, Failure> {
         &transcript,
         &device,
     )?;
-    println!(
+    say!(
         "   DeviceResponse: {} bytes (the OpenID4VP vp_token is its base64url)",
         response.len()
     );
@@ -409,10 +531,10 @@ fn mdoc_journeys(now: UnixTime) -> Result<MdocForCanada, Failure> {
     let verifier = Verifier::new(trust, Policy::default().require_holder_binding(true));
     let expect = Expectations::at(now).session_transcript(transcript.clone());
     let result = verifier.verify(&response, &expect)?;
-    let pretty = |v: &serde_json::Value| serde_json::to_string_pretty(v).unwrap_or_default();
-    println!("{}", indent(&pretty(&result.to_json())));
+    describe(&result)?;
+    view.full(&result)?;
 
-    show("6c. Over the Digital Credentials API: a PID mdoc with a deviceMac for the reader's ephemeral key");
+    show("9. Over the Digital Credentials API: a PID mdoc with a deviceMac for the reader's ephemeral key")?;
     let pid = serde_json::json!({NAMESPACE_EU_PID: {
         "family_name": "Mustermann", "given_name": "Erika", "birth_date": "1964-08-12",
         "age_over_18": true, "nationality": ["DE"], "issuing_country": "DE",
@@ -447,38 +569,41 @@ fn mdoc_journeys(now: UnixTime) -> Result<MdocForCanada, Failure> {
             .session_transcript(proximity)
             .reader_key(reader),
     )?;
-    println!(
-        "   verified {}: {}; holder binding {}",
-        pid_result.credential_type(),
-        pid_result.claims(),
-        pid_result.to_json()["holder_binding"]["state"]
+    say!(
+        "   verified {} with a deviceMac (the reader's key and the wallet's device key agree on the MAC key)",
+        pid_result.credential_type()
     );
+    describe(&pid_result)?;
+    view.full(&pid_result)?;
 
-    show("6d. A changed element, another transcript and an unknown IACA all fail");
+    show("10. A changed element, another transcript and an unknown IACA all fail")?;
     let mut tampered = response.clone();
     if let Some(pos) = tampered.windows(5).position(|w| w == b"Erika") {
         if let Some(b) = tampered.get_mut(pos) {
             *b = b'X';
         }
     }
-    match verifier.verify(&tampered, &expect) {
-        Ok(_) => println!("   !! tampered element accepted"),
-        Err(e) => println!("   changed given_name    -> {}: {}", e.kind(), e.message()),
-    }
+    view.refused(
+        "changed given_name   ",
+        verifier.verify(&tampered, &expect),
+        "tampered element detected (its digest does not match the one the issuer signed in the MSO)",
+    )?;
     let elsewhere = Expectations::at(now).session_transcript(SessionTranscript::openid4vp(
         "x509_san_dns:other.example",
         &nonce,
         None,
         "https://other.example/response",
     ));
-    match verifier.verify(&response, &elsewhere) {
-        Ok(_) => println!("   !! replay accepted"),
-        Err(e) => println!("   replay elsewhere      -> {}: {}", e.kind(), e.message()),
-    }
-    match Verifier::new(TrustStore::new(), Policy::default()).verify(&response, &expect) {
-        Ok(_) => println!("   !! unknown IACA accepted"),
-        Err(e) => println!("   no IACA configured    -> {}: {}", e.kind(), e.message()),
-    }
+    view.refused(
+        "replay elsewhere     ",
+        verifier.verify(&response, &elsewhere),
+        "the device signature covers another verifier's session transcript",
+    )?;
+    view.refused(
+        "no IACA configured   ",
+        Verifier::new(TrustStore::new(), Policy::default()).verify(&response, &expect),
+        "this verifier trusts no IACA, so no document signer can be trusted",
+    )?;
     let to_canada = SessionTranscript::openid4vp(
         "x509_san_dns:verifier.example.ca",
         &format!("ca-mdoc-{}", now.as_secs()),
@@ -501,10 +626,13 @@ fn mdoc_journeys(now: UnixTime) -> Result<MdocForCanada, Failure> {
     })
 }
 
-/// The Canadian side, then each side accepting the other's credential under
-/// one recognition policy.
+/// The Canadian side, then two verifiers with their own policies: an EU
+/// shop that checks age only, and a Canadian service that opens an account
+/// and needs names; each accepts the other side's credential under its own
+/// recognition clauses.
 fn canada_and_cross_border(
     now: UnixTime,
+    view: View,
     eu_ca: &passerelle::Certificate,
     eu_presentation: &str,
     eu_nonce: &str,
@@ -512,7 +640,7 @@ fn canada_and_cross_border(
 ) -> Result<(), Failure> {
     const CA_ISSUER: &str = "https://issuer.gouv.qc.example";
     const CA_VERIFIER: &str = "https://verifier.example.ca";
-    show("7. Canada: an accredited issuer issues a person credential (W3C VCDM 2.0, vc+sd-jwt)");
+    show("11. Canada: an accredited issuer issues a person credential (W3C VCDM 2.0, vc+sd-jwt)")?;
     let ca_issuer_key = PrivateKey::generate(Algorithm::EdDsa)?;
     let registry = serde_json::json!({
         "registry": {"id": "https://registry.example.ca", "name": "Demo Pan-Canadian registry", "framework": "PCTF", "jurisdiction": "CA"},
@@ -523,7 +651,7 @@ fn canada_and_cross_border(
                                 "valid_from": "2025-01-01T00:00:00Z", "valid_until": "2030-01-01T00:00:00Z"}]
         }]
     });
-    println!("   registry https://registry.example.ca accredits {CA_ISSUER} for PersonCredential at PCTF-LOA3");
+    say!("   registry https://registry.example.ca accredits {CA_ISSUER} for PersonCredential at PCTF-LOA3");
     let holder = PrivateKey::generate(Algorithm::Es256)?;
     let vc = passerelle::ca_person_example(CA_ISSUER);
     let issued = VcIssuer::new(&ca_issuer_key).issue_sd_jwt(
@@ -533,113 +661,147 @@ fn canada_and_cross_border(
         now,
     )?;
     let held = HeldSdJwt::parse(&issued)?;
-    let wanted = [
-        "/credentialSubject/givenName",
-        "/credentialSubject/familyName",
-        "/credentialSubject/ageOver/18",
-    ];
-    let paths = wanted
-        .iter()
-        .map(|p| ClaimPath::parse(p))
-        .collect::<Result<Vec<_>, _>>()?;
-    let ca_nonce = format!("ca-demo-{}", now.as_secs());
-    let ca_vp = held.present(
-        &paths,
-        Some(KeyBinding {
-            signer: &holder,
-            nonce: &ca_nonce,
-            audience: CA_VERIFIER,
-            iat: now,
-        }),
-    )?;
-    println!(
-        "   the wallet discloses {} of {} claims: {}",
-        wanted.len(),
-        held.disclosable_paths().len(),
-        wanted.join(", ")
+    say!(
+        "   Marie Tremblay's credential: {} selectively disclosable claims, bound to her wallet's key",
+        held.disclosable_paths().len()
     );
+    let present = |wanted: &[&str], nonce: &str, audience: &str| -> Result<String, Failure> {
+        let paths = wanted
+            .iter()
+            .map(|p| ClaimPath::parse(p))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(held.present(
+            &paths,
+            Some(KeyBinding {
+                signer: &holder,
+                nonce,
+                audience,
+                iat: now,
+            }),
+        )?)
+    };
 
-    let policy_json = r#"{
+    show("12. Two verifiers, two policies")?;
+    let eu_policy = Recognition::from_json(
+        r#"{
       "accept": [
         {"name": "eu-pid-high", "formats": ["dc+sd-jwt", "mso_mdoc"], "credential_types": ["urn:eudi:pid:1", "eu.europa.ec.eudi.pid.1"], "min_assurance": "eIDAS-high"},
-        {"name": "ca-person-loa3", "formats": ["vc+sd-jwt", "vc+jwt"], "credential_types": ["PersonCredential"], "min_assurance": "PCTF-LOA3"}
+        {"name": "ca-person-loa3", "formats": ["vc+sd-jwt"], "credential_types": ["PersonCredential"], "min_assurance": "PCTF-LOA3"}
+      ],
+      "require_attributes": ["age_over_18"]
+    }"#,
+    )?;
+    let ca_policy = Recognition::from_json(
+        r#"{
+      "accept": [
+        {"name": "ca-person-loa2", "formats": ["vc+sd-jwt", "vc+jwt"], "credential_types": ["PersonCredential"], "min_assurance": "PCTF-LOA2"},
+        {"name": "eu-pid-high", "formats": ["dc+sd-jwt", "mso_mdoc"], "credential_types": ["urn:eudi:pid:1", "eu.europa.ec.eudi.pid.1"], "min_assurance": "eIDAS-high"}
       ],
       "require_attributes": ["given_name", "family_name", "age_over_18"]
-    }"#;
-    let recognition = Recognition::from_json(policy_json)?;
+    }"#,
+    )?;
+    print_policy(
+        "the EU verifier (an online shop checking age, https://verifier.example)",
+        &eu_policy,
+    )?;
+    print_policy(
+        "the Canadian verifier (a service opening an account, https://verifier.example.ca)",
+        &ca_policy,
+    )?;
+    say!("   both require holder binding and trust the same anchors: the EU CA and IACA at eIDAS high, the Canadian registry");
     let mut trust = TrustStore::new();
     trust.add_registry(TrustRegistry::from_json(&registry.to_string())?);
     trust.add_anchor_pem_with_level(&eu_ca.to_pem(), "eIDAS", "eIDAS-high")?;
     trust.add_iaca_pem(&pid_mdoc.iaca_pem, Some(("eIDAS", "eIDAS-high")))?;
-    let both_sides = Policy::default()
-        .require_holder_binding(true)
-        .recognition(recognition);
-    println!(
-        "   one policy for every verifier below: an EU PID at eIDAS high, or a Canadian person"
+    let eu_verifier = Verifier::new(
+        trust.clone(),
+        Policy::default()
+            .require_holder_binding(true)
+            .recognition(eu_policy),
     );
-    println!(
-        "   credential at PCTF LoA3 or above; given name, family name and age over 18 required"
+    let ca_verifier = Verifier::new(
+        trust,
+        Policy::default()
+            .require_holder_binding(true)
+            .recognition(ca_policy),
     );
 
-    show("8. A Canadian verifier accepts the Canadian credential");
-    let r = Verifier::new(trust.clone(), both_sides.clone()).verify(
-        ca_vp.as_bytes(),
-        &Expectations::at(now).nonce(&ca_nonce).audience(CA_VERIFIER),
+    show(
+        "13. The Canadian verifier: the Canadian credential, then the EU PID (SD-JWT VC and mdoc)",
     )?;
-    report(&r);
-
-    show("9. Cross-border: the same Canadian verifier accepts the EU PID of step 4");
-    let r = Verifier::new(trust.clone(), both_sides.clone()).verify(
+    let ca_nonce = format!("ca-demo-{}", now.as_secs());
+    let names_and_age = [
+        "/credentialSubject/givenName",
+        "/credentialSubject/familyName",
+        "/credentialSubject/ageOver/18",
+    ];
+    let ca_vp = present(&names_and_age, &ca_nonce, CA_VERIFIER)?;
+    say!("   Marie discloses her given name, family name and age over 18");
+    let ca_expect = Expectations::at(now).nonce(&ca_nonce).audience(CA_VERIFIER);
+    let r = ca_verifier.verify(ca_vp.as_bytes(), &ca_expect)?;
+    report(&r, view)?;
+    say!("   Erika's EU PID of step 4 (SD-JWT VC), at the Canadian verifier");
+    let r = ca_verifier.verify(
         eu_presentation.as_bytes(),
         &Expectations::at(now).nonce(eu_nonce).audience(VERIFIER),
     )?;
-    report(&r);
-
-    show("9b. Cross-border: it accepts the EU PID in mdoc too (step 6c's PID, presented over OpenID4VP)");
-    let r = Verifier::new(trust.clone(), both_sides.clone()).verify(
+    report(&r, view)?;
+    say!("   Erika's EU PID in mdoc (step 9's PID, presented over OpenID4VP)");
+    let r = ca_verifier.verify(
         &pid_mdoc.response,
         &Expectations::at(now).session_transcript(pid_mdoc.transcript.clone()),
     )?;
-    report(&r);
+    report(&r, view)?;
 
-    show("10. Cross-border: an EU verifier accepts the Canadian credential under the same policy");
-    let ca_nonce2 = format!("eu-demo-{}", now.as_secs());
-    let vp2 = held.present(
-        &paths,
-        Some(KeyBinding {
-            signer: &holder,
-            nonce: &ca_nonce2,
-            audience: VERIFIER,
-            iat: now,
-        }),
+    show("14. The EU verifier: the Canadian credential, and where the two policies differ")?;
+    let eu_nonce2 = format!("eu-demo-{}", now.as_secs());
+    let eu_expect = Expectations::at(now).nonce(&eu_nonce2).audience(VERIFIER);
+    let vp = present(&names_and_age, &eu_nonce2, VERIFIER)?;
+    let r = eu_verifier.verify(vp.as_bytes(), &eu_expect)?;
+    report(&r, view)?;
+    say!("   Marie discloses her age over 18 only, nothing else:");
+    let age_only = ["/credentialSubject/ageOver/18"];
+    let vp = present(&age_only, &eu_nonce2, VERIFIER)?;
+    let r = eu_verifier.verify(vp.as_bytes(), &eu_expect)?;
+    say!(
+        "   EU verifier        -> accepted under clause {}: age over 18 is all it needs",
+        r.policy_clause().unwrap_or("-")
+    );
+    let vp = present(&age_only, &ca_nonce, CA_VERIFIER)?;
+    view.refused(
+        "Canadian verifier ",
+        ca_verifier.verify(vp.as_bytes(), &ca_expect),
+        "it opens an account, so it needs her names too",
     )?;
-    let r = Verifier::new(trust.clone(), both_sides.clone()).verify(
-        vp2.as_bytes(),
-        &Expectations::at(now).nonce(&ca_nonce2).audience(VERIFIER),
+    say!("   Marie discloses her given name only:");
+    let vp = present(&names_and_age[..1], &eu_nonce2, VERIFIER)?;
+    view.refused(
+        "given name only      ",
+        eu_verifier.verify(vp.as_bytes(), &eu_expect),
+        "the EU verifier needs age over 18, which was not disclosed",
     )?;
-    report(&r);
-    let partial = held.present(
-        &paths[..1],
-        Some(KeyBinding {
-            signer: &holder,
-            nonce: &ca_nonce2,
-            audience: VERIFIER,
-            iat: now,
-        }),
-    )?;
-    match Verifier::new(trust, both_sides).verify(
-        partial.as_bytes(),
-        &Expectations::at(now).nonce(&ca_nonce2).audience(VERIFIER),
-    ) {
-        Ok(_) => println!("   !! a presentation without the required attributes was accepted"),
-        Err(e) => println!("   given name only       -> {}: {}", e.kind(), e.message()),
-    }
     Ok(())
 }
 
-fn report(r: &passerelle::VerificationResult) {
+/// One verifier's recognition policy, as a person reads it.
+fn print_policy(who: &str, policy: &Recognition) -> Result<(), Failure> {
+    say!("   {who}");
+    for c in policy.clauses() {
+        say!(
+            "     accepts {:15} {} as {}, at {} or above",
+            c.name,
+            c.credential_types.join(" / "),
+            c.formats.join(" or "),
+            c.min_assurance.as_deref().unwrap_or("any level")
+        );
+    }
+    say!("     requires {}", policy.required_attributes().join(", "));
+    Ok(())
+}
+
+fn report(r: &passerelle::VerificationResult, view: View) -> Result<(), Failure> {
     let id = r.identity();
-    println!(
+    say!(
         "   accepted: {} {} from {} ({}, {} at {}), clause {}",
         r.format().as_str(),
         r.credential_type(),
@@ -649,13 +811,14 @@ fn report(r: &passerelle::VerificationResult) {
         r.issuer().assurance_level().unwrap_or("?"),
         r.policy_clause().unwrap_or("-")
     );
-    println!(
+    say!(
         "   learned:  {} {}, over 18: {}",
         id.given_name().unwrap_or("?"),
         id.family_name().unwrap_or("?"),
         id.age_over(18)
             .map_or("not disclosed".into(), |b| b.to_string())
     );
+    view.full(r)
 }
 
 fn indent(s: &str) -> String {

@@ -468,6 +468,16 @@ impl DeviceResponse {
         let what = "the DeviceResponse";
         item.as_map(what)?;
         keys_text(&item, what)?;
+        // an IssuerSigned (a credential as issued) is a map too: say what it
+        // is rather than that a DeviceResponse member is missing
+        if item.get("version").is_none()
+            && item.get("issuerAuth").is_some()
+            && item.get("nameSpaces").is_some()
+        {
+            return Err(malformed(
+                "this is an mdoc IssuerSigned (a credential as issued), not a DeviceResponse: the holder presents it as a DeviceResponse",
+            ));
+        }
         match item.require("version", what)?.value() {
             Cbor::Text(v) if v == "1.0" => {}
             Cbor::Text(v) => {
