@@ -55,6 +55,7 @@ pub(crate) use sign1::{mac0, sign1, to_be_signed, CoseMac0, CoseSign1, MacChecke
 /// Fuzz entry: every CBOR reader path on `data` (both option sets, every
 /// typed accessor on every item), and decode → canonical → decode must be
 /// stable. Never panics; aborts on a round-trip mismatch.
+#[cfg(any(fuzzing, test))]
 pub(crate) fn fuzz_cbor(data: &[u8]) {
     for opts in [DecodeOptions::default(), DecodeOptions::strict()] {
         let Ok(item) = decode_with(data, &opts) else {
@@ -96,6 +97,7 @@ fn walk(item: &Item, depth: usize) {
 
 /// Fuzz entry: COSE_Sign1, COSE_Mac0 and COSE_Key parsing on `data`, with a
 /// verification attempt (fixed keys; attached and detached) on whatever parses.
+#[cfg(any(fuzzing, test))]
 pub(crate) fn fuzz_cose(data: &[u8]) {
     if let Ok(s) = CoseSign1::parse(data) {
         let _ = s.x5chain();

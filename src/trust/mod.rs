@@ -8,6 +8,7 @@ pub(crate) mod did;
 mod lists;
 mod registry;
 
+#[cfg(any(fuzzing, test))]
 pub(crate) use lists::{fuzz_lists, fuzz_lote, fuzz_tsl, fuzz_vical};
 pub use lists::{
     inspect_trust_list, Capability, IdentityKind, ListFetcher, ListOptions, ListedIdentity, Lote,

@@ -1676,6 +1676,7 @@ mod tests;
 /// parsed certificate — names, countryName, basicConstraints, SANs, the key —
 /// then the certificate as an anchor and as a one-certificate chain to itself.
 /// Must never panic, whatever the bytes.
+#[cfg(any(fuzzing, test))]
 pub(crate) fn fuzz_certificate(data: &[u8]) {
     if let Ok(c) = ParsedCert::parse(data) {
         let _ = render_name(c.subject);

@@ -605,6 +605,7 @@ mod tests;
 /// the signature checks skipped so forged data reaches the digest, validity,
 /// device-authentication and value-mapping code), as IssuerSigned, and as an
 /// issuerAuth payload. Never panics.
+#[cfg(any(fuzzing, test))]
 pub(crate) fn fuzz_mdoc(data: &[u8], reader: Option<&dyn KeyAgreement>) {
     let transcript = SessionTranscript::openid4vp("c", "n", None, "https://r");
     if let Ok(resp) = DeviceResponse::parse(data) {

@@ -59,6 +59,7 @@ pub(crate) fn document_resolver(
 
 /// Fuzz entry: `data` as a DID document (for a did:web and a did:webvh), as a
 /// DID (did:key, did:web, did:webvh syntax). Never panics.
+#[cfg(any(fuzzing, test))]
 pub(crate) fn fuzz_did_document(data: &[u8]) {
     let _ = DidDocument::parse(data, "did:web:example.com");
     if let Ok(doc) = DidDocument::parse(data, "did:web:example.com") {
@@ -73,6 +74,7 @@ pub(crate) fn fuzz_did_document(data: &[u8]) {
 }
 
 /// Fuzz entry: `data` as a did:webvh log.
+#[cfg(any(fuzzing, test))]
 pub(crate) fn fuzz_did_log(data: &[u8]) {
     webvh::fuzz_did_log(data);
 }

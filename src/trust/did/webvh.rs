@@ -772,6 +772,7 @@ impl WebvhLog {
 }
 
 /// Fuzz entry: verifies `data` as a did:webvh log. Never panics.
+#[cfg(any(fuzzing, test))]
 pub(crate) fn fuzz_did_log(data: &[u8]) {
     let now = UnixTime::from_secs(1_900_000_000);
     let _ = resolve_webvh_log(data, None, now, ResolveAt::Latest);

@@ -115,12 +115,14 @@ pub use vical::{RefusedEntry, Vical, VicalEntry};
 
 /// Fuzz entry (`internal::fuzzing::trust_lists`): `data` through the three
 /// entries below. Never panics.
+#[cfg(any(fuzzing, test))]
 pub(crate) fn fuzz_lists(data: &[u8]) {
     fuzz_vical(data);
     fuzz_lote(data);
     fuzz_tsl(data);
 }
 
+#[cfg(any(fuzzing, test))]
 fn lax() -> (crate::time::UnixTime, ListOptions) {
     (
         crate::time::UnixTime::from_secs(1_800_000_000),
@@ -134,6 +136,7 @@ fn lax() -> (crate::time::UnixTime, ListOptions) {
 /// Fuzz entry (`internal::fuzzing::vical`): the VICAL envelope (no
 /// authority, so nothing verifies) and, bypassing the signature, its payload
 /// reader.
+#[cfg(any(fuzzing, test))]
 pub(crate) fn fuzz_vical(data: &[u8]) {
     let (now, lax) = lax();
     let _ = vical::check_vical(data, &[], now, &lax);
@@ -144,6 +147,7 @@ pub(crate) fn fuzz_vical(data: &[u8]) {
 
 /// Fuzz entry (`internal::fuzzing::lote`): the JAdES envelope (no anchor)
 /// and, bypassing the signature, the LoTE payload reader and its JSON view.
+#[cfg(any(fuzzing, test))]
 pub(crate) fn fuzz_lote(data: &[u8]) {
     let (now, lax) = lax();
     if let Ok(text) = core::str::from_utf8(data) {
@@ -162,6 +166,7 @@ pub(crate) fn fuzz_lote(data: &[u8]) {
 
 /// Fuzz entry (`internal::fuzzing::trusted_list_xml`): the XML parser, both
 /// canonicalizations and the XAdES checks of a TS 119 612 list (no anchor).
+#[cfg(any(fuzzing, test))]
 pub(crate) fn fuzz_tsl(data: &[u8]) {
     let (now, lax) = lax();
     if let Ok(text) = core::str::from_utf8(data) {
