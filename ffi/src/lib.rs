@@ -846,7 +846,7 @@ pub extern "C" fn passerelle_did_resolve(
             )?,
             (Some(_), Some(_)) => return Err(misuse("give a document or a log, not both")),
         };
-        ptr::write_string(out, v.to_string())
+        ptr::write_string(out, v.to_json().to_string())
     })
 }
 

@@ -1527,15 +1527,13 @@ fn cmd_did(args: &Args) -> Result<Value, Failure> {
                     Some(_) => Some(parse_time(args.one("--at")?)?),
                     None => None,
                 };
-                Ok(passerelle::resolve_did_webvh(
-                    did,
-                    &read_input(log)?,
-                    UnixTime::now(),
-                    at,
-                )?)
+                Ok(
+                    passerelle::resolve_did_webvh(did, &read_input(log)?, UnixTime::now(), at)?
+                        .to_json(),
+                )
             }
-            (None, Some(doc)) => Ok(passerelle::resolve_did_web(did, &read_input(doc)?)?),
-            (None, None) => Ok(passerelle::resolve_did_offline(did)?),
+            (None, Some(doc)) => Ok(passerelle::resolve_did_web(did, &read_input(doc)?)?.to_json()),
+            (None, None) => Ok(passerelle::resolve_did_offline(did)?.to_json()),
             _ => Err(usage("give --log or --document, not both")),
         },
         _ => Err(usage("did resolve DID")),

@@ -954,11 +954,70 @@ pub fn did_key(key: &PublicKey) -> String {
     did::did_key_for(key)
 }
 
+/// A DID resolved offline and checked: its document and, for did:webvh, the
+/// version that was resolved.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DidResolution {
+    document: Value,
+    version: Option<WebvhVersion>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+struct WebvhVersion {
+    id: String,
+    time: UnixTime,
+    deactivated: bool,
+}
+
+impl DidResolution {
+    /// The DID document (JSON).
+    pub fn document(&self) -> &Value {
+        &self.document
+    }
+
+    /// The did:webvh version id resolved (`None` for other methods).
+    pub fn version_id(&self) -> Option<&str> {
+        self.version.as_ref().map(|v| v.id.as_str())
+    }
+
+    /// When the resolved did:webvh version was published.
+    pub fn version_time(&self) -> Option<UnixTime> {
+        self.version.as_ref().map(|v| v.time)
+    }
+
+    /// Whether the did:webvh DID is deactivated (always `false` otherwise).
+    pub fn deactivated(&self) -> bool {
+        self.version.as_ref().is_some_and(|v| v.deactivated)
+    }
+
+    /// The JSON the CLI and the C ABI print: `{"valid": true, "document": …,
+    /// "version_id": …}`, with `version_time` and `deactivated` for did:webvh.
+    pub fn to_json(&self) -> Value {
+        match &self.version {
+            None => json!({"valid": true, "document": self.document, "version_id": null}),
+            Some(v) => json!({
+                "valid": true,
+                "document": self.document,
+                "version_id": v.id,
+                "version_time": crate::time::format_rfc3339(v.time),
+                "deactivated": v.deactivated,
+            }),
+        }
+    }
+
+    fn plain(document: Value) -> Self {
+        DidResolution {
+            document,
+            version: None,
+        }
+    }
+}
+
 /// Resolves a did:web DID from the document the host fetched: the document is
 /// checked to speak for the DID (its `id`, its methods' controllers).
-pub fn resolve_did_web(did: &str, document: &[u8]) -> Result<Value> {
+pub fn resolve_did_web(did: &str, document: &[u8]) -> Result<DidResolution> {
     let doc = did::check_did_web_document(did, document)?;
-    Ok(json!({"valid": true, "document": doc.json(), "version_id": null}))
+    Ok(DidResolution::plain(Value::Object(doc.json().clone())))
 }
 
 /// Resolves a did:webvh DID from its `did.jsonl` log: the whole log is verified
@@ -970,34 +1029,34 @@ pub fn resolve_did_webvh(
     log: &[u8],
     now: UnixTime,
     at: Option<UnixTime>,
-) -> Result<Value> {
+) -> Result<DidResolution> {
     let at = at.map_or(did::ResolveAt::Latest, did::ResolveAt::Time);
     let r = did::resolve_webvh_log(log, Some(did), now, at)?;
-    Ok(json!({
-        "valid": true,
-        "document": r.document.json(),
-        "version_id": r.version_id,
-        "version_time": crate::time::format_rfc3339(r.version_time),
-        "deactivated": r.deactivated,
-    }))
+    Ok(DidResolution {
+        document: Value::Object(r.document.json().clone()),
+        version: Some(WebvhVersion {
+            id: r.version_id,
+            time: r.version_time,
+            deactivated: r.deactivated,
+        }),
+    })
 }
 
 /// Resolves a DID without the network: did:jwk and did:key from the identifier itself. The
 /// document follows the did:jwk specification (a `JsonWebKey2020` method `#0`;
 /// with `use: enc` only keyAgreement, otherwise every relationship but that one).
 ///
-/// Returns the shape the CLI prints: `{"valid": true, "document": …, "version_id": null}`.
-///
 /// ```
 /// let did = "did:jwk:eyJjcnYiOiJQLTI1NiIsImt0eSI6IkVDIiwieCI6ImFjYklRaXVNczNpOF91c3pFakoydHBUdFJNNEVVM3l6OTFQSDZDZEgyVjAiLCJ5IjoiX0tjeUxqOXZXTXB0bm1LdG00NkdxRHo4d2Y3NEk1TEtncmwyR3pIM25TRSJ9";
-/// let doc = passerelle::resolve_did_offline(did)?;
-/// assert_eq!(doc["document"]["assertionMethod"][0], format!("{did}#0"));
+/// let r = passerelle::resolve_did_offline(did)?;
+/// assert_eq!(r.document()["assertionMethod"][0], format!("{did}#0"));
+/// assert_eq!(r.version_id(), None);
 /// # Ok::<(), passerelle::Error>(())
 /// ```
-pub fn resolve_did_offline(did: &str) -> Result<Value> {
+pub fn resolve_did_offline(did: &str) -> Result<DidResolution> {
     if did.starts_with("did:key:") {
         let doc = did::did_key_document(did)?;
-        return Ok(json!({"valid": true, "document": doc.json(), "version_id": null}));
+        return Ok(DidResolution::plain(Value::Object(doc.json().clone())));
     }
     if !did.starts_with("did:jwk:") {
         return Err(crate::error::unsupported(format!(
@@ -1049,5 +1108,5 @@ pub fn resolve_did_offline(did: &str) -> Result<Value> {
     if usage != Some("sig") {
         doc.insert("keyAgreement".into(), json!([vm]));
     }
-    Ok(json!({"valid": true, "document": doc, "version_id": null}))
+    Ok(DidResolution::plain(Value::Object(doc)))
 }
