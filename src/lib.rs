@@ -23,6 +23,7 @@ mod time;
 mod trust;
 mod verifier;
 mod wallet;
+mod x509;
 
 pub use crypto::{
     Algorithm, Curve, KeyAgreement, PrivateKey, PublicKey, SecureRandom, Signer, SystemRandom,
@@ -56,7 +57,6 @@ pub use store::{
     StoredCredential, TakenCopy, DEFAULT_BUSY_TIMEOUT,
 };
 pub use time::{Clock, FixedClock, SystemClock, UnixTime};
-pub use trust::x509::{Certificate, CertificateBuilder};
 pub use trust::{
     did_key, inspect_trust_list, resolve_did_offline, resolve_did_web, resolve_did_webvh,
     Capability, IdentityKind, ListFetcher, ListOptions, ListedIdentity, Lote, LoteEntity,
@@ -68,3 +68,6 @@ pub use verifier::{
     IdentityView, IssuerInfo, NonceRegistry, Provenance, Validity, VerificationResult, Verifier,
 };
 pub use wallet::{HeldMdoc, HeldSdJwt, KeyBinding};
+pub use x509::Certificate;
+#[cfg(feature = "test-pki")]
+pub use x509::CertificateBuilder;

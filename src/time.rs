@@ -138,8 +138,15 @@ pub(crate) fn parse_rfc3339(s: &str) -> Option<UnixTime> {
     u64::try_from(secs).ok().map(UnixTime)
 }
 
+/// `(year, month, day, hour, minute, second)` of a Unix time, UTC.
+#[cfg_attr(not(feature = "test-pki"), allow(dead_code))] // the certificate builder's writers
+pub(crate) fn civil_from_unix(t: UnixTime) -> (u64, u64, u64, u64, u64, u64) {
+    let rem = t.0 % 86_400;
+    let (y, m, d) = civil_from_days(t.0 / 86_400);
+    (y, m, d, rem / 3600, rem % 3600 / 60, rem % 60)
+}
+
 /// Formats as RFC 3339 UTC (`YYYY-MM-DDTHH:MM:SSZ`).
-#[allow(dead_code)] // for mdoc tdate output (issue 3)
 pub(crate) fn format_rfc3339(t: UnixTime) -> String {
     let secs = t.0;
     let days = secs / 86_400;
@@ -164,7 +171,7 @@ pub(crate) fn days_in_month(y: u64, m: u64) -> u64 {
 }
 
 /// Days since 1970-01-01 (proleptic Gregorian); `None` before 1970.
-fn days_from_civil(y: u64, m: u64, d: u64) -> Option<u64> {
+pub(crate) fn days_from_civil(y: u64, m: u64, d: u64) -> Option<u64> {
     let (y, m) = if m <= 2 {
         (y.checked_sub(1)?, m + 9)
     } else {

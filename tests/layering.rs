@@ -9,6 +9,7 @@ const ENVELOPES: &[&str] = &[
     "cose",
     "data_integrity",
     "jose",
+    "x509",
     "crypto",
     "encoding",
 ];
@@ -22,6 +23,7 @@ fn allowed(room: &str) -> Vec<&'static str> {
         "encoding" => &[],
         "crypto" => &[&["encoding"]],
         "jose" => &[&["crypto", "encoding"]],
+        "x509" => &[&["crypto", "encoding"]],
         "sd_jwt" | "cose" | "data_integrity" => &[&["jose", "crypto", "encoding"]],
         "formats" => &[ENVELOPES],
         "trust" | "status" | "policy" => &[ENVELOPES, &["formats"]],
@@ -44,6 +46,7 @@ const ROOMS: &[&str] = &[
     "encoding",
     "crypto",
     "jose",
+    "x509",
     "sd_jwt",
     "cose",
     "data_integrity",

@@ -1670,7 +1670,7 @@ fn annex_d() -> Item {
 }
 
 fn cert_key(file: &str) -> PublicKey {
-    crate::trust::x509::Certificate::from_der(&vector(file))
+    crate::x509::Certificate::from_der(&vector(file))
         .unwrap()
         .subject_public_key()
         .unwrap()

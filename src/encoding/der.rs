@@ -147,11 +147,13 @@ pub(crate) fn tlv(t: u8, value: &[u8]) -> Vec<u8> {
 }
 
 /// Writes a SEQUENCE of already-encoded parts.
+#[cfg_attr(not(feature = "test-pki"), allow(dead_code))] // the certificate builder's writers
 pub(crate) fn seq(parts: &[&[u8]]) -> Vec<u8> {
     tlv(tag::SEQUENCE, &parts.concat())
 }
 
 /// Writes an unsigned INTEGER from big-endian magnitude bytes.
+#[cfg_attr(not(feature = "test-pki"), allow(dead_code))] // the certificate builder's writers
 pub(crate) fn uint(be: &[u8]) -> Vec<u8> {
     let skip = be.iter().take_while(|&&b| b == 0).count();
     let mut v: Vec<u8> = be.get(skip..).unwrap_or_default().to_vec();
@@ -183,6 +185,7 @@ pub(crate) const fn context(n: u8, constructed: bool) -> u8 {
 /// Encodes a dotted OBJECT IDENTIFIER (`"2.5.29.19"`) as its content octets
 /// (without tag and length). The first arc must be 0, 1 or 2, the second below 40
 /// unless the first is 2, and there must be at least two arcs.
+#[cfg_attr(not(feature = "test-pki"), allow(dead_code))] // the certificate builder's writers
 pub(crate) fn oid_from_dotted(dotted: &str) -> Result<Vec<u8>> {
     let bad = || malformed(format!("not a dotted OID: {dotted:?}"));
     let arcs = dotted
@@ -216,6 +219,7 @@ pub(crate) fn oid_from_dotted(dotted: &str) -> Result<Vec<u8>> {
     Ok(out)
 }
 
+#[cfg_attr(not(feature = "test-pki"), allow(dead_code))] // the certificate builder's writers
 fn push_base128(out: &mut Vec<u8>, mut v: u64) {
     let mut tmp = [0u8; 10];
     let mut n = 0usize;

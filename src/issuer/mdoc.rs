@@ -11,7 +11,7 @@ use crate::crypto::{PublicKey, SecureRandom, Signer, SystemRandom};
 use crate::error::{misuse, Result};
 use crate::formats::mdoc::{self, values, MsoParams};
 use crate::time::UnixTime;
-use crate::trust::x509::Certificate;
+use crate::x509::Certificate;
 use serde_json::{Map, Value};
 
 /// Issues ISO/IEC 18013-5 mdocs: IssuerSignedItems with 32 random bytes each and

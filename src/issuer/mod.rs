@@ -13,7 +13,7 @@ use crate::formats::{sd_jwt_vc, w3c_vc};
 use crate::jose::{public_jwk, sign_compact};
 use crate::sd_jwt::{build_sd_payload, Disclosable, IssueOptions, DEFAULT_SD_ALG};
 use crate::time::UnixTime;
-use crate::trust::x509::Certificate;
+use crate::x509::Certificate;
 use serde_json::{Map, Value};
 
 /// `claims` with `iat` (if absent) and `cnf.jwk` for `holder` added.

@@ -5,7 +5,7 @@ use crate::error::{misuse, ErrorKind, Result};
 use crate::status::{BitstringList, IndexPermutation, StatusBits, StatusList, StatusListClaims};
 use crate::store::StatusStore;
 use crate::time::UnixTime;
-use crate::trust::x509::Certificate;
+use crate::x509::Certificate;
 use serde_json::json;
 
 /// How a list is published.

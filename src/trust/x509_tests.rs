@@ -10,7 +10,10 @@
 )]
 
 use super::*;
-use crate::crypto::PrivateKey;
+use crate::crypto::{Algorithm, PrivateKey};
+use crate::encoding::der::{context, seq, tlv};
+use crate::encoding::pem::{PEM_BEGIN, PEM_END};
+use crate::x509::builder::*;
 
 /// The validation time of most tests.
 const NOW: u64 = 1_800_000_000;

@@ -80,7 +80,8 @@ use crate::limits::{
     MAX_LOTE_ENTITIES, MAX_LOTE_HISTORY, MAX_LOTE_IDENTITIES, MAX_LOTE_POINTERS, MAX_LOTE_SERVICES,
 };
 use crate::time::{parse_rfc3339, UnixTime};
-use crate::trust::x509::{validate_chain, Certificate, ChainPurpose, TrustAnchorCert};
+use crate::trust::x509::{validate_chain, ChainPurpose, TrustAnchorCert};
+use crate::x509::Certificate;
 use serde_json::{Map, Value};
 
 /// JWS header names registered by RFC 7515/7519; naming one in `crit` is an error.

@@ -15,7 +15,8 @@ use crate::crypto::{Algorithm, PrivateKey};
 use crate::error::ErrorKind;
 use crate::limits::{MAX_VICAL_BYTES, MAX_VICAL_DOCTYPES, MAX_VICAL_ENTRIES};
 use crate::time::UnixTime;
-use crate::trust::x509::{Certificate, CertificateBuilder, TrustAnchorCert};
+use crate::trust::x509::TrustAnchorCert;
+use crate::x509::{Certificate, CertificateBuilder};
 
 const FROM: u64 = 1_700_000_000;
 const TO: u64 = 1_900_000_000;
