@@ -140,7 +140,7 @@ impl Provenance {
 }
 
 /// A credential that passed every check. Only the verifier makes one, in one
-/// place ([`VerificationResult::new`]), and nothing changes it afterwards.
+/// place (a module-private constructor), and nothing changes it afterwards.
 #[derive(Clone, Debug)]
 pub struct VerificationResult {
     format: CredentialFormat,
