@@ -5,7 +5,7 @@
 //! - did:web — [`did_web_url`] tells the host what to fetch,
 //!   [`check_did_web_document`] checks what it fetched;
 //! - did:webvh 1.0 — [`resolve_webvh_log`] verifies a whole `did.jsonl`;
-//!   [`WebvhLog`] writes one;
+//!   the tests write logs with `webvh_writer` (test-only: nothing shipped writes one);
 //! - [`DidDocument::resolve_key`] finds a key by id and verification
 //!   relationship (DID-02), [`check_key_algorithm`] checks it fits a JWS `alg`
 //!   (DID-10).
@@ -41,9 +41,13 @@ pub(crate) use document::{check_key_algorithm, DidDocument, Relationship, Verifi
 pub(crate) use multikey::{decode_multikey, encode_multikey, read_varint};
 #[allow(unused_imports)]
 pub(crate) use webvh::{
-    did_webvh_log_url, document_template, next_key_hash, parse_did_webvh, resolve_webvh_log,
-    ResolveAt, WebvhLog, WebvhResolution, WebvhUpdate, MAX_DID_LOG_BYTES, MAX_DID_LOG_ENTRIES,
+    did_webvh_log_url, next_key_hash, parse_did_webvh, resolve_webvh_log, ResolveAt,
+    WebvhResolution, MAX_DID_LOG_BYTES, MAX_DID_LOG_ENTRIES,
 };
+#[cfg(test)]
+mod webvh_writer;
+#[cfg(test)]
+pub(crate) use webvh_writer::{document_template, WebvhLog, WebvhUpdate};
 
 use crate::crypto::PublicKey;
 use crate::error::Result;

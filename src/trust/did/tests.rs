@@ -573,7 +573,7 @@ fn did09_tampered_peer_logs_are_untrusted() {
         let mut forged = entries.clone();
         let intruder = PrivateKey::generate(Algorithm::EdDsa).unwrap();
         forged[1].remove("proof");
-        webvh::sign_entry(&mut forged[1], &intruder, t("2025-01-31T00:00:00Z")).unwrap();
+        webvh_writer::sign_entry(&mut forged[1], &intruder, t("2025-01-31T00:00:00Z")).unwrap();
         check(&forged, "signed by a non-update key");
 
         // a proof with a broken signature from the right key
@@ -610,7 +610,7 @@ fn did09_tampered_peer_logs_are_untrusted() {
     let hash = webvh::entry_hash(&uncommitted[1], &prev).unwrap();
     uncommitted[1]["versionId"] = json!(format!("2-{hash}"));
     uncommitted[1].remove("proof");
-    webvh::sign_entry(&mut uncommitted[1], &k, t("2025-01-31T00:00:00Z")).unwrap();
+    webvh_writer::sign_entry(&mut uncommitted[1], &k, t("2025-01-31T00:00:00Z")).unwrap();
     assert_eq!(
         kind(resolve_webvh_log(
             &join(&uncommitted),
@@ -638,7 +638,7 @@ fn rebuild_second(
     let prev = out[0]["versionId"].as_str().unwrap().to_owned();
     let hash = webvh::entry_hash(&e, &prev).unwrap();
     e.insert("versionId".into(), json!(format!("2-{hash}")));
-    webvh::sign_entry(&mut e, signer, t(time)).unwrap();
+    webvh_writer::sign_entry(&mut e, signer, t(time)).unwrap();
     out[1] = e;
     out
 }
@@ -788,7 +788,7 @@ fn did09_time_backwards_and_did11_after_deactivation() {
     let prev = after[2]["versionId"].as_str().unwrap().to_owned();
     let hash = webvh::entry_hash(&extra, &prev).unwrap();
     extra.insert("versionId".into(), json!(format!("4-{hash}")));
-    webvh::sign_entry(&mut extra, &k1, t("2025-05-01T00:00:00Z")).unwrap();
+    webvh_writer::sign_entry(&mut extra, &k1, t("2025-05-01T00:00:00Z")).unwrap();
     after.push(extra);
     assert_eq!(
         kind(resolve_webvh_log(
