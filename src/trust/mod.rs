@@ -5,6 +5,7 @@
 //! carried inside `x5c` is never an anchor.
 
 pub(crate) mod did;
+mod ds_cache;
 mod lists;
 mod registry;
 
@@ -58,6 +59,8 @@ pub struct TrustStore {
     lists: Vec<lists::HeldList>,
     /// Checked VICALs: IACAs scoped to their docTypes.
     vicals: Vec<lists::HeldVical>,
+    /// Validated document-signer paths, content-checked on every use.
+    ds_cache: ds_cache::DsCache,
 }
 
 #[derive(Debug, Clone)]
@@ -882,15 +885,29 @@ impl TrustStore {
                 "no IACA anchor is configured or listed for this docType",
             ));
         }
-        let anchors: Vec<x509::TrustAnchorCert> = self
-            .iacas
-            .iter()
-            .chain(&self.anchors)
-            .cloned()
-            .chain(lists::anchors_of(&listed))
-            .collect();
-        let leaf =
-            x509::validate_chain(chain, &anchors, now, x509::ChainPurpose::MdocDocumentSigner)?;
+        let current = || {
+            self.iacas
+                .iter()
+                .chain(&self.anchors)
+                .chain(listed.iter().filter_map(|l| l.anchor.as_ref()))
+        };
+        let leaf = match self.ds_cache.get(chain, now, current()) {
+            Some(leaf) => leaf,
+            None => {
+                let anchors: Vec<x509::TrustAnchorCert> = current().cloned().collect();
+                let leaf = x509::validate_chain(
+                    chain,
+                    &anchors,
+                    now,
+                    x509::ChainPurpose::MdocDocumentSigner,
+                )?;
+                let used = anchors
+                    .iter()
+                    .find(|a| a.der() == leaf.anchor_der.as_slice());
+                self.ds_cache.put(chain, &leaf, used);
+                leaf
+            }
+        };
         let configured = self
             .iacas
             .iter()

@@ -141,6 +141,11 @@ impl TrustAnchorCert {
     }
 
     /// The anchor's DER encoding.
+    /// The anchor's own validity period.
+    pub(crate) fn validity(&self) -> (UnixTime, UnixTime) {
+        (self.not_before, self.not_after)
+    }
+
     pub(crate) fn der(&self) -> &[u8] {
         &self.der
     }

@@ -1112,3 +1112,56 @@ VARMm6+8Igrm92Q5WJZH5HHB/lIilqnRhdmpqCV9SwIgfk3P68cftR8zUuEiEQS6
 FCPBB6DPYzQ/pUQRhQw+Dkg=
 -----END CERTIFICATE-----
 ";
+
+/// Issue 14: the document-signer path cache serves a repeated DS chain, and
+/// never vouches for what a fresh validation would refuse: outside the
+/// chain's validity, or when the anchor it validated to is not among the
+/// caller's anchors (a clone of the store shares the cache).
+#[test]
+fn ds_path_cache_hits_only_where_a_fresh_validation_would_pass() {
+    let r = root("IACA");
+    let other = root("Other IACA");
+    let k = key(Algorithm::Es256);
+    let ds = leaf_builder()
+        .extended_key_usage("1.0.18013.5.1.2")
+        .issued_by(&r.cert, &r.key, k.public_key())
+        .unwrap();
+    let c = chain(&[&ds]);
+    let empty = crate::trust::TrustStore::new();
+    let mut with_iaca = empty.clone(); // shares the cache with `empty`
+    with_iaca.add_iaca_der(r.cert.der()).unwrap();
+    let mut with_other = empty.clone();
+    with_other.add_iaca_der(other.cert.der()).unwrap();
+    let doc_type = "org.iso.18013.5.1.mDL";
+
+    let (first, _, _) = with_iaca
+        .issuer_key_for_x5chain(Some(&c), doc_type, now())
+        .unwrap();
+    assert_eq!(with_iaca.ds_cache.len(), 1);
+    let (again, _, _) = with_iaca
+        .issuer_key_for_x5chain(Some(&c), doc_type, now())
+        .unwrap();
+    assert_eq!(again.key, first.key);
+    assert_eq!(with_iaca.ds_cache.hits(), 1, "served from the cache");
+    assert_eq!(with_iaca.ds_cache.len(), 1);
+
+    // a store without that IACA, sharing the cache, is refused as before
+    let e = with_other.issuer_key_for_x5chain(Some(&c), doc_type, now());
+    assert_eq!(e.err().map(|e| e.kind()), Some(ErrorKind::Untrusted));
+    // after the chain's validity: expired, as a fresh validation says
+    let late = UnixTime::from_secs(to().as_secs() + DAY);
+    let e = with_iaca.issuer_key_for_x5chain(Some(&c), doc_type, late);
+    assert_eq!(e.err().map(|e| e.kind()), Some(ErrorKind::Expired));
+    assert_eq!(
+        with_iaca.ds_cache.hits(),
+        1,
+        "no hit outside the window or the anchors"
+    );
+    // a changed byte is another chain: validated afresh, and refused
+    let mut tampered = c.clone();
+    let last = tampered[0].len() - 1;
+    tampered[0][last] ^= 1;
+    assert!(with_iaca
+        .issuer_key_for_x5chain(Some(&tampered), doc_type, now())
+        .is_err());
+}

@@ -98,7 +98,7 @@
 mod held;
 pub(crate) mod lote;
 mod store;
-pub(crate) use held::{anchors_of, voucher_for, HeldList, HeldVical};
+pub(crate) use held::{voucher_for, HeldList, HeldVical};
 pub use store::{inspect_trust_list, ListFetcher};
 pub(crate) mod tsl;
 pub(crate) mod vical;
