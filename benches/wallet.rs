@@ -47,7 +47,7 @@ fn main() {
     let creds: Vec<(String, PrivateKey)> = (0..1000)
         .map(|i| {
             let holder = PrivateKey::generate(Algorithm::Es256).unwrap();
-            let mut c = passerelle::eu_pid_example(ISS);
+            let mut c = passerelle::examples::eu_pid_claims(ISS);
             if i % 2 == 1 {
                 c.insert("vct".into(), serde_json::json!("urn:example:other:1"));
             }

@@ -7,6 +7,7 @@ mod data_integrity;
 mod dcql;
 mod encoding;
 mod error;
+pub mod examples;
 mod formats;
 mod holder;
 #[doc(hidden)]
@@ -37,8 +38,6 @@ pub use error::{Error, ErrorKind, Result};
 pub use formats::mdoc::{
     SessionTranscript, DOCTYPE_EU_PID, DOCTYPE_MDL, NAMESPACE_EU_PID, NAMESPACE_MDL,
 };
-pub use formats::sd_jwt_vc::example_pid_claims as eu_pid_example;
-pub use formats::w3c_vc::example_person_credential as ca_person_example;
 pub use holder::{HardwareKeys, Presented, Wallet};
 pub use issuer::{
     MdocIssuer, PublishOptions, SdJwtVcIssuer, StatusListFormat, StatusListIssuer, VcIssuer,

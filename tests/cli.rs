@@ -64,7 +64,10 @@ fn issue_present_verify_and_exit_codes() {
     let ip = t.put("issuer.pub.jwk", &issuer_pub.to_string());
     let claims = t.put(
         "claims.json",
-        &Value::Object(passerelle::eu_pid_example("https://pid-provider.example")).to_string(),
+        &Value::Object(passerelle::examples::eu_pid_claims(
+            "https://pid-provider.example",
+        ))
+        .to_string(),
     );
     let o = cli(&[
         "issue",
@@ -560,7 +563,10 @@ fn vc_cose_issue_and_verify_through_the_cli() {
     let pub_path = t.put("issuer_pub.jwk", &jwk.to_string());
     let claims = t.put(
         "vc.json",
-        &Value::Object(passerelle::ca_person_example("https://issuer.example.ca")).to_string(),
+        &Value::Object(passerelle::examples::ca_person_credential(
+            "https://issuer.example.ca",
+        ))
+        .to_string(),
     );
     let o = cli(&[
         "issue",
@@ -597,7 +603,7 @@ fn vc_cose_issue_and_verify_through_the_cli() {
 fn binary_input_ending_in_a_newline_byte_is_not_trimmed() {
     let t = Tmp::new("rawnl");
     let key = passerelle::PrivateKey::generate(passerelle::Algorithm::Es256).unwrap();
-    let vc = passerelle::ca_person_example("https://issuer.example.ca");
+    let vc = passerelle::examples::ca_person_credential("https://issuer.example.ca");
     // ECDSA signatures are random: draw until the last byte is 0x0a
     let cose = (0..20_000)
         .map(|_| passerelle::VcIssuer::new(&key).issue_cose(&vc).unwrap())
@@ -825,7 +831,10 @@ fn wallet_dcql_and_verify_vp_through_the_cli() {
     let hp = t.put("holder.pub.jwk", &hpub.to_string());
     let claims = t.put(
         "c.json",
-        &Value::Object(passerelle::eu_pid_example("https://pid-provider.example")).to_string(),
+        &Value::Object(passerelle::examples::eu_pid_claims(
+            "https://pid-provider.example",
+        ))
+        .to_string(),
     );
     let o = cli(&[
         "issue",
@@ -1235,7 +1244,10 @@ fn pki_files_issue_and_verify_end_to_end() {
     // SD-JWT VC signed with the issuer certificate in x5c
     let claims = t.put(
         "pid.json",
-        &Value::Object(passerelle::eu_pid_example("https://pid-provider.example")).to_string(),
+        &Value::Object(passerelle::examples::eu_pid_claims(
+            "https://pid-provider.example",
+        ))
+        .to_string(),
     );
     let o = cli(&[
         "issue",
@@ -1500,7 +1512,7 @@ fn issue_warns_of_an_already_expired_credential() {
         "k.jwk",
         &String::from_utf8(cli(&["keygen"]).stdout).unwrap(),
     );
-    let mut claims = passerelle::eu_pid_example("https://pid-provider.example");
+    let mut claims = passerelle::examples::eu_pid_claims("https://pid-provider.example");
     claims.insert("exp".into(), json!(1_789_999_000));
     let expired = t.put("expired.json", &Value::Object(claims.clone()).to_string());
     claims.insert("exp".into(), json!(1_790_999_000));

@@ -447,7 +447,10 @@ fn vc_sd_jwt_both_ways() {
     let trust = dir.put("issuer.trust.jwk", &issuer_pub.to_string());
     let vc = dir.put(
         "vc.json",
-        &Value::Object(passerelle::ca_person_example("https://issuer.example.ca")).to_string(),
+        &Value::Object(passerelle::examples::ca_person_credential(
+            "https://issuer.example.ca",
+        ))
+        .to_string(),
     );
     let sd = "/credentialSubject/givenName,/credentialSubject/familyName,/credentialSubject/ageOver/18,/credentialSubject/ageOver/65";
     let show = "/credentialSubject/givenName,/credentialSubject/ageOver/18";

@@ -214,7 +214,7 @@ fn vc_sd_jwt_trust_members_are_never_disclosable() {
         assert_eq!(kind(v.verify(sd.as_bytes(), &at())), "malformed", "{name}");
     }
     // the issuer side refuses to make them disclosable
-    let vc = passerelle::ca_person_example("https://a.example");
+    let vc = passerelle::examples::ca_person_credential("https://a.example");
     for path in ["/issuer", "/type", "/validFrom", "/credentialStatus"] {
         let e = VcIssuer::new(&key)
             .issue_sd_jwt(
@@ -595,7 +595,7 @@ fn unbound_configured_key_equal_to_a_did_jwk_is_trust_in_it() {
     let did = format!("did:jwk:{}", b64(key.public_key().to_jwk()));
     let jwt = VcIssuer::new(&key)
         .with_kid(&format!("{did}#0"))
-        .issue_jwt(&passerelle::ca_person_example(&did))
+        .issue_jwt(&passerelle::examples::ca_person_credential(&did))
         .unwrap();
     let mut trust = TrustStore::new();
     trust.add_issuer_jwk(&key.public_key().to_jwk()).unwrap();

@@ -66,7 +66,7 @@ fn eu_pid(level: &str, disclose: &[&str]) -> (String, TrustStore) {
     let issued = SdJwtVcIssuer::new(&key)
         .with_x5c(&[cert])
         .issue(
-            &passerelle::eu_pid_example("https://pid.example.de"),
+            &passerelle::examples::eu_pid_claims("https://pid.example.de"),
             &Disclosable::All,
             Some(holder.public_key()),
             now(),
@@ -90,7 +90,7 @@ fn ca_person(level: &str, disclose: &[&str]) -> (String, TrustStore) {
     let issuer = "https://issuer.gouv.qc.example";
     let issued = VcIssuer::new(&key)
         .issue_sd_jwt(
-            &passerelle::ca_person_example(issuer),
+            &passerelle::examples::ca_person_credential(issuer),
             &Disclosable::All,
             Some(holder.public_key()),
             now(),

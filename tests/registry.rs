@@ -89,10 +89,10 @@ fn a_revoked_entrys_keys_are_not_trusted_through_another_active_entry() {
     let old = PrivateKey::generate(Algorithm::Es256).unwrap();
     let new = PrivateKey::generate(Algorithm::Es256).unwrap();
     let jwt_old = VcIssuer::new(&old)
-        .issue_jwt(&passerelle::ca_person_example(ISSUER))
+        .issue_jwt(&passerelle::examples::ca_person_credential(ISSUER))
         .unwrap();
     let jwt_new = VcIssuer::new(&new)
-        .issue_jwt(&passerelle::ca_person_example(ISSUER))
+        .issue_jwt(&passerelle::examples::ca_person_credential(ISSUER))
         .unwrap();
     let revoked = entry(vec![jwk_of(&old, None)], "revoked", good_auth());
     let active = entry(vec![jwk_of(&new, None)], "active", good_auth());
@@ -125,7 +125,7 @@ fn keys_only_from_the_authorizing_entry_and_every_key_is_tried() {
     let a = PrivateKey::generate(Algorithm::Es256).unwrap();
     let b = PrivateKey::generate(Algorithm::Es256).unwrap();
     let jwt_b = VcIssuer::new(&b)
-        .issue_jwt(&passerelle::ca_person_example(ISSUER))
+        .issue_jwt(&passerelle::examples::ca_person_credential(ISSUER))
         .unwrap();
     // the entry with the key authorizes another type; the entry that authorizes has another key
     let other_type = entry(
@@ -153,7 +153,7 @@ fn keys_only_from_the_authorizing_entry_and_every_key_is_tried() {
     // by kid: the token names k2, the entry lists k1 (a) and k2 (b)
     let jwt_kid = VcIssuer::new(&b)
         .with_kid("k2")
-        .issue_jwt(&passerelle::ca_person_example(ISSUER))
+        .issue_jwt(&passerelle::examples::ca_person_credential(ISSUER))
         .unwrap();
     let kids = entry(
         vec![jwk_of(&a, Some("k1")), jwk_of(&b, Some("k2"))],
@@ -168,7 +168,7 @@ fn keys_only_from_the_authorizing_entry_and_every_key_is_tried() {
     .is_ok());
     let jwt_k3 = VcIssuer::new(&b)
         .with_kid("k3")
-        .issue_jwt(&passerelle::ca_person_example(ISSUER))
+        .issue_jwt(&passerelle::examples::ca_person_credential(ISSUER))
         .unwrap();
     assert_eq!(
         verify_regs(&[reg_of("https://r1.example", vec![kids])], None, &jwt_k3)
@@ -187,7 +187,7 @@ fn accreditation_comes_from_the_source_of_the_key() {
     let configured = PrivateKey::generate(Algorithm::Es256).unwrap();
     let jwt = VcIssuer::new(&configured)
         .with_kid("unknown")
-        .issue_jwt(&passerelle::ca_person_example(ISSUER))
+        .issue_jwt(&passerelle::examples::ca_person_credential(ISSUER))
         .unwrap();
     let r = reg_of(
         "https://r1.example",
@@ -211,7 +211,7 @@ fn signed_registry_times_are_checked_against_the_injected_clock() {
     let key = PrivateKey::generate(Algorithm::Es256).unwrap();
     let operator = PrivateKey::generate(Algorithm::EdDsa).unwrap();
     let jwt = VcIssuer::new(&key)
-        .issue_jwt(&passerelle::ca_person_example(ISSUER))
+        .issue_jwt(&passerelle::examples::ca_person_credential(ISSUER))
         .unwrap();
     let sign = |extra: Value| {
         let mut doc = registry(&key, good_auth(), "active");
@@ -258,7 +258,7 @@ fn signed_registry_times_are_checked_against_the_injected_clock() {
 fn accredited_issuer_is_accepted_with_its_level() {
     let key = PrivateKey::generate(Algorithm::Es256).unwrap();
     let jwt = VcIssuer::new(&key)
-        .issue_jwt(&passerelle::ca_person_example(ISSUER))
+        .issue_jwt(&passerelle::examples::ca_person_credential(ISSUER))
         .unwrap();
     let reg = registry(
         &key,
@@ -283,7 +283,7 @@ fn accredited_issuer_is_accepted_with_its_level() {
 fn negative_cases() {
     let key = PrivateKey::generate(Algorithm::Es256).unwrap();
     let jwt = VcIssuer::new(&key)
-        .issue_jwt(&passerelle::ca_person_example(ISSUER))
+        .issue_jwt(&passerelle::examples::ca_person_credential(ISSUER))
         .unwrap();
     let ok = auth(
         "PersonCredential",
@@ -293,7 +293,9 @@ fn negative_cases() {
     // issuer absent from the registry
     let other = PrivateKey::generate(Algorithm::Es256).unwrap();
     let stranger = VcIssuer::new(&other)
-        .issue_jwt(&passerelle::ca_person_example("https://stranger.example"))
+        .issue_jwt(&passerelle::examples::ca_person_credential(
+            "https://stranger.example",
+        ))
         .unwrap();
     assert_eq!(
         verify(&registry(&key, ok.clone(), "active"), &stranger)
@@ -355,7 +357,7 @@ fn negative_cases() {
     );
     // a credential signed by a key the registry does not list for the issuer
     let forged = VcIssuer::new(&other)
-        .issue_jwt(&passerelle::ca_person_example(ISSUER))
+        .issue_jwt(&passerelle::examples::ca_person_credential(ISSUER))
         .unwrap();
     assert_eq!(
         verify(&registry(&key, ok, "active"), &forged)
@@ -399,7 +401,7 @@ fn signed_registry() {
     )
     .unwrap();
     let jwt = VcIssuer::new(&key)
-        .issue_jwt(&passerelle::ca_person_example(ISSUER))
+        .issue_jwt(&passerelle::examples::ca_person_credential(ISSUER))
         .unwrap();
     let r = Verifier::new(t, Policy::default())
         .verify(jwt.as_bytes(), &Expectations::at(UnixTime::from_secs(NOW)))

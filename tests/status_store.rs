@@ -264,7 +264,7 @@ fn bitstring_publication_verifies() {
     let list = issuer
         .publish(list_uri, StatusListFormat::Bitstring, &key, &opts)
         .unwrap();
-    let mut vc = passerelle::ca_person_example("https://issuer.example.ca");
+    let mut vc = passerelle::examples::ca_person_credential("https://issuer.example.ca");
     vc.insert("credentialStatus".into(), serde_json::json!({"type": "BitstringStatusListEntry",
         "statusPurpose": "revocation", "statusListIndex": idx.to_string(), "statusListCredential": list_uri}));
     let jwt = VcIssuer::new(&key).issue_jwt(&vc).unwrap();

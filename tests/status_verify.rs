@@ -527,7 +527,7 @@ fn w3c_bitstring_status_list() {
     const VC_ISS: &str = "https://issuer.example.ca";
     let key = PrivateKey::generate(Algorithm::Es256).unwrap();
     let cred = |purpose: &str| {
-        let mut vc = passerelle::ca_person_example(VC_ISS);
+        let mut vc = passerelle::examples::ca_person_credential(VC_ISS);
         vc.insert(
             "credentialStatus".into(),
             json!({"type": "BitstringStatusListEntry", "statusPurpose": purpose, "statusListIndex": "94567",

@@ -32,7 +32,7 @@ fn expect_kb() -> Expectations {
 #[test]
 fn vc_jwt_round_trip_and_tamper() {
     let key = PrivateKey::generate(Algorithm::Es256).unwrap();
-    let vc = passerelle::ca_person_example(ISSUER);
+    let vc = passerelle::examples::ca_person_credential(ISSUER);
     let jwt = VcIssuer::new(&key).issue_jwt(&vc).unwrap();
     let v = verifier(&key, ISSUER);
     let r = v.verify(jwt.as_bytes(), &expect()).unwrap();
@@ -73,7 +73,7 @@ fn vc_jwt_round_trip_and_tamper() {
 #[test]
 fn vc_jwt_rows() {
     let fx = Fx::new();
-    let vc = passerelle::ca_person_example("https://issuer.example");
+    let vc = passerelle::examples::ca_person_credential("https://issuer.example");
     let h = json!({"alg": "ES256", "typ": "vc+jwt", "kid": "k1"});
     let mut trust = TrustStore::new();
     trust.add_issuer_key(
@@ -133,7 +133,7 @@ fn vc_jwt_rows() {
 fn vc_sd_jwt_selective_disclosure_with_key_binding() {
     let key = PrivateKey::generate(Algorithm::EdDsa).unwrap();
     let holder = PrivateKey::generate(Algorithm::Es256).unwrap();
-    let vc = passerelle::ca_person_example(ISSUER);
+    let vc = passerelle::examples::ca_person_credential(ISSUER);
     let now = UnixTime::from_secs(NOW);
     let issued = VcIssuer::new(&key)
         .issue_sd_jwt(&vc, &Disclosable::All, Some(holder.public_key()), now)
@@ -192,7 +192,7 @@ fn vc_sd_jwt_selective_disclosure_with_key_binding() {
 fn did_jwk_issuer() {
     let key = PrivateKey::generate(Algorithm::Es256).unwrap();
     let did = format!("did:jwk:{}", b64(key.public_key().to_jwk()));
-    let vc = passerelle::ca_person_example(&did);
+    let vc = passerelle::examples::ca_person_credential(&did);
     let jwt = VcIssuer::new(&key)
         .with_kid(&format!("{did}#0"))
         .issue_jwt(&vc)
@@ -224,7 +224,7 @@ fn data_integrity_secured_credentials() {
         } else {
             "ecdsa-jcs-2019"
         };
-        let vc = passerelle::ca_person_example(&did);
+        let vc = passerelle::examples::ca_person_credential(&did);
         let secured = VcIssuer::new(&key)
             .issue_data_integrity(&vc, suite, &vm, UnixTime::from_secs(NOW - 10))
             .unwrap();
@@ -275,14 +275,14 @@ fn data_integrity_secured_credentials() {
 #[test]
 fn bearer_formats_obey_the_holder_binding_rule() {
     let key = PrivateKey::generate(Algorithm::EdDsa).unwrap();
-    let vc = passerelle::ca_person_example(ISSUER);
+    let vc = passerelle::examples::ca_person_credential(ISSUER);
     let jwt = VcIssuer::new(&key).issue_jwt(&vc).unwrap();
     let cose = VcIssuer::new(&key).issue_cose(&vc).unwrap();
     let did = passerelle::did_key(key.public_key());
     let vm = format!("{did}#{}", did.trim_start_matches("did:key:"));
     let di = VcIssuer::new(&key)
         .issue_data_integrity(
-            &passerelle::ca_person_example(&did),
+            &passerelle::examples::ca_person_credential(&did),
             "eddsa-jcs-2022",
             &vm,
             UnixTime::from_secs(NOW - 10),

@@ -11,7 +11,7 @@ const ISSUER: &str = "https://issuer.example.ca";
 const NOW: u64 = 1_790_000_000;
 
 fn vc() -> Map<String, Value> {
-    passerelle::ca_person_example(ISSUER)
+    passerelle::examples::ca_person_credential(ISSUER)
 }
 
 fn verifier(key: &PrivateKey) -> Verifier {
@@ -320,7 +320,7 @@ fn did_key_issuer_with_kid_through_the_trust_store() {
     let key = PrivateKey::generate(Algorithm::EdDsa).unwrap();
     let did = passerelle::did_key(key.public_key());
     let kid = format!("{did}#{}", did.trim_start_matches("did:key:"));
-    let mut c = passerelle::ca_person_example(&did);
+    let mut c = passerelle::examples::ca_person_credential(&did);
     c.insert("issuer".into(), json!(did));
     let cose = VcIssuer::new(&key).with_kid(&kid).issue_cose(&c).unwrap();
     let mut trust = TrustStore::new();

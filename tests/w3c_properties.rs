@@ -39,7 +39,7 @@ proptest! {
     fn vc_sd_jwt_reveals_exactly_the_chosen_subject_claims(cs in subject(), mask in any::<u32>()) {
         let (issuer, holder) = keys();
         let now = UnixTime::from_secs(1_790_000_000);
-        let mut vc = passerelle::ca_person_example("https://issuer.example.ca");
+        let mut vc = passerelle::examples::ca_person_credential("https://issuer.example.ca");
         vc.insert("credentialSubject".into(), Value::Object(cs.clone()));
         let issued = VcIssuer::new(issuer).issue_sd_jwt(&vc, &Disclosable::All, Some(holder.public_key()), now).unwrap();
         let held = HeldSdJwt::parse(&issued).unwrap();

@@ -59,7 +59,7 @@ impl Fixture {
     fn pid(&self, holder: &PrivateKey) -> String {
         SdJwtVcIssuer::new(&self.issuer)
             .issue(
-                &passerelle::eu_pid_example(ISS),
+                &passerelle::examples::eu_pid_claims(ISS),
                 &Disclosable::All,
                 Some(holder.public_key()),
                 now(),
@@ -166,7 +166,7 @@ fn what_fails_on_receipt_is_not_stored() {
     let stranger = PrivateKey::generate(Algorithm::Es256).unwrap();
     let foreign = SdJwtVcIssuer::new(&stranger)
         .issue(
-            &passerelle::eu_pid_example(ISS),
+            &passerelle::examples::eu_pid_claims(ISS),
             &Disclosable::All,
             Some(holder.public_key()),
             now(),
@@ -196,7 +196,7 @@ fn what_fails_on_receipt_is_not_stored() {
         .add(&mdl, Some(other), UnixTime::from_secs(f.pki.now))
         .is_err());
     // expired on receipt
-    let mut claims = passerelle::eu_pid_example(ISS);
+    let mut claims = passerelle::examples::eu_pid_claims(ISS);
     claims.insert("exp".into(), json!(NOW + 86_400));
     let short = SdJwtVcIssuer::new(&f.issuer)
         .issue(&claims, &Disclosable::All, Some(holder.public_key()), now())
@@ -300,7 +300,7 @@ fn a_stored_credential_is_rechecked_against_status() {
     let mut w = f.wallet(&d);
     let holder = PrivateKey::generate(Algorithm::Es256).unwrap();
     let uri = "https://pid-provider.example/status/1";
-    let mut claims = passerelle::eu_pid_example(ISS);
+    let mut claims = passerelle::examples::eu_pid_claims(ISS);
     claims.insert(
         "status".into(),
         json!({"status_list": {"idx": 3, "uri": uri}}),
@@ -403,7 +403,7 @@ fn the_wallet_generates_a_holder_key_for_issuance() {
     let (kid, public) = w.generate_holder_key(Algorithm::Es256, now()).unwrap();
     let pid = SdJwtVcIssuer::new(&f.issuer)
         .issue(
-            &passerelle::eu_pid_example(ISS),
+            &passerelle::examples::eu_pid_claims(ISS),
             &Disclosable::All,
             Some(&public),
             now(),

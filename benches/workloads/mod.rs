@@ -205,7 +205,7 @@ fn leak<T>(t: T) -> &'static T {
 }
 
 fn pid_claims() -> serde_json::Map<String, Value> {
-    let mut c = passerelle::eu_pid_example(PID_ISS);
+    let mut c = passerelle::examples::eu_pid_claims(PID_ISS);
     c.insert("birth_given_name".into(), "Erika".into());
     c.insert("resident_city".into(), "Köln".into());
     c
@@ -271,7 +271,7 @@ impl Fixtures {
         let r = verifier.verify(vp.as_bytes(), &expect).unwrap();
         assert_eq!(r.claims().as_object().unwrap().len(), 10 + 4);
 
-        let vc = passerelle::ca_person_example(CA_ISS);
+        let vc = passerelle::examples::ca_person_credential(CA_ISS);
         let vc_issuer = VcIssuer::new(issuer_key).with_max_decoys(0);
         let vc_issued = vc_issuer
             .issue_sd_jwt(&vc, &Disclosable::All, Some(holder.public_key()), now)
@@ -529,7 +529,7 @@ fn wallet_fixture(issuer: &PrivateKey, now: UnixTime) -> (Wallet, DcqlQuery, std
     let mut wallet = Wallet::new(store, verifier);
     for i in 0..50 {
         let holder = PrivateKey::generate(Algorithm::Es256).unwrap();
-        let mut c = passerelle::eu_pid_example(PID_ISS);
+        let mut c = passerelle::examples::eu_pid_claims(PID_ISS);
         if i % 2 == 1 {
             c.insert("vct".into(), serde_json::json!("urn:example:other:1"));
         }

@@ -205,7 +205,7 @@ impl<'a> SdJwtVcIssuer<'a> {
 /// use passerelle::*;
 /// let key = PrivateKey::generate(Algorithm::Es256)?;
 /// let holder = PrivateKey::generate(Algorithm::Es256)?;
-/// let vc = passerelle::ca_person_example("https://issuer.example.ca");
+/// let vc = passerelle::examples::ca_person_credential("https://issuer.example.ca");
 /// let issuer = VcIssuer::new(&key);
 /// let jwt = issuer.issue_jwt(&vc)?;
 /// assert_eq!(jwt.matches('.').count(), 2);

@@ -116,9 +116,7 @@ fn mapping_table_is_well_formed() {
 
 #[test]
 fn eu_pid_sd_jwt_vc() {
-    let claims = serde_json::Value::Object(crate::formats::sd_jwt_vc::example_pid_claims(
-        "https://i.example",
-    ));
+    let claims = serde_json::Value::Object(crate::examples::eu_pid_claims("https://i.example"));
     let id = id_of(&claims, Layout::TopLevel).unwrap();
     assert_eq!(id.given_name(), Some("Erika"));
     assert_eq!(id.family_name(), Some("Mustermann"));

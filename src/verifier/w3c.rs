@@ -122,7 +122,7 @@ impl Verifier {
     /// ```
     /// use passerelle::*;
     /// let key = PrivateKey::generate(Algorithm::Es256)?;
-    /// let vc = passerelle::ca_person_example("https://issuer.example.ca");
+    /// let vc = passerelle::examples::ca_person_credential("https://issuer.example.ca");
     /// let cose = VcIssuer::new(&key).issue_cose(&vc)?;
     /// let mut trust = TrustStore::new();
     /// trust.add_issuer_key(key.public_key().clone(), Some("https://issuer.example.ca"), None);

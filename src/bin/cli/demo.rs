@@ -118,7 +118,7 @@ pub(crate) fn run(json: bool) -> Result<(), Failure> {
     );
 
     show("3. Issuance: Erika Mustermann's PID, every attribute selectively disclosable")?;
-    let claims = passerelle::eu_pid_example(PID_PROVIDER);
+    let claims = passerelle::examples::eu_pid_claims(PID_PROVIDER);
     let issued = SdJwtVcIssuer::new(&issuer_key)
         .with_x5c(&[issuer_cert, ca.clone()])
         .issue(
@@ -304,7 +304,7 @@ fn wallet_journey(now: UnixTime) -> Result<(), Failure> {
     let mut wallet = Wallet::new(store, Verifier::new(trust.clone(), Policy::default()));
     let holder = PrivateKey::generate(Algorithm::Es256)?;
     let pid = SdJwtVcIssuer::new(&issuer).issue(
-        &passerelle::eu_pid_example(PID_PROVIDER),
+        &passerelle::examples::eu_pid_claims(PID_PROVIDER),
         &Disclosable::All,
         Some(holder.public_key()),
         now,
@@ -383,7 +383,7 @@ fn status_journey(now: UnixTime, view: View) -> Result<(), Failure> {
     let idx = lists.allocate(&uri)?;
     say!("   list {uri}: 100 000 entries of 2 bits; this PID gets index {idx} (drawn through a keyed permutation)");
     let key = PrivateKey::generate(Algorithm::Es256)?;
-    let mut claims = passerelle::eu_pid_example(PID_PROVIDER);
+    let mut claims = passerelle::examples::eu_pid_claims(PID_PROVIDER);
     claims.insert(
         "status".into(),
         serde_json::json!({"status_list": {"idx": idx, "uri": uri}}),
@@ -653,7 +653,7 @@ fn canada_and_cross_border(
     });
     say!("   registry https://registry.example.ca accredits {CA_ISSUER} for PersonCredential at PCTF-LOA3");
     let holder = PrivateKey::generate(Algorithm::Es256)?;
-    let vc = passerelle::ca_person_example(CA_ISSUER);
+    let vc = passerelle::examples::ca_person_credential(CA_ISSUER);
     let issued = VcIssuer::new(&ca_issuer_key).issue_sd_jwt(
         &vc,
         &Disclosable::All,

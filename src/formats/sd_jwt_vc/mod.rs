@@ -74,37 +74,3 @@ pub(crate) fn check_claims(
     }
     Ok(VcClaims { vct, iat, nbf, exp })
 }
-
-/// The EU PID (PID rulebook, SD-JWT VC encoding) used as the running example:
-/// rulebook attribute names, `age_equal_or_over`, `address` as a nested object
-/// and `nationalities` as an array.
-pub fn example_pid_claims(iss: &str) -> Map<String, Value> {
-    let v = serde_json::json!({
-        "iss": iss,
-        "vct": "urn:eudi:pid:1",
-        "given_name": "Erika",
-        "family_name": "Mustermann",
-        "birthdate": "1963-08-12",
-        "place_of_birth": {"locality": "Berlin", "country": "DE"},
-        "nationalities": ["DE"],
-        "address": {
-            "street_address": "Heidestraße 17",
-            "locality": "Köln",
-            "postal_code": "51147",
-            "country": "DE"
-        },
-        "age_equal_or_over": {"12": true, "14": true, "16": true, "18": true, "21": true, "65": false},
-        "age_in_years": 62,
-        "age_birth_year": 1963,
-        "birth_family_name": "Gabler",
-        "sex": 2,
-        "email": "erika.mustermann@example.de",
-        "issuing_authority": "DE",
-        "issuing_country": "DE",
-        "document_number": "T22000129",
-        "personal_administrative_number": "65-DE-1963-08-12",
-        "date_of_expiry": "2031-08-12",
-        "date_of_issuance": "2026-08-12"
-    });
-    v.as_object().cloned().unwrap_or_default()
-}

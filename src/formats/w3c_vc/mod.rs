@@ -247,31 +247,6 @@ pub(crate) fn check_jwt_claims_agree(claims: &Map<String, Value>, issuer: &str) 
     }
 }
 
-/// An example Canadian person credential (VCDM 2.0), the running example of
-/// the Canadian side.
-pub fn example_person_credential(issuer: &str) -> Map<String, Value> {
-    let v = serde_json::json!({
-        "@context": [V2_CONTEXT],
-        "type": ["VerifiableCredential", "PersonCredential"],
-        "issuer": issuer,
-        "validFrom": "2026-01-01T00:00:00Z",
-        "credentialSubject": {
-            "givenName": "Marie",
-            "familyName": "Tremblay",
-            "birthDate": "1985-05-05",
-            "address": {
-                "streetAddress": "123 rue Principale",
-                "addressLocality": "Montréal",
-                "addressRegion": "QC",
-                "postalCode": "H2X 1Y4",
-                "addressCountry": "CA"
-            },
-            "ageOver": {"18": true, "19": true, "65": false}
-        }
-    });
-    v.as_object().cloned().unwrap_or_default()
-}
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::indexing_slicing)]
 mod tests;

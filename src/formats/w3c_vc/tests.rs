@@ -3,7 +3,7 @@ use crate::error::ErrorKind;
 use serde_json::json;
 
 fn base() -> Map<String, Value> {
-    example_person_credential("did:web:issuer.example.ca")
+    crate::examples::ca_person_credential("did:web:issuer.example.ca")
 }
 
 fn check(c: &Map<String, Value>) -> crate::Result<VcdmInfo> {

@@ -1242,7 +1242,7 @@ fn webvh_logs_are_resolved_at_each_verification_time() {
     let trust = crate::TrustStore::from_json(&file.to_string(), t(NOW)).unwrap();
     let v = Verifier::new(trust, Policy::default());
     let issue = |did: &str, key: &PrivateKey| {
-        let vc = crate::formats::w3c_vc::example_person_credential(did);
+        let vc = crate::examples::ca_person_credential(did);
         crate::VcIssuer::new(key)
             .with_kid(&format!("{did}#key-1"))
             .issue_jwt(&vc)
