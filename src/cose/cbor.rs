@@ -128,11 +128,6 @@ impl Raw {
         self.buf.get(self.start..self.end).unwrap_or_default()
     }
 
-    /// A copy of the bytes.
-    pub(crate) fn to_vec(&self) -> Vec<u8> {
-        self.as_slice().to_vec()
-    }
-
     fn slice(buf: &Arc<[u8]>, start: usize, end: usize) -> Self {
         Raw {
             buf: Arc::clone(buf),
@@ -206,8 +201,6 @@ pub(crate) struct Item {
 /// The content of a tag-24 item (embedded CBOR, RFC 8949 §3.4.5.1).
 #[derive(Clone, Debug)]
 pub(crate) struct Embedded {
-    /// The byte string inside the tag, exactly as received.
-    pub(crate) bytes: Raw,
     /// Those bytes decoded: exactly one item, nothing after it.
     pub(crate) item: Item,
 }
@@ -1053,6 +1046,7 @@ impl Item {
         }
     }
 
+    #[cfg(test)]
     /// A boolean.
     pub(crate) fn as_bool(&self, what: &str) -> Result<bool> {
         match self.value {
@@ -1078,6 +1072,7 @@ impl Item {
     }
 
     /// `true` for `null`.
+    #[cfg(test)]
     pub(crate) fn is_null(&self) -> bool {
         matches!(self.value, Value::Null)
     }
@@ -1120,6 +1115,7 @@ impl Item {
             .ok_or_else(|| malformed(format!("{what} has no {key:?}")))
     }
 
+    #[cfg(any(fuzzing, test))]
     /// Tag 24 (embedded CBOR): the inner bytes exactly as received and their one
     /// item, decoded with the default options.
     pub(crate) fn embedded(&self, what: &str) -> Result<Embedded> {
@@ -1130,7 +1126,7 @@ impl Item {
     pub(crate) fn embedded_with(&self, what: &str, opts: &DecodeOptions) -> Result<Embedded> {
         let bytes = self.tagged(24, what)?.as_bytes_shared(what)?.clone();
         let item = decode_raw(&bytes, opts).map_err(|e| e.context(what))?;
-        Ok(Embedded { bytes, item })
+        Ok(Embedded { item })
     }
 
     /// Tag 0: an RFC 3339 date-time with a real calendar date and a time zone.

@@ -101,11 +101,6 @@ impl Header {
         &self.entries
     }
 
-    /// No parameters.
-    pub(crate) fn is_empty(&self) -> bool {
-        self.entries.is_empty()
-    }
-
     /// `kid`, if present (a non-bstr `kid` is rejected at parse time).
     pub(crate) fn kid(&self) -> Option<&[u8]> {
         self.get_int(KID).and_then(|k| k.as_bytes("kid").ok())

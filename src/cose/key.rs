@@ -1,8 +1,8 @@
 //! COSE_Key (RFC 9052 §7, RFC 9053 §7) ↔ [`PublicKey`]: EC2 P-256 / P-384 with
 //! both coordinates, OKP Ed25519.
 
-use super::cbor::{self, Item, Value};
-use super::header::{cose_alg, sign_alg};
+use super::cbor::{Item, Value};
+use super::header::sign_alg;
 use crate::crypto::{Curve, PublicKey};
 use crate::error::{malformed, unsupported, Result};
 use coset::iana::{self, EnumI64};
@@ -112,9 +112,10 @@ pub(crate) fn public_key_from_cose_key(item: &Item) -> Result<PublicKey> {
     Ok(key)
 }
 
+#[cfg(any(fuzzing, test))]
 /// Reads a public COSE_Key from bytes.
 pub(crate) fn public_key_from_cose_key_bytes(bytes: &[u8]) -> Result<PublicKey> {
-    public_key_from_cose_key(&cbor::decode(bytes)?)
+    public_key_from_cose_key(&super::cbor::decode(bytes)?)
 }
 
 /// The COSE_Key of `key` (`kty`, `crv`, `x`, and `y` for EC2), deterministic.
@@ -144,9 +145,4 @@ pub(crate) fn cose_key_from_public_key(key: &PublicKey) -> Item {
     };
     // Distinct constant labels: the map cannot have a duplicate.
     Item::map(entries).unwrap_or_else(|_| Item::null())
-}
-
-/// The COSE `alg` value matching `key`'s curve.
-pub(crate) fn alg_for_key(key: &PublicKey) -> i64 {
-    cose_alg(crate::crypto::Algorithm::for_curve(key.curve()))
 }

@@ -28,29 +28,27 @@
     clippy::panic,
     clippy::indexing_slicing
 )]
-// The mdoc layer (ISO 18013-5) is the first user of most of this API.
-#![allow(dead_code)]
 
 pub(crate) mod cbor;
 mod header;
 mod key;
 mod sign1;
 
-// The API the mdoc layer builds on; re-exported before its first user.
-#[allow(unused_imports)]
+#[cfg(any(fuzzing, test))]
+pub(crate) use cbor::canonical;
 pub(crate) use cbor::{
-    canonical, decode, decode_raw, decode_with, head_len, push_bytes, push_head, push_text,
-    string_len, text_key_order, DecodeOptions, Embedded, FullDate, Item, Raw, Tdate, Value,
-    MAX_CBOR_BYTES,
+    decode, decode_with, head_len, push_bytes, push_head, push_text, string_len, text_key_order,
+    DecodeOptions, FullDate, Item, Value, MAX_CBOR_BYTES,
 };
-#[allow(unused_imports)]
-pub(crate) use header::{parse_x5chain, Header, Label};
-#[allow(unused_imports)]
-pub(crate) use key::{
-    cose_key_from_public_key, public_key_from_cose_key, public_key_from_cose_key_bytes,
-};
-#[allow(unused_imports)]
-pub(crate) use sign1::{mac0, sign1, to_be_signed, CoseMac0, CoseSign1, MacChecked};
+#[cfg(any(fuzzing, test))]
+use header::parse_x5chain;
+pub(crate) use header::{Header, Label};
+#[cfg(any(fuzzing, test))]
+use key::public_key_from_cose_key_bytes;
+pub(crate) use key::{cose_key_from_public_key, public_key_from_cose_key};
+#[cfg(test)]
+pub(crate) use sign1::to_be_signed;
+pub(crate) use sign1::{mac0, sign1, CoseMac0, CoseSign1};
 
 /// Fuzz entry: every CBOR reader path on `data` (both option sets, every
 /// typed accessor on every item), and decode → canonical → decode must be
@@ -72,6 +70,7 @@ pub(crate) fn fuzz_cbor(data: &[u8]) {
     }
 }
 
+#[cfg(any(fuzzing, test))]
 fn walk(item: &Item, depth: usize) {
     let _ = item.as_uint("fuzz");
     let _ = item.as_int("fuzz");

@@ -212,6 +212,7 @@ impl CoseSign1 {
         self.alg
     }
 
+    #[cfg(test)]
     /// The protected bucket's bytes, exactly as received.
     pub(crate) fn protected_bytes(&self) -> &[u8] {
         &self.parts.protected_bytes
@@ -232,11 +233,7 @@ impl CoseSign1 {
         self.parts.payload.as_deref()
     }
 
-    /// The attached payload, shared with the input buffer.
-    pub(crate) fn payload_shared(&self) -> Option<&Raw> {
-        self.parts.payload.as_ref()
-    }
-
+    #[cfg(test)]
     /// The signature bytes.
     pub(crate) fn signature(&self) -> &[u8] {
         &self.parts.last
@@ -354,6 +351,7 @@ fn hmac_key(key: &[u8]) -> Result<ring::hmac::Key> {
 }
 
 impl CoseMac0 {
+    #[cfg(any(fuzzing, test))]
     /// Parses a COSE_Mac0 from bytes (exactly one item).
     pub(crate) fn parse(bytes: &[u8]) -> Result<Self> {
         Self::from_item(&cbor::decode(bytes)?)
@@ -368,6 +366,7 @@ impl CoseMac0 {
         Ok(CoseMac0 { parts })
     }
 
+    #[cfg(test)]
     /// The protected bucket's bytes, exactly as received.
     pub(crate) fn protected_bytes(&self) -> &[u8] {
         &self.parts.protected_bytes
@@ -388,6 +387,7 @@ impl CoseMac0 {
         self.parts.payload.as_deref()
     }
 
+    #[cfg(test)]
     /// The tag bytes.
     pub(crate) fn tag(&self) -> &[u8] {
         &self.parts.last

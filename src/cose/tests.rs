@@ -523,7 +523,7 @@ fn cbor_13_non_canonical_key_order_kept_and_hashed_as_received() {
     let bytes = Item::tag(24, Item::bytes(&inner)).raw().to_vec();
     let item = decode(&bytes).unwrap();
     let e = item.embedded("IssuerSignedItemBytes").unwrap();
-    assert_eq!(&*e.bytes, &inner[..]);
+    assert_eq!(e.item.raw(), &inner[..]);
     assert_eq!(e.item.raw(), &inner[..]);
     assert_eq!(
         e.item.get("digestID").unwrap().as_uint("digestID").unwrap(),
@@ -546,7 +546,7 @@ fn embedded_tag24_must_hold_exactly_one_item() {
     // Indefinite bstr inside tag 24: the concatenated chunks are the inner bytes.
     let indef = decode(&hex("d8 18 5f 41 82 42 0102 ff")).unwrap();
     let e = indef.embedded("x").unwrap();
-    assert_eq!(&*e.bytes, &hex("82 01 02")[..]);
+    assert_eq!(e.item.raw(), &hex("82 01 02")[..]);
     // Item::embed wraps the exact bytes of an item.
     let received = decode(&hex("a2 6162 01 6161 02")).unwrap();
     let wrapped = Item::embed(&received);

@@ -34,8 +34,6 @@
     clippy::panic,
     clippy::indexing_slicing
 )]
-// Groundwork for the Canadian profile: callers in formats/w3c_vc and the CLI come later.
-#![allow(dead_code)]
 
 pub(crate) mod base58;
 pub(crate) mod ijson;
@@ -189,23 +187,23 @@ impl VerifyOptions<'_> {
 #[derive(Debug)]
 pub(crate) struct VerifiedProof {
     checked: crate::crypto::SignatureChecked,
-    verification_method: String,
+    #[cfg(test)]
     proof_purpose: String,
     cryptosuite: Cryptosuite,
+    #[cfg(test)]
     created: Option<UnixTime>,
     key: PublicKey,
 }
 
 impl VerifiedProof {
-    pub(crate) fn verification_method(&self) -> &str {
-        &self.verification_method
-    }
+    #[cfg(test)]
     pub(crate) fn proof_purpose(&self) -> &str {
         &self.proof_purpose
     }
     pub(crate) fn cryptosuite(&self) -> Cryptosuite {
         self.cryptosuite
     }
+    #[cfg(test)]
     pub(crate) fn created(&self) -> Option<UnixTime> {
         self.created
     }
@@ -293,6 +291,7 @@ pub(crate) fn create_proof(
     Ok(proof)
 }
 
+#[cfg(test)]
 /// Adds a proof to `document`: sets `proof`, or makes a proof set of the proofs
 /// already there and the new one.
 pub(crate) fn add_proof(
@@ -495,9 +494,10 @@ fn verify_one(
     }
     Ok(VerifiedProof {
         checked,
-        verification_method: method.to_owned(),
+        #[cfg(test)]
         proof_purpose: purpose.to_owned(),
         cryptosuite: suite,
+        #[cfg(test)]
         created,
         key,
     })

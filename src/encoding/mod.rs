@@ -9,7 +9,6 @@
 )]
 
 pub(crate) mod der;
-#[allow(dead_code)] // used by the W3C VC Data Integrity work (issue 4)
 pub(crate) mod jcs;
 mod json;
 pub(crate) mod pem;

@@ -36,7 +36,6 @@ pub use bitstring::{
     BitstringList, BitstringStatusEntry, BitstringStatusList, StatusMessage, MIN_BITSTRING_ENTRIES,
 };
 pub use permutation::IndexPermutation;
-#[allow(unused_imports)] // the verifier's integration is the first user
 pub(crate) use token::parse_status_claim_cbor;
 pub use token::{
     parse_status_claim_cbor_bytes, parse_status_claim_json, parse_status_list_aggregation,

@@ -466,7 +466,6 @@ impl UnverifiedStatusListJwt {
     }
 
     /// The JWS, for the caller to verify.
-    #[allow(dead_code)] // the verifier's status check is the first user
     pub(crate) fn jws(&self) -> &Jws {
         &self.jws
     }
@@ -642,7 +641,6 @@ impl UnverifiedStatusListCwt {
     }
 
     /// The COSE_Sign1, when the token is one (for the caller to verify).
-    #[allow(dead_code)] // the verifier's status check is the first user
     pub(crate) fn sign1(&self) -> Option<&CoseSign1> {
         match &self.cose {
             CoseMessage::Sign1(s) => Some(s),
@@ -650,8 +648,8 @@ impl UnverifiedStatusListCwt {
         }
     }
 
+    #[cfg(test)]
     /// The COSE_Mac0, when the token is one.
-    #[allow(dead_code)] // the verifier's status check is the first user
     pub(crate) fn mac0(&self) -> Option<&CoseMac0> {
         match &self.cose {
             CoseMessage::Mac0(m) => Some(m),
@@ -1094,7 +1092,6 @@ impl UnverifiedIdentifierListCwt {
     }
 
     /// The COSE_Sign1, when the list is one.
-    #[allow(dead_code)] // the verifier's mdoc status check is the first user
     pub(crate) fn sign1(&self) -> Option<&CoseSign1> {
         match &self.cose {
             CoseMessage::Sign1(s) => Some(s),
