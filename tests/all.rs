@@ -20,6 +20,7 @@ mod provenance_properties;
 mod python_cases;
 mod recognition;
 mod registry;
+mod rules;
 mod status;
 mod status_store;
 mod status_verify;
