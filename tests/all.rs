@@ -3,6 +3,7 @@
 #![allow(unreachable_pub, missing_docs)]
 
 mod cli;
+mod cli_doc;
 mod common;
 mod dcql;
 mod hostile;
