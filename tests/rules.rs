@@ -277,8 +277,12 @@ pub fn scan_repo(root: &Path) -> Citations {
     all
 }
 
+const TEST_FILE_EXT: &[&str] = &[".rs", ".c", ".py", ".sh", ".mjs", ".js"];
+
 /// One row of the table: the ID, whether it sits under "Not covered", and the
-/// tests its last cell names (`file::fn`, or a file).
+/// tests its last cell names (`file::fn`, or a file). A covered row's tests
+/// must cite its ID; those a "not covered" row names (tests that exercise the
+/// input without citing it) must exist.
 #[derive(Debug, PartialEq)]
 pub struct Row {
     pub id: String,
@@ -309,15 +313,14 @@ pub fn parse_table(md: &str) -> Vec<Row> {
         if ids.len() != 1 || ids[0] != first {
             continue;
         }
-        let last = if covered {
-            cells.last().copied().unwrap_or("")
-        } else {
-            ""
-        };
-        let tests = last
+        let tests = cells
+            .last()
+            .copied()
+            .unwrap_or("")
             .split('`')
             .skip(1)
             .step_by(2)
+            .filter(|r| r.contains("::") || TEST_FILE_EXT.iter().any(|e| r.ends_with(e)))
             .map(|r| match r.split_once("::") {
                 Some((f, n)) => (f.to_string(), Some(n.to_string())),
                 None => (r.to_string(), None),
@@ -356,16 +359,13 @@ pub fn problems(rows: &[Row], c: &Citations, file_exists: &dyn Fn(&str) -> bool)
         .flat_map(|u| u.ids.iter().map(String::as_str))
         .collect();
     for r in rows {
-        if !r.covered {
-            if cited_by_unit.contains(r.id.as_str()) {
-                out.push(format!(
-                    "{}: listed as not covered, but a test cites it",
-                    r.id
-                ));
-            }
-            continue;
+        if !r.covered && cited_by_unit.contains(r.id.as_str()) {
+            out.push(format!(
+                "{}: listed as not covered, but a test cites it",
+                r.id
+            ));
         }
-        if r.tests.is_empty() {
+        if r.covered && r.tests.is_empty() {
             out.push(format!("{}: covered row names no test", r.id));
         }
         for (file, name) in &r.tests {
@@ -377,13 +377,16 @@ pub fn problems(rows: &[Row], c: &Citations, file_exists: &dyn Fn(&str) -> bool)
                 out.push(format!("{}: {shown}: no such file", r.id));
                 continue;
             }
+            if name.is_none() && !r.covered {
+                continue; // a file named in a note
+            }
             let unit = c
                 .units
                 .iter()
                 .find(|u| &u.file == file && &u.name == name && u.is_test);
             match unit {
                 None => out.push(format!("{}: {shown}: no such test", r.id)),
-                Some(u) if !u.ids.contains(&r.id) => {
+                Some(u) if r.covered && !u.ids.contains(&r.id) => {
                     out.push(format!("{}: {shown} does not cite it", r.id))
                 }
                 Some(_) => {}
@@ -499,6 +502,18 @@ fn planted_failures_are_reported() {
         planted(&helper),
         ["TL-04: tests/x.rs::helper_j_10: no such test"]
     );
+    // a "not covered" note naming a test that does not exist (one that exists
+    // need not cite the row)
+    let note = good.replace(
+        "| J-10 | helper only |",
+        "| J-10 | see `tests/x.rs::replay_is_policy` |",
+    );
+    assert_eq!(planted(&note), Vec::<String>::new());
+    let note = good.replace(
+        "| J-10 | helper only |",
+        "| J-10 | see `tests/x.rs::gone` |",
+    );
+    assert_eq!(planted(&note), ["J-10: tests/x.rs::gone: no such test"]);
     // a duplicate row
     let dup = good.replace(
         "| TL-04 |",
