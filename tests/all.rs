@@ -3,6 +3,7 @@
 #![allow(unreachable_pub, missing_docs)]
 
 mod cli;
+mod cli_doc;
 mod common;
 mod dcql;
 mod hostile;
@@ -20,6 +21,7 @@ mod provenance_properties;
 mod python_cases;
 mod recognition;
 mod registry;
+mod rules;
 mod status;
 mod status_store;
 mod status_verify;
