@@ -1131,6 +1131,15 @@ fn help_version_and_one_line_usage_errors() {
             vec!["issue", "--format"],
             "passerelle issue: --format needs a value (see passerelle issue --help)",
         ),
+        // a misspelt last option is unknown, not short of a value
+        (
+            vec!["verify", "in.txt", "--polcy"],
+            "passerelle verify: unknown option --polcy (see passerelle verify --help)",
+        ),
+        (
+            vec!["verify", "in.txt", "--at"],
+            "passerelle verify: --at needs a value (see passerelle verify --help)",
+        ),
         (
             vec!["keygen", "--alg", "HS256"],
             "passerelle keygen: unknown --alg HS256 (ES256, ES384 or EdDSA) (see passerelle keygen --help)",

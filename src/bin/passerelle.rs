@@ -470,10 +470,10 @@ impl Args {
                 } else if SWITCHES.contains(&a.as_str()) {
                     opts.push((a.clone(), None));
                 } else {
-                    let v = it
-                        .next()
-                        .ok_or_else(|| usage(format!("{a} needs a value")))?;
-                    opts.push((a.clone(), Some(v.clone())));
+                    // a missing value is reported after the option is
+                    // known to exist (check_known), so a misspelt last
+                    // option reads "unknown", not "needs a value"
+                    opts.push((a.clone(), it.next().cloned()));
                 }
             } else {
                 positional.push(a.clone());
@@ -488,12 +488,23 @@ impl Args {
                 return Err(usage(format!("unknown option {k}")));
             }
         }
+        for (k, v) in &self.opts {
+            if v.is_none() && !SWITCHES.contains(&k.as_str()) {
+                return Err(usage(format!("{k} needs a value")));
+            }
+        }
         Ok(())
     }
 
     fn one(&self, name: &str) -> Result<Option<&str>, Failure> {
         let mut found = self.opts.iter().filter(|(k, _)| k == name);
-        let first = found.next().and_then(|(_, v)| v.as_deref());
+        let first = match found.next() {
+            Some((_, Some(v))) => Some(v.as_str()),
+            Some((_, None)) if !SWITCHES.contains(&name) => {
+                return Err(usage(format!("{name} needs a value")))
+            }
+            _ => None,
+        };
         if found.next().is_some() {
             return Err(usage(format!("{name} given more than once")));
         }
