@@ -756,6 +756,22 @@ fn status_commands_revoke_a_credential_end_to_end() {
         a.extend_from_slice(extra);
         cli(&a)
     };
+    // a Bitstring list credential without its issuer: a usage error, told
+    let o = cli(&[
+        "status",
+        "publish",
+        "--uri",
+        uri,
+        "--format",
+        "bitstring",
+        "--issuer-key",
+        &key_path,
+        "--store",
+        store,
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(o.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--iss is required for --format bitstring"));
     let list = publish(&[]);
     let o = verify(&list, &[]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stdout));
@@ -935,7 +951,8 @@ fn wallet_dcql_and_verify_vp_through_the_cli() {
         r["presentations"][0]["result"]["claims"]["given_name"],
         "Erika"
     );
-    let r = json_out(&cli(&[
+    // another nonce: not satisfied, "valid": false and exit 1, as verify
+    let o = cli(&[
         "verify-vp",
         &vp,
         "--dcql",
@@ -948,8 +965,18 @@ fn wallet_dcql_and_verify_vp_through_the_cli() {
         &ip,
         "--at",
         "1790000000",
-    ]));
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let r = json_out(&o);
     assert_eq!(r["satisfied"], false);
+    assert_eq!(r["valid"], false);
+    assert!(
+        r["presentations"][0]["result"]["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("nonce"),
+        "{r}"
+    );
     // remove
     let o = cli(&["wallet", "remove", &id, "--store", store]);
     assert!(o.status.success());

@@ -313,7 +313,7 @@ A CREDENTIAL is as issued: SD-JWT text or mdoc IssuerSigned.",
 const VERIFY_VP_HELP: Help = Help {
     name: "verify-vp",
     usage: "passerelle verify-vp VP_TOKEN.json --dcql QUERY.json --nonce N --aud A [options]",
-    about: "Verifies every presentation of a vp_token against the DCQL query that was sent.",
+    about: "Verifies every presentation of a vp_token against the DCQL query that was sent. Prints {\"valid\": true, \"satisfied\": true, \"presentations\": [...]} (exit 0), or the same with false (exit 1) when the query is not met.",
     sections: &[
         (
             "options",
@@ -374,7 +374,7 @@ impl Help {
                 s.push_str(&format!("  {o:width$}  {what}\n"));
             }
         }
-        s.push_str("\nJSON on stdout, diagnostics on stderr; exit 0 success, 1 the input failed, 2 a usage error.");
+        s.push_str("\nResults on stdout, diagnostics on stderr; exit 0 success, 1 the input failed, 2 a usage error.");
         s
     }
 }
@@ -413,6 +413,8 @@ fn warn(text: &str) {
 enum Out {
     Json(Value),
     Text(String),
+    /// JSON that reports a refusal (`"valid": false`): printed, exit 1.
+    Refused(Value, String),
 }
 
 /// A usage error (exit 2).
@@ -1266,7 +1268,7 @@ fn cmd_dcql(args: &Args) -> Result<Value, Failure> {
 
 /// `verify-vp VP_TOKEN --dcql QUERY --nonce N --aud A`: every presentation
 /// of the vp_token verified against the query that was sent.
-fn cmd_verify_vp(args: &Args) -> Result<Value, Failure> {
+fn cmd_verify_vp(args: &Args) -> Result<Out, Failure> {
     let mut known: Vec<&str> = TRUST_OPTIONS.to_vec();
     known.extend(["--dcql", "--nonce", "--aud", "--openid4vp-handover"]);
     args.check_known(&known)?;
@@ -1301,9 +1303,14 @@ fn cmd_verify_vp(args: &Args) -> Result<Value, Failure> {
             }
         })
         .collect();
-    Ok(
-        json!({"valid": check.satisfied(), "satisfied": check.satisfied(), "presentations": presentations}),
-    )
+    let out = json!({"valid": check.satisfied(), "satisfied": check.satisfied(), "presentations": presentations});
+    // like verify: "valid": false exits 1, so a harness that reads only the
+    // exit code never takes a refused vp_token for an accepted one
+    Ok(if check.satisfied() {
+        Out::Json(out)
+    } else {
+        Out::Refused(out, "the vp_token does not satisfy the query".to_owned())
+    })
 }
 
 fn cmd_verify(args: &Args) -> Result<Value, Failure> {
@@ -1476,6 +1483,11 @@ fn cmd_status(args: &Args) -> Result<Out, Failure> {
                 .transpose()
                 .map_err(|_| usage("--exp wants UNIX seconds"))?;
             opts.issuer = args.one("--iss")?;
+            if matches!(format, passerelle::StatusListFormat::Bitstring) && opts.issuer.is_none() {
+                return Err(usage(
+                    "--iss is required for --format bitstring (the list credential's issuer)",
+                ));
+            }
             opts.kid = args.one("--kid")?;
             if let Some(p) = args.one("--purpose")? {
                 opts.purpose = p;
@@ -1608,7 +1620,7 @@ fn main() -> ExitCode {
             "status" => cmd_status(&args),
             "wallet" => cmd_wallet(&args).map(Out::Json),
             "dcql" => cmd_dcql(&args).map(Out::Json),
-            "verify-vp" => cmd_verify_vp(&args).map(Out::Json),
+            "verify-vp" => cmd_verify_vp(&args),
             "trust" => cmd_trust(&args).map(Out::Json),
             "demo" => {
                 args.check_known(&["--json"])?;
@@ -1630,6 +1642,11 @@ fn main() -> ExitCode {
                 emit(&t);
             }
             ExitCode::SUCCESS
+        }
+        Ok(Out::Refused(v, why)) => {
+            emit(&v.to_string());
+            warn(&format!("passerelle {cmd}: {why}"));
+            ExitCode::from(1)
         }
         Err(Failure::Usage(Usage(m))) => {
             warn(&format!(

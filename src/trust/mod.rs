@@ -1077,7 +1077,7 @@ pub fn resolve_did_offline(did: &str) -> Result<DidResolution> {
     }
     if !did.starts_with("did:jwk:") {
         return Err(crate::error::unsupported(format!(
-            "resolving {:?} needs its document or log (only did:jwk resolves from the identifier)",
+            "resolving {:?} needs its document or log (only did:jwk and did:key resolve from the identifier)",
             crate::crypto::clip(did)
         )));
     }
