@@ -367,6 +367,12 @@ fn aamva_vical_inspect_json() {
 // TS 119 612: a LOTL and a national list, both signed by xadesjs.
 
 fn xades(xml: &str, key: &PrivateKey, cert: &Certificate) -> Vec<u8> {
+    xades_with(xml, &key.to_jwk(), &cert.to_pem())
+}
+
+/// [`xades`] with the signer's private JWK (EC P-256 or RSA) and its
+/// certificates (PEM, signer first) as text.
+fn xades_with(xml: &str, jwk: &str, certs_pem: &str) -> Vec<u8> {
     use std::process::Command;
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("interop/xmldsig");
     assert!(Command::new("bash")
@@ -382,8 +388,8 @@ fn xades(xml: &str, key: &PrivateKey, cert: &Certificate) -> Vec<u8> {
         tmp.join(format!("pl-{id}.pem")),
     );
     std::fs::write(&x, xml).unwrap();
-    std::fs::write(&k, key.to_jwk()).unwrap();
-    std::fs::write(&c, cert.to_pem()).unwrap();
+    std::fs::write(&k, jwk).unwrap();
+    std::fs::write(&c, certs_pem).unwrap();
     let out = Command::new("node")
         .arg(dir.join("xades/sign.mjs"))
         .arg("--exc")
@@ -400,6 +406,205 @@ fn xades(xml: &str, key: &PrivateKey, cert: &Certificate) -> Vec<u8> {
         String::from_utf8_lossy(&out.stderr)
     );
     out.stdout
+}
+
+/// An RSA list-signer PKI made by pyca/cryptography
+/// (`interop/xmldsig/rsa_pki.py`): root and signer PEM, the signer's private
+/// JWK (for xadesjs) and PKCS #8 DER.
+struct RsaPki {
+    root_pem: String,
+    signer_pem: String,
+    signer_jwk: String,
+    signer_pkcs8: Vec<u8>,
+}
+
+fn rsa_pki(root_bits: u32, signer_bits: u32) -> RsaPki {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("interop");
+    let py = root.join("status/.venv/bin/python");
+    assert!(py.exists(), "interop peers missing: run interop/setup.sh");
+    let out = std::process::Command::new(py)
+        .arg(root.join("xmldsig/rsa_pki.py"))
+        .args([
+            root_bits.to_string(),
+            signer_bits.to_string(),
+            (NOW - 86_400).to_string(),
+            (NOW + 86_400 * 365).to_string(),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    RsaPki {
+        root_pem: j["root_pem"].as_str().unwrap().to_owned(),
+        signer_pem: j["signer_pem"].as_str().unwrap().to_owned(),
+        signer_jwk: j["signer_jwk"].to_string(),
+        signer_pkcs8: STANDARD
+            .decode(j["signer_pkcs8"].as_str().unwrap())
+            .unwrap(),
+    }
+}
+
+fn xades_verifies(xml: &[u8]) -> bool {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("interop/xmldsig");
+    let f = std::env::temp_dir().join(format!("pl-v-{}-{}.xml", std::process::id(), xml.len()));
+    std::fs::write(&f, xml).unwrap();
+    let out = std::process::Command::new("node")
+        .arg(dir.join("xades/verify.mjs"))
+        .arg(&f)
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_file(&f);
+    out.status.success()
+}
+
+#[test]
+fn rsa_signed_trusted_list_from_xadesjs_verifies_and_a_changed_byte_fails_on_both_sides() {
+    let pki = rsa_pki(3072, 2048);
+    let signed = xades_with(&tsl("", ""), &pki.signer_jwk, &pki.signer_pem);
+    assert!(String::from_utf8_lossy(&signed).contains("xmldsig-more#rsa-sha256"));
+    let mut trust = TrustStore::new();
+    let list = trust
+        .add_trusted_list(&signed, &pki.root_pem, t(NOW))
+        .unwrap();
+    assert_eq!(list.signer().subject, "CN=RSA TL Signer");
+    assert!(xades_verifies(&signed));
+    // one changed byte of the signed list: refused here, and by xadesjs
+    let text = String::from_utf8(signed.clone()).unwrap();
+    let tampered = text.replacen("<TSLSequenceNumber>1<", "<TSLSequenceNumber>2<", 1);
+    assert_ne!(tampered, text);
+    let r = TrustStore::new().add_trusted_list(tampered.as_bytes(), &pki.root_pem, t(NOW));
+    assert_eq!(r.unwrap_err().kind(), ErrorKind::Signature);
+    assert!(!xades_verifies(tampered.as_bytes()));
+    // the RSA signature relabelled as ECDSA: refused (the method does not
+    // fit the signer's key), never tried as another algorithm
+    let relabelled = text.replace(
+        "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
+        "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256",
+    );
+    let r = TrustStore::new().add_trusted_list(relabelled.as_bytes(), &pki.root_pem, t(NOW));
+    assert_eq!(r.unwrap_err().kind(), ErrorKind::Signature);
+    // under another root: untrusted
+    let other = rsa_pki(2048, 2048);
+    let r = TrustStore::new().add_trusted_list(&signed, &other.root_pem, t(NOW));
+    assert_eq!(r.unwrap_err().kind(), ErrorKind::Untrusted);
+
+    // The EU case: an (EC-signed) LOTL announces the RSA signer of a
+    // national list; the national list is then trusted through the LOTL,
+    // and the other RSA signer, which it does not announce, is not.
+    let e = eco();
+    let signer = &Certificate::from_pem(&pki.signer_pem).unwrap()[0];
+    let pointer = format!(
+        r#"<PointersToOtherTSL><OtherTSLPointer><ServiceDigitalIdentities><ServiceDigitalIdentity><DigitalId><X509Certificate>{}</X509Certificate></DigitalId></ServiceDigitalIdentity></ServiceDigitalIdentities><TSLLocation>https://nat.example/tl.xml</TSLLocation></OtherTSLPointer></PointersToOtherTSL>"#,
+        STANDARD.encode(signer.der())
+    );
+    let lotl = xades(&tsl(&pointer, ""), &e.list_key, &e.list_signer);
+    let mut trust = TrustStore::new();
+    let lotl = trust
+        .add_trusted_list(&lotl, &e.list_root.to_pem(), t(NOW))
+        .unwrap();
+    let nat = trust
+        .add_pointed_list(&signed, &lotl.pointers()[0], t(NOW))
+        .unwrap();
+    assert_eq!(nat.signer().subject, "CN=RSA TL Signer");
+    let by_other = xades_with(&tsl("", ""), &other.signer_jwk, &other.signer_pem);
+    let r = trust.add_pointed_list(&by_other, &lotl.pointers()[0], t(NOW));
+    assert_eq!(r.unwrap_err().kind(), ErrorKind::Untrusted);
+}
+
+#[test]
+fn rsa_list_signers_under_2048_bits_are_refused() {
+    // a 1024-bit signer key under a sound root
+    let pki = rsa_pki(2048, 1024);
+    let signed = xades_with(&tsl("", ""), &pki.signer_jwk, &pki.signer_pem);
+    assert!(xades_verifies(&signed), "the peer accepts what we refuse");
+    let e = TrustStore::new()
+        .add_trusted_list(&signed, &pki.root_pem, t(NOW))
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Unsupported);
+    assert!(e.to_string().contains("1024 bits"), "{e}");
+    // a 1024-bit root signing a 2048-bit signer: its signature on the path
+    // is not one we verify
+    let pki = rsa_pki(1024, 2048);
+    let signed = xades_with(&tsl("", ""), &pki.signer_jwk, &pki.signer_pem);
+    let r = TrustStore::new().add_trusted_list(&signed, &pki.root_pem, t(NOW));
+    assert!(r.is_err());
+}
+
+#[test]
+fn rsa_signed_lote_rs256_verifies_and_an_rsa_list_anchor_anchors_no_credential() {
+    let e = eco();
+    let pki = rsa_pki(2048, 2048);
+    let signer_der = Certificate::from_pem(&pki.signer_pem).unwrap();
+    let body = json!({"LoTE": {
+        "ListAndSchemeInformation": {
+            "LoTEVersionIdentifier": 1,
+            "LoTESequenceNumber": 1,
+            "LoTEType": "http://uri.etsi.org/19602/LoTEType/EUPIDProvidersList",
+            "SchemeOperatorName": [{"lang": "en", "value": "EU"}],
+            "ListIssueDateTime": t(NOW - 100).to_rfc3339(),
+            "NextUpdate": t(NOW + 86_400).to_rfc3339(),
+        },
+        "TrustedEntitiesList": [{
+            "TrustedEntityInformation": {"TEName": [{"lang": "en", "value": "PID Provider"}]},
+            "TrustedEntityServices": [{"ServiceInformation": {
+                "ServiceTypeIdentifier": "http://uri.etsi.org/19602/SvcType/PID/Issuance",
+                "ServiceDigitalIdentity": {"X509Certificates": [{"val": STANDARD.encode(e.pid_ca.der())}]},
+                "ServiceStatus": GRANTED,
+                "StatusStartingTime": t(NOW - 10_000).to_rfc3339(),
+            }}],
+        }],
+    }});
+    let sign = |alg: &str| {
+        let header = json!({"alg": alg, "x5c": [STANDARD.encode(signer_der[0].der())]});
+        let input = format!(
+            "{}.{}",
+            URL_SAFE_NO_PAD.encode(header.to_string()),
+            URL_SAFE_NO_PAD.encode(body.to_string())
+        );
+        let kp = ring::signature::RsaKeyPair::from_pkcs8(&pki.signer_pkcs8).unwrap();
+        let mut sig = vec![0u8; kp.public().modulus_len()];
+        kp.sign(
+            &ring::signature::RSA_PKCS1_SHA256,
+            &ring::rand::SystemRandom::new(),
+            input.as_bytes(),
+            &mut sig,
+        )
+        .unwrap();
+        format!("{input}.{}", URL_SAFE_NO_PAD.encode(sig)).into_bytes()
+    };
+    let mut trust = TrustStore::new();
+    trust.add_list_anchor_pem(&pki.root_pem).unwrap();
+    let opts = passerelle::ListOptions::default();
+    let held = trust.add_list(&sign("RS256"), t(NOW), &opts).unwrap();
+    assert_eq!(held.signer().subject, "CN=RSA TL Signer");
+    // the PID issuer under the listed CA verifies, named by the list
+    let pid = issue_pid(&e.pid_key, &e.pid_issuer, NOW - 60);
+    let r = Verifier::new(trust, Policy::default())
+        .verify(pid.as_bytes(), &Expectations::at(t(NOW)))
+        .unwrap();
+    match r.issuer().trust() {
+        passerelle::TrustBasis::List { kind, anchor, .. } => {
+            assert_eq!(kind, "lote");
+            assert_eq!(anchor, "CN=PID Provider CA");
+        }
+        other => panic!("{other:?}"),
+    }
+    // an RS256 signature announced as RS384: refused
+    let r = TrustStore::new().add_trusted_list(&sign("RS384"), &pki.root_pem, t(NOW));
+    assert_eq!(r.unwrap_err().kind(), ErrorKind::Signature);
+    // PS256 is not in the set
+    let r = TrustStore::new().add_trusted_list(&sign("PS256"), &pki.root_pem, t(NOW));
+    assert_eq!(r.unwrap_err().kind(), ErrorKind::Unsupported);
+    // the RSA list root is trusted for list signers only
+    let mut only_lists = TrustStore::new();
+    only_lists.add_list_anchor_pem(&pki.root_pem).unwrap();
+    let r = Verifier::new(only_lists, Policy::default())
+        .verify(pid.as_bytes(), &Expectations::at(t(NOW)));
+    assert_eq!(r.unwrap_err().kind(), ErrorKind::Untrusted);
 }
 
 fn tsl(pointer: &str, body: &str) -> String {

@@ -9,10 +9,12 @@
 mod agreement;
 mod curve;
 mod keys;
+mod rsa;
 
 pub(crate) use agreement::hkdf_sha256;
 pub use agreement::KeyAgreement;
 pub use keys::{Algorithm, Curve, PrivateKey, PublicKey};
+pub(crate) use rsa::{verify_rsa_pkcs1, RsaHash, RsaPublicKey, VerifyKey};
 
 use crate::error::{Error, Result};
 

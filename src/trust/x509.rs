@@ -23,7 +23,13 @@
 //!   validity period at `now`;
 //! - signatures are ECDSA P-256 / P-384 with SHA-256 / SHA-384, or Ed25519. RSA
 //!   and SHA-1 are `Unsupported`;
-//! - the leaf's key must be a P-256 / P-384 uncompressed point or an Ed25519 key.
+//! - the leaf's key must be a P-256 / P-384 uncompressed point or an Ed25519 key;
+//! - except on the path of a trusted-list signer
+//!   ([`validate_list_signer_chain`]), where RSA PKCS #1 v1.5 and PSS with a
+//!   2048- to 8192-bit key are accepted too, on the certificates and as the
+//!   signer's key: national trusted lists and their CAs are mostly RSA. A
+//!   list signer vouches for a list, never for a credential, so RSA reaches
+//!   no credential path. SHA-1 stays refused.
 //!
 //! Revocation (CRL/OCSP) is not checked here; status of credentials is the
 //! status room's job.
@@ -35,7 +41,7 @@
     clippy::indexing_slicing
 )]
 
-use crate::crypto::PublicKey;
+use crate::crypto::{PublicKey, VerifyKey};
 use crate::encoding::der::{self, tag, Reader};
 use crate::error::{limit, malformed, untrusted, Error, ErrorKind, Result};
 use crate::limits::{MAX_CERT_BYTES, MAX_CHAIN_CERTS};
@@ -54,6 +60,23 @@ static CERT_SIGNATURE_ALGS: &[&dyn SignatureVerificationAlgorithm] = &[
     webpki::ring::ECDSA_P384_SHA256,
     webpki::ring::ECDSA_P384_SHA384,
     webpki::ring::ED25519,
+];
+
+/// On the path of a trusted-list signer only: those, and RSA PKCS #1 v1.5
+/// and PSS with SHA-256 / 384 / 512 and a 2048- to 8192-bit key (national
+/// trusted lists and their CAs are mostly RSA). No SHA-1.
+static LIST_SIGNATURE_ALGS: &[&dyn SignatureVerificationAlgorithm] = &[
+    webpki::ring::ECDSA_P256_SHA256,
+    webpki::ring::ECDSA_P256_SHA384,
+    webpki::ring::ECDSA_P384_SHA256,
+    webpki::ring::ECDSA_P384_SHA384,
+    webpki::ring::ED25519,
+    webpki::ring::RSA_PKCS1_2048_8192_SHA256,
+    webpki::ring::RSA_PKCS1_2048_8192_SHA384,
+    webpki::ring::RSA_PKCS1_2048_8192_SHA512,
+    webpki::ring::RSA_PSS_2048_8192_SHA256_LEGACY_KEY,
+    webpki::ring::RSA_PSS_2048_8192_SHA384_LEGACY_KEY,
+    webpki::ring::RSA_PSS_2048_8192_SHA512_LEGACY_KEY,
 ];
 
 // ---------------------------------------------------------------------------
@@ -242,9 +265,10 @@ impl webpki::ExtendedKeyUsageValidator for PurposeEku {
 /// A leaf certificate whose chain validated to a configured anchor.
 #[derive(Clone, Debug)]
 #[allow(dead_code)] // not every field is read yet (mdoc, verifier output); all are tested
-pub(crate) struct ValidatedLeaf {
-    /// The leaf's public key (P-256, P-384 or Ed25519).
-    pub(crate) public_key: PublicKey,
+pub(crate) struct ValidatedLeaf<K = PublicKey> {
+    /// The leaf's public key (P-256, P-384 or Ed25519; for a trusted-list
+    /// signer, also RSA).
+    pub(crate) public_key: K,
     /// subjectAltName dNSName entries, as written.
     pub(crate) dns_names: Vec<String>,
     /// subjectAltName uniformResourceIdentifier entries, as written.
@@ -282,6 +306,41 @@ pub(crate) fn validate_chain(
     now: UnixTime,
     purpose: ChainPurpose,
 ) -> Result<ValidatedLeaf> {
+    validate_chain_with(
+        chain,
+        anchors,
+        now,
+        purpose,
+        CERT_SIGNATURE_ALGS,
+        public_key_from_spki,
+    )
+}
+
+/// [`validate_chain`] for the signer of a trusted list (LoTE, TS 119 612):
+/// RSA is accepted on its path and as its key (see [`LIST_SIGNATURE_ALGS`]).
+pub(crate) fn validate_list_signer_chain(
+    chain: &[Vec<u8>],
+    anchors: &[TrustAnchorCert],
+    now: UnixTime,
+) -> Result<ValidatedLeaf<VerifyKey>> {
+    validate_chain_with(
+        chain,
+        anchors,
+        now,
+        ChainPurpose::TrustListSigner,
+        LIST_SIGNATURE_ALGS,
+        signature_key_from_spki,
+    )
+}
+
+fn validate_chain_with<K>(
+    chain: &[Vec<u8>],
+    anchors: &[TrustAnchorCert],
+    now: UnixTime,
+    purpose: ChainPurpose,
+    algs: &[&dyn SignatureVerificationAlgorithm],
+    key_of: fn(&[u8]) -> Result<K>,
+) -> Result<ValidatedLeaf<K>> {
     if chain.len() > MAX_CHAIN_CERTS {
         return Err(limit(format!(
             "certificate chain of {} certificates exceeds the limit of {MAX_CHAIN_CERTS}",
@@ -365,7 +424,7 @@ pub(crate) fn validate_chain(
         };
     let path = ee
         .verify_for_usage(
-            CERT_SIGNATURE_ALGS,
+            algs,
             &webpki_anchors,
             &intermediates,
             time,
@@ -391,7 +450,7 @@ pub(crate) fn validate_chain(
     }
     chain_subjects.push(anchor.subject().to_owned());
 
-    let public_key = public_key_from_spki(leaf.spki)?;
+    let public_key = key_of(leaf.spki)?;
     let (dns_names, uris) = leaf.subject_alt_names()?;
     Ok(ValidatedLeaf {
         public_key,

@@ -676,6 +676,34 @@ fn rsa_and_sha1_are_unsupported() {
     );
 }
 
+#[test]
+fn rsa_is_accepted_on_a_trusted_list_signer_path_only() {
+    let at = UnixTime::from_secs(FIXTURE_NOW);
+    // the RSA-signed chain refused for a credential issuer (above) validates
+    // for a list signer
+    let rsa_root = TrustAnchorCert::from_pem(RSA_ROOT).unwrap();
+    let leaf = validate_list_signer_chain(&[fixture(RSA_SIGNED_LEAF)], &rsa_root, at).unwrap();
+    assert!(matches!(leaf.public_key, crate::crypto::VerifyKey::Ec(_)));
+    // (the purposes whose EKU rule the fixture meets, so the algorithm is
+    // what refuses it; the EKU-bound ones refuse it earlier)
+    for purpose in [
+        ChainPurpose::SdJwtVcIssuer,
+        ChainPurpose::StatusListSigner,
+        ChainPurpose::TrustListSigner,
+    ] {
+        let e = validate_chain(&[fixture(RSA_SIGNED_LEAF)], &rsa_root, at, purpose);
+        let e = assert_kind(e, ErrorKind::Unsupported);
+        assert!(e.message().contains("UnsupportedSignatureAlgorithm"), "{e}");
+    }
+    // a leaf whose own key is RSA: an RSA list-signer key
+    let ec_root = TrustAnchorCert::from_pem(EC_ROOT).unwrap();
+    let leaf = validate_list_signer_chain(&[fixture(RSA_KEY_LEAF)], &ec_root, at).unwrap();
+    assert!(matches!(leaf.public_key, crate::crypto::VerifyKey::Rsa(_)));
+    // SHA-1 stays refused there too
+    let e = validate_list_signer_chain(&[fixture(SHA1_SIGNED_LEAF)], &ec_root, at).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Unsupported, "{e}");
+}
+
 // --- SAN and iss -----------------------------------------------------------
 
 #[test]

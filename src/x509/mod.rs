@@ -17,7 +17,7 @@ pub(crate) mod builder;
 #[cfg(feature = "test-pki")]
 pub use builder::CertificateBuilder;
 
-use crate::crypto::{Curve, PublicKey};
+use crate::crypto::{Curve, PublicKey, RsaPublicKey, VerifyKey};
 use crate::encoding::der::{self, context, tag, tlv, Reader};
 use crate::encoding::pem::{pem_certificates, to_pem};
 use crate::error::{limit, malformed, unsupported, Result};
@@ -37,6 +37,9 @@ pub(crate) const OID_P256: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0
 pub(crate) const OID_P384: &[u8] = &[0x2b, 0x81, 0x04, 0x00, 0x22];
 /// id-Ed25519, 1.3.101.112 (key and signature algorithm).
 pub(crate) const OID_ED25519: &[u8] = &[0x2b, 0x65, 0x70];
+/// rsaEncryption (RFC 8017 / RFC 3279).
+pub(crate) const OID_RSA_ENCRYPTION: &[u8] =
+    &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01];
 /// ecdsa-with-SHA256, 1.2.840.10045.4.3.2.
 pub(crate) const OID_ECDSA_SHA256: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02];
 /// ecdsa-with-SHA384, 1.2.840.10045.4.3.3.
@@ -487,11 +490,38 @@ pub(crate) fn public_key_from_spki(spki: &[u8]) -> Result<PublicKey> {
         alg.finish()
             .map_err(|_| malformed("Ed25519 key algorithm must have no parameters"))?;
         PublicKey::from_ed25519(key)
+    } else if alg_oid == OID_RSA_ENCRYPTION {
+        Err(unsupported(
+            "an RSA certificate key signs no credential (EC P-256/P-384 and Ed25519 are supported; RSA only for trusted-list signers)",
+        ))
     } else {
         Err(unsupported(format!(
             "certificate key algorithm {} (EC P-256/P-384 and Ed25519 are supported)",
             der::oid_to_dotted(alg_oid)?
         )))
+    }
+}
+
+/// The key of a SubjectPublicKeyInfo a trusted-list signature is verified
+/// with: what [`public_key_from_spki`] reads, or an RSA key (rsaEncryption
+/// with NULL parameters, 2048 to 8192 bits).
+pub(crate) fn signature_key_from_spki(spki: &[u8]) -> Result<VerifyKey> {
+    let mut outer = Reader::new(spki);
+    let mut s = Reader::new(outer.expect(tag::SEQUENCE)?);
+    outer.finish()?;
+    let mut alg = Reader::new(s.expect(tag::SEQUENCE)?);
+    let bits = s.expect(tag::BIT_STRING)?;
+    s.finish()?;
+    if alg.expect(tag::OID)? != OID_RSA_ENCRYPTION {
+        return public_key_from_spki(spki).map(VerifyKey::Ec);
+    }
+    if alg.expect(tag::NULL).ok() != Some(&[][..]) {
+        return Err(malformed("rsaEncryption parameters must be NULL"));
+    }
+    alg.finish()?;
+    match bits.split_first() {
+        Some((0, k)) => RsaPublicKey::from_pkcs1(k).map(VerifyKey::Rsa),
+        _ => Err(malformed("subjectPublicKey is not a whole-byte BIT STRING")),
     }
 }
 
@@ -608,6 +638,12 @@ impl Certificate {
     /// are `Unsupported`.
     pub fn subject_public_key(&self) -> Result<PublicKey> {
         public_key_from_spki(ParsedCert::parse(&self.der)?.spki)
+    }
+
+    /// The subject's key for verifying a trusted list's signature: EC,
+    /// Ed25519 or RSA (see [`signature_key_from_spki`]).
+    pub(crate) fn signature_key(&self) -> Result<VerifyKey> {
+        signature_key_from_spki(ParsedCert::parse(&self.der)?.spki)
     }
 
     /// The validity period `(notBefore, notAfter)`.

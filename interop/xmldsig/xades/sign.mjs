@@ -1,9 +1,10 @@
 // Signs an XML document with an enveloped XAdES-B-B signature using an
 // independent implementation, xadesjs 2.6.8 (xmldsigjs 2.8.8) on Node's WebCrypto.
 //
-//   node sign.mjs XML_FILE PRIVATE_JWK_FILE CERTS_PEM [SIGNING_TIME_RFC3339]
+//   node sign.mjs [--exc] XML_FILE PRIVATE_JWK_FILE CERTS_PEM [SIGNING_TIME_RFC3339]
 //
-// ECDSA P-256 / SHA-256 with the key of PRIVATE_JWK_FILE; CERTS_PEM holds the
+// ECDSA P-256 / SHA-256 with the key of PRIVATE_JWK_FILE, or RSASSA-PKCS1-v1_5
+// / SHA-256 when that JWK is an RSA key (kty "RSA"); CERTS_PEM holds the
 // signer certificate first, then any others for KeyInfo. The list reference
 // is URI="" with the enveloped-signature and exclusive C14N transforms;
 // SigningCertificateV2 carries the SHA-256 of the signer certificate. Prints
@@ -29,7 +30,11 @@ if (!certFile) {
 setNodeDependencies({ DOMParser, XMLSerializer, xpath });
 xadesjs.Application.setEngine("NodeJS", webcrypto);
 const jwk = JSON.parse(readFileSync(keyFile, "utf8"));
-const key = await webcrypto.subtle.importKey("jwk", jwk, { name: "ECDSA", namedCurve: "P-256" }, false, ["sign"]);
+const rsa = jwk.kty === "RSA";
+const importAlg = rsa
+  ? { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" }
+  : { name: "ECDSA", namedCurve: "P-256" };
+const key = await webcrypto.subtle.importKey("jwk", jwk, importAlg, false, ["sign"]);
 const certs = readFileSync(certFile, "utf8")
   .split("-----END CERTIFICATE-----")
   .map((b) => b.replace(/-----BEGIN CERTIFICATE-----/, "").replace(/\s+/g, ""))
@@ -40,7 +45,8 @@ const signed = new xadesjs.SignedXml();
 if (exc) {
   signed.XmlSignature.SignedInfo.CanonicalizationMethod.Algorithm = "http://www.w3.org/2001/10/xml-exc-c14n#";
 }
-await signed.Sign({ name: "ECDSA", hash: "SHA-256" }, key, doc, {
+const signAlg = rsa ? { name: "RSASSA-PKCS1-v1_5" } : { name: "ECDSA", hash: "SHA-256" };
+await signed.Sign(signAlg, key, doc, {
   references: [{ uri: "", hash: "SHA-256", transforms: ["enveloped", "exc-c14n"] }],
   x509: certs,
   signingCertificateV2: { certificate: cert, digestAlgorithm: "SHA-256" },

@@ -3,8 +3,10 @@
 //!
 //! # JAdES header rules applied
 //!
-//! - `alg`: ES256, ES384 or EdDSA; `none`, HMAC, RSA and unknown names are
-//!   `Unsupported` (the crate's closed set).
+//! - `alg`: ES256, ES384, EdDSA, or RS256 / RS384 / RS512 with an RSA
+//!   signer of 2048 to 8192 bits; `none`, HMAC, PS* and unknown names are
+//!   `Unsupported`. An algorithm of the other family than the signer's key
+//!   is a `Signature` failure.
 //! - `x5c` is required: it carries the signer certificate, leaf first, in
 //!   standard base64 of DER (`Malformed` otherwise). A header with only
 //!   `x5t#S256` (or `kid`) names a certificate we were not given: `Untrusted`.
@@ -71,7 +73,10 @@
 //!   otherwise, TL-08); the pointers are returned, never followed here.
 
 use super::ListOptions;
-use crate::crypto::{sha256, verify_signature, Algorithm, PublicKey};
+use crate::crypto::{
+    sha256, verify_rsa_pkcs1, verify_signature, Algorithm, PublicKey, RsaHash, SignatureChecked,
+    VerifyKey,
+};
 use crate::encoding::{b64_std_decode, b64u_decode, b64u_encode, parse_json_object};
 use crate::error::{limit, malformed, not_yet_valid, policy, unsupported, untrusted, Result};
 use crate::jose::public_key_from_jwk;
@@ -80,7 +85,7 @@ use crate::limits::{
     MAX_LOTE_ENTITIES, MAX_LOTE_HISTORY, MAX_LOTE_IDENTITIES, MAX_LOTE_POINTERS, MAX_LOTE_SERVICES,
 };
 use crate::time::{parse_rfc3339, UnixTime};
-use crate::trust::x509::{validate_chain, ChainPurpose, TrustAnchorCert};
+use crate::trust::x509::{validate_list_signer_chain, TrustAnchorCert};
 use crate::x509::Certificate;
 use serde_json::{Map, Value};
 
@@ -517,9 +522,53 @@ pub(crate) enum SignerTrust<'a> {
     Announced(&'a [ListedIdentity]),
 }
 
+/// The signature algorithm of a list: JAdES `alg` or XML-DSig
+/// `SignatureMethod`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ListAlg {
+    /// ES256, ES384, EdDSA.
+    Ec(Algorithm),
+    /// RSA PKCS #1 v1.5 (JAdES RS256 / RS384 / RS512, XML-DSig
+    /// `rsa-sha256` / `-sha384` / `-sha512`).
+    Rsa(RsaHash),
+}
+
+impl ListAlg {
+    /// A JAdES `alg`: ES256, ES384, EdDSA, RS256, RS384 or RS512 (PS*,
+    /// `none`, HMAC and unknown names are `Unsupported`).
+    pub(crate) fn from_jose(name: &str) -> Result<Self> {
+        match name {
+            "RS256" => Ok(ListAlg::Rsa(RsaHash::Sha256)),
+            "RS384" => Ok(ListAlg::Rsa(RsaHash::Sha384)),
+            "RS512" => Ok(ListAlg::Rsa(RsaHash::Sha512)),
+            other => Algorithm::from_jose(other).map(ListAlg::Ec),
+        }
+    }
+}
+
+/// Verifies a list's signature with its trusted signer's key; an algorithm
+/// of the other family than the key is a `Signature` failure.
+pub(crate) fn verify_list_signature(
+    alg: ListAlg,
+    key: &VerifyKey,
+    message: &[u8],
+    sig: &[u8],
+) -> Result<SignatureChecked> {
+    match (alg, key) {
+        (ListAlg::Ec(a), VerifyKey::Ec(k)) => verify_signature(a, k, message, sig),
+        (ListAlg::Rsa(h), VerifyKey::Rsa(k)) => verify_rsa_pkcs1(h, k, message, sig),
+        (ListAlg::Ec(_), VerifyKey::Rsa(_)) => Err(crate::error::signature(
+            "an ECDSA/EdDSA signature method with an RSA signer key",
+        )),
+        (ListAlg::Rsa(_), VerifyKey::Ec(_)) => Err(crate::error::signature(
+            "an RSA signature method with an EC/Ed25519 signer key",
+        )),
+    }
+}
+
 /// The signer of a list, once trusted: its key, subject and voucher.
 pub(crate) struct TrustedSigner {
-    pub(crate) key: PublicKey,
+    pub(crate) key: VerifyKey,
     pub(crate) subject: String,
     pub(crate) anchor: String,
 }
@@ -552,7 +601,7 @@ pub(crate) fn trust_signer(
                     ));
                 }
                 return Ok(TrustedSigner {
-                    key: cert.subject_public_key()?,
+                    key: cert.signature_key()?,
                     subject: cert.subject().to_owned(),
                     anchor: format!("{} (announced by the pointing list)", cert.subject()),
                 });
@@ -565,8 +614,8 @@ pub(crate) fn trust_signer(
             "LoTE: no list anchor is configured or announced for this list",
         ));
     }
-    let leaf = validate_chain(chain, &anchors, now, ChainPurpose::TrustListSigner)
-        .map_err(|e| e.context("LoTE signer"))?;
+    let leaf =
+        validate_list_signer_chain(chain, &anchors, now).map_err(|e| e.context("LoTE signer"))?;
     Ok(TrustedSigner {
         key: leaf.public_key,
         subject: leaf.subject,
@@ -604,7 +653,7 @@ fn check_lote_signed_by(
     let header_bytes = b64u_decode(h, MAX_JOSE_HEADER_BYTES, "LoTE JWS header")?;
     let header = parse_json_object(&header_bytes, "LoTE JWS header")?;
     let alg = match header.get("alg") {
-        Some(Value::String(a)) => Algorithm::from_jose(a)?,
+        Some(Value::String(a)) => ListAlg::from_jose(a)?,
         Some(_) => return Err(malformed("LoTE: JWS alg is not a string")),
         None => return Err(malformed("LoTE: JWS header has no alg")),
     };
@@ -667,7 +716,7 @@ fn check_lote_signed_by(
     let input = trimmed
         .get(..h.len().saturating_add(1).saturating_add(p.len()))
         .ok_or_else(|| malformed("LoTE: signing input out of range"))?;
-    let _checked = verify_signature(alg, &leaf.key, input.as_bytes(), &signature)
+    let _checked = verify_list_signature(alg, &leaf.key, input.as_bytes(), &signature)
         .map_err(|e| e.context("LoTE signature"))?;
 
     // Only now is the payload read.

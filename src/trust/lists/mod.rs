@@ -63,8 +63,9 @@
 //!
 //! # Not here yet
 //!
-//! - RSA-signed TS 119 612 lists (see [`tsl`]): `Unsupported`, and RSA
-//!   signer or CA certificates on a list signer's path: `Unsupported`.
+//! - RSA-PSS list signatures (XAdES `sha256-rsa-MGF1`, JAdES PS256):
+//!   `Unsupported` (PKCS #1 v1.5 is read; PSS is accepted on the signer's
+//!   certificate path).
 //! - TS 119 612 service types anchor nothing (only TS 119 602 EU service
 //!   types are given a meaning); listed JWKs anchor no credential (the list
 //!   binds them to no issuer identifier).

@@ -885,12 +885,17 @@ fn lote_jades_header_rules() {
 fn lote_algorithms_outside_the_closed_set_are_unsupported() {
     let p = list_pki();
     let body = b64u_encode(lote_body(&p, "EUPIDProvidersList").to_string());
-    for alg in ["none", "HS256", "RS256", "PS256", "ES512"] {
+    for alg in ["none", "HS256", "PS256", "ES512"] {
         let mut h = jades_header(&p);
         let _ = h.insert("alg".into(), json!(alg));
         let text = format!("{}.{body}.AAAA", b64u_encode(Value::Object(h).to_string()));
         assert_eq!(kind(check_l(&text, &p)), ErrorKind::Unsupported, "{alg}");
     }
+    // RS256 is in the set, but not with this EC signer's key
+    let mut h = jades_header(&p);
+    let _ = h.insert("alg".into(), json!("RS256"));
+    let text = format!("{}.{body}.AAAA", b64u_encode(Value::Object(h).to_string()));
+    assert_eq!(kind(check_l(&text, &p)), ErrorKind::Signature);
 }
 
 #[test]
@@ -1606,12 +1611,16 @@ fn tsl_signed_by_xadesjs_verifies_and_reads_only_what_is_signed() {
         "<tsl:SchemeInformation Id=\"tsl-1\">",
     );
     assert_eq!(kind(check_x(&dup_id, &p)), ErrorKind::Malformed);
-    // RSA, or another canonicalization: unsupported.
+    // An RSA method over this EC signer's signature: refused as a
+    // signature that does not fit the key (never tried as RSA); another
+    // canonicalization: unsupported.
     let rsa = signed.replace(
         "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256",
         "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
     );
-    assert_eq!(kind(check_x(&rsa, &p)), ErrorKind::Unsupported);
+    let e = check_x(&rsa, &p).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Signature, "{e}");
+    assert!(e.to_string().contains("RSA signature method"), "{e}");
     // A signer that does not chain to the list anchor.
     let (other, _) = ca("Other Root");
     let r = check_tsl(

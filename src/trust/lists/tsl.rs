@@ -10,10 +10,12 @@
 //! - `SignedInfo`: `CanonicalizationMethod` exclusive C14N 1.0 or Canonical
 //!   XML 1.0 (both without comments; an `InclusiveNamespaces` PrefixList or
 //!   any other method is `Unsupported`); `SignatureMethod` ECDSA-SHA256 or
-//!   ECDSA-SHA384 (RFC 6931; the value is `r || s`). RSA is `Unsupported`:
-//!   the crate's certificate path validation admits ECDSA and Ed25519 only,
-//!   so an RSA signer could not be chained anyway (a known gap: most national
-//!   lists are RSA-signed today).
+//!   ECDSA-SHA384 (RFC 6931; the value is `r || s`), or RSA PKCS #1 v1.5
+//!   with SHA-256 / 384 / 512 (RFC 6931 `rsa-sha*`; most national lists are
+//!   RSA-signed) with a signer key of 2048 to 8192 bits (shorter:
+//!   `Unsupported`). A method of the other family than the signer's key is
+//!   a `Signature` failure, never retried as another algorithm. RSA-PSS
+//!   (`sha256-rsa-MGF1`) and SHA-1 methods are `Unsupported`.
 //! - Exactly two references, both SHA-256: the list (`URI=""` or
 //!   `"#<Id of the list>"`, transforms enveloped-signature then exclusive or
 //!   inclusive C14N, or enveloped-signature alone), and the XAdES
@@ -47,12 +49,13 @@
 //! rules.
 
 use super::lote::{
-    cert_identity, trust_signer, Capability, IdentityKind, ListedIdentity, Lote, LoteEntity,
-    LotePointer, LoteService, SignerInfo, SignerTrust, StatusPeriod,
+    cert_identity, trust_signer, verify_list_signature, Capability, IdentityKind, ListAlg,
+    ListedIdentity, Lote, LoteEntity, LotePointer, LoteService, SignerInfo, SignerTrust,
+    StatusPeriod,
 };
 use super::xml::{self, canonicalize, C14n};
 use super::ListOptions;
-use crate::crypto::{sha256, verify_signature, Algorithm};
+use crate::crypto::{sha256, Algorithm, RsaHash};
 use crate::encoding::b64_std_decode;
 use crate::error::Result;
 use crate::error::{limit, malformed, not_yet_valid, policy, signature, unsupported, untrusted};
@@ -71,6 +74,9 @@ const ALG_C14N: &str = "http://www.w3.org/TR/2001/REC-xml-c14n-20010315";
 const ALG_ENVELOPED: &str = "http://www.w3.org/2000/09/xmldsig#enveloped-signature";
 const ALG_ECDSA_SHA256: &str = "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256";
 const ALG_ECDSA_SHA384: &str = "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha384";
+const ALG_RSA_SHA256: &str = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256";
+const ALG_RSA_SHA384: &str = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha384";
+const ALG_RSA_SHA512: &str = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha512";
 const ALG_SHA256: &str = "http://www.w3.org/2001/04/xmlenc#sha256";
 const TYPE_SIGNED_PROPERTIES: &str = "http://uri.etsi.org/01903#SignedProperties";
 
@@ -217,14 +223,15 @@ pub(crate) fn check_tsl(
     }
     let si_mode = c14n_of(algorithm(cm)?)?;
     let alg = match algorithm(req_child(signed_info, NS_DS, "SignatureMethod")?)? {
-        ALG_ECDSA_SHA256 => Algorithm::Es256,
-        ALG_ECDSA_SHA384 => Algorithm::Es384,
-        other => {
-            return Err(unsupported(format!(
-                "TSL: signature method {:?} is not supported (ECDSA only)",
-                crate::crypto::clip(other)
-            )))
-        }
+        ALG_ECDSA_SHA256 => ListAlg::Ec(Algorithm::Es256),
+        ALG_ECDSA_SHA384 => ListAlg::Ec(Algorithm::Es384),
+        ALG_RSA_SHA256 => ListAlg::Rsa(RsaHash::Sha256),
+        ALG_RSA_SHA384 => ListAlg::Rsa(RsaHash::Sha384),
+        ALG_RSA_SHA512 => ListAlg::Rsa(RsaHash::Sha512),
+        other => return Err(unsupported(format!(
+            "TSL: signature method {:?} is not supported (ECDSA or RSA PKCS #1 v1.5 with SHA-2)",
+            crate::crypto::clip(other)
+        ))),
     };
 
     let root_id = root.attribute("Id");
@@ -323,7 +330,7 @@ pub(crate) fn check_tsl(
         "SignatureValue",
     )?;
     let si_bytes = canonicalize(signed_info, None, si_mode)?;
-    let _checked = verify_signature(alg, &signer.key, &si_bytes, &sig_value)
+    let _checked = verify_list_signature(alg, &signer.key, &si_bytes, &sig_value)
         .map_err(|e| e.context("TSL signature"))?;
 
     // TL-02: read only what was digested.
