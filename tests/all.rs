@@ -26,6 +26,7 @@ mod status;
 mod status_store;
 mod status_verify;
 mod store;
+mod threat_model;
 mod trust_lists;
 mod vectors;
 mod w3c;

@@ -894,3 +894,126 @@ fn cli_trust_inspect_and_verify_with_a_trusted_list() {
     assert_eq!(out.status.code(), Some(1));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A LOTL announcing a national list's signer, and that national list, as
+/// xadesjs signs them: `(lotl, national)`.
+fn lotl_and_national(e: &Eco) -> (Vec<u8>, Vec<u8>) {
+    let nat_root_key = PrivateKey::generate(Algorithm::Es256).unwrap();
+    let (from, to) = (t(NOW - 86_400), t(NOW + 86_400 * 365));
+    let nat_root = CertificateBuilder::new("National Root")
+        .validity(from, to)
+        .ca(None)
+        .self_signed(&nat_root_key)
+        .unwrap();
+    let nat_key = PrivateKey::generate(Algorithm::Es256).unwrap();
+    let nat_signer = CertificateBuilder::new("National TL Signer")
+        .validity(from, to)
+        .end_entity()
+        .issued_by(&nat_root, &nat_root_key, nat_key.public_key())
+        .unwrap();
+    let pointer = format!(
+        r#"<PointersToOtherTSL><OtherTSLPointer><ServiceDigitalIdentities><ServiceDigitalIdentity><DigitalId><X509Certificate>{}</X509Certificate></DigitalId></ServiceDigitalIdentity></ServiceDigitalIdentities><TSLLocation>https://nat.example/tl.xml</TSLLocation></OtherTSLPointer></PointersToOtherTSL>"#,
+        STANDARD.encode(nat_signer.der())
+    );
+    let lotl = xades(&tsl(&pointer, ""), &e.list_key, &e.list_signer);
+    let national = xades(&tsl("", ""), &nat_key, &nat_signer);
+    (lotl, national)
+}
+
+#[test]
+fn a_national_list_given_before_its_lotl_is_trusted_once_the_lotl_is_held() {
+    let e = eco();
+    let (lotl, national) = lotl_and_national(&e);
+    let opts = passerelle::ListOptions::default();
+    // national first, then the LOTL: both held
+    let mut trust = TrustStore::new();
+    trust.add_list_anchor_pem(&e.list_root.to_pem()).unwrap();
+    let held = trust.add_lists(&[&national, &lotl], t(NOW), &opts).unwrap();
+    assert_eq!(held.len(), 2);
+    assert!(held
+        .iter()
+        .any(|l| l.signer().subject == "CN=National TL Signer"));
+    // the national list alone, or beside a LOTL that is itself not
+    // trusted, stays untrusted
+    let mut alone = TrustStore::new();
+    alone.add_list_anchor_pem(&e.list_root.to_pem()).unwrap();
+    let r = alone.add_lists(&[&national], t(NOW), &opts);
+    assert_eq!(r.unwrap_err().kind(), ErrorKind::Untrusted);
+    let other = eco();
+    let mut wrong_root = TrustStore::new();
+    wrong_root
+        .add_list_anchor_pem(&other.list_root.to_pem())
+        .unwrap();
+    let r = wrong_root.add_lists(&[&national, &lotl], t(NOW), &opts);
+    assert_eq!(r.unwrap_err().kind(), ErrorKind::Untrusted);
+}
+
+#[test]
+fn cli_trust_file_list_members_feed_the_verifier() {
+    let e = eco();
+    let (lotl, national) = lotl_and_national(&e);
+    let dir = std::env::temp_dir().join(format!("pl-tf-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let pid = dir.join("pid.txt");
+    std::fs::write(&pid, issue_pid(&e.pid_key, &e.pid_issuer, NOW)).unwrap();
+    let bin = env!("CARGO_BIN_EXE_passerelle");
+    let run = |file: &serde_json::Value, input: &std::path::Path, at: u64| {
+        let f = dir.join("trust.json");
+        std::fs::write(&f, file.to_string()).unwrap();
+        let out = std::process::Command::new(bin)
+            .arg("verify")
+            .arg(input)
+            .arg("--trust")
+            .arg(&f)
+            .args(["--at", &at.to_string()])
+            .output()
+            .unwrap();
+        let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        (out.status.code(), j)
+    };
+    let text = |b: &[u8]| String::from_utf8(b.to_vec()).unwrap();
+    // list_anchors + trusted_lists (the national list before its LOTL, then
+    // the PID providers LoTE): the PID verifies through the LoTE
+    let file = json!({
+        "list_anchors": [e.list_root.to_pem()],
+        "trusted_lists": [text(&national), text(&lotl), text(&pid_lote(&e, None))],
+    });
+    let (code, j) = run(&file, &pid, NOW);
+    assert_eq!(code, Some(0), "{j}");
+    assert_eq!(j["issuer"]["trust"]["method"], "trusted_list");
+    assert_eq!(j["issuer"]["trust"]["kind"], "lote");
+    // the same lists without list_anchors: the trust file itself fails
+    let file = json!({"trusted_lists": [text(&pid_lote(&e, None))]});
+    let (code, j) = run(&file, &pid, NOW);
+    assert_eq!(code, Some(1));
+    assert_eq!(j["error"]["kind"], "untrusted", "{j}");
+    // list_anchors alone anchor no credential
+    let file = json!({"list_anchors": [e.list_root.to_pem()]});
+    let (code, j) = run(&file, &pid, NOW);
+    assert_eq!(code, Some(1));
+    assert_eq!(j["error"]["kind"], "untrusted", "{j}");
+
+    // vicals + vical_authorities: the AAMVA VICAL loads under its root
+    // (the verification then fails on the input, not on the trust file) and
+    // is untrusted under another authority
+    let junk = dir.join("junk.txt");
+    std::fs::write(&junk, "not a credential").unwrap();
+    let vical = STANDARD.encode(AAMVA_VICAL);
+    let file = json!({"vicals": [vical], "vical_authorities": [AAMVA_ROOT]});
+    let (code, j) = run(&file, &junk, AAMVA_NOW);
+    assert_eq!(code, Some(1));
+    assert_ne!(j["error"]["kind"], "untrusted", "{j}");
+    assert!(
+        !j["error"]["message"].as_str().unwrap().contains("VICAL"),
+        "{j}"
+    );
+    let file = json!({"vicals": [vical], "vical_authorities": [e.list_root.to_pem()]});
+    let (code, j) = run(&file, &junk, AAMVA_NOW);
+    assert_eq!(code, Some(1));
+    assert_eq!(j["error"]["kind"], "untrusted", "{j}");
+    assert!(
+        j["error"]["message"].as_str().unwrap().contains("VICAL"),
+        "{j}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -228,10 +228,12 @@ pub(crate) fn check_tsl(
         ALG_RSA_SHA256 => ListAlg::Rsa(RsaHash::Sha256),
         ALG_RSA_SHA384 => ListAlg::Rsa(RsaHash::Sha384),
         ALG_RSA_SHA512 => ListAlg::Rsa(RsaHash::Sha512),
-        other => return Err(unsupported(format!(
+        other => {
+            return Err(unsupported(format!(
             "TSL: signature method {:?} is not supported (ECDSA or RSA PKCS #1 v1.5 with SHA-2)",
             crate::crypto::clip(other)
-        ))),
+        )))
+        }
     };
 
     let root_id = root.attribute("Id");
