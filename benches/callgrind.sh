@@ -18,13 +18,18 @@ TARGET=${CARGO_TARGET_DIR:-target}
 # the bench profile, as `cargo bench` (symbols are kept: callgrind matches `measured` by name)
 cargo bench --bench callgrind --no-run >&2
 BIN=$(ls -t "$TARGET"/release/deps/callgrind-* | grep -v '\.d$' | head -n 1)
+# the C ABI's harness (ffi/benches/ffi_callgrind.rs), same protocol
+cargo bench -p passerelle-ffi --bench ffi_callgrind --no-run >&2
+FFI_BIN=$(ls -t "$TARGET"/release/deps/ffi_callgrind-* | grep -v '\.d$' | head -n 1)
 OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"' EXIT
 
 ir() { # id iters -> instructions per operation
     n=$2
+    bin=$BIN
+    case $1 in ffi/*) bin=$FFI_BIN ;; esac
     valgrind --tool=callgrind --collect-atstart=no --toggle-collect='*measured*' \
-        --callgrind-out-file="$OUT/cg.out" "$BIN" "$1" "$n" >/dev/null 2>"$OUT/log" || {
+        --callgrind-out-file="$OUT/cg.out" "$bin" "$1" "$n" >/dev/null 2>"$OUT/log" || {
         cat "$OUT/log" >&2
         exit 1
     }
@@ -52,7 +57,7 @@ echo "|---|---|---:|---:|---:|"
 echo "| ring ES256 sign (S) | | $S | | |"
 echo "| ring ES256 verify (V) | | $V | | |"
 echo "| ring SHA-256 of 100 B (H) | | $H | | |"
-"$BIN" --workloads | while IFS="$(printf '\t')" read -r id f desc; do
+{ "$BIN" --workloads; "$FFI_BIN" --workloads; } | while IFS="$(printf '\t')" read -r id f desc; do
     case $id in floor/*) continue ;; esac
     case $id in "$PREFIX"*) ;; *) continue ;; esac
     x=$(ir "$id" "$(iters_for "$id")")

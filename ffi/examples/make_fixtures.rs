@@ -60,11 +60,14 @@ fn main() -> Result<(), passerelle::Error> {
     write("trust.json", &trust.to_string())?;
     write(
         "pid_claims.json",
-        &Value::Object(passerelle::eu_pid_example("https://issuer.example")).to_string(),
+        &Value::Object(passerelle::examples::eu_pid_claims(
+            "https://issuer.example",
+        ))
+        .to_string(),
     )?;
     write(
         "person_vc.json",
-        &Value::Object(passerelle::ca_person_example(
+        &Value::Object(passerelle::examples::ca_person_credential(
             "https://issuer.gouv.qc.example",
         ))
         .to_string(),
