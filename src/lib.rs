@@ -202,7 +202,7 @@ pub use error::{Error, ErrorKind, Result};
 pub use formats::mdoc::{
     SessionTranscript, DOCTYPE_EU_PID, DOCTYPE_MDL, NAMESPACE_EU_PID, NAMESPACE_MDL,
 };
-pub use holder::{HardwareKeys, Presented, Wallet};
+pub use holder::{HardwareKeys, Presented, Wallet, DEFAULT_PARSED_CACHE};
 pub use issuer::{
     MdocIssuer, PublishOptions, SdJwtVcIssuer, StatusListFormat, StatusListIssuer, VcIssuer,
 };

@@ -425,3 +425,148 @@ fn the_wallet_generates_a_holder_key_for_issuance() {
         ErrorKind::HolderBinding
     );
 }
+
+/// A PID for `holder` whose given name is `given`.
+fn pid_named(f: &Fixture, holder: &PrivateKey, given: &str) -> String {
+    let mut claims = passerelle::examples::eu_pid_claims(ISS);
+    claims.insert("given_name".into(), given.into());
+    SdJwtVcIssuer::new(&f.issuer)
+        .issue(&claims, &Disclosable::All, Some(holder.public_key()), now())
+        .unwrap()
+}
+
+fn presented_given_name(f: &Fixture, w: &mut Wallet) -> passerelle::Result<String> {
+    let q = query();
+    let p = w.present_dcql(&q, &request(), now())?;
+    let token = serde_json::Value::Object(p.vp_token).to_string();
+    let check = q
+        .verify_vp_token(&f.verifier(), token.as_bytes(), &request(), now())
+        .unwrap();
+    assert!(check.satisfied());
+    let r = check.presentations()[0].outcome().unwrap();
+    Ok(r.claims()["given_name"].as_str().unwrap().to_owned())
+}
+
+fn raw(d: &Dir) -> rusqlite::Connection {
+    rusqlite::Connection::open(d.0.join("w.db")).unwrap()
+}
+
+/// Issue 14: the wallet keeps the credentials it parsed, and uses the kept
+/// form only while the sealed body it came from is unchanged. A credential
+/// another handle on the same file replaced is opened and parsed again.
+#[test]
+fn a_credential_replaced_in_the_store_is_parsed_again() {
+    let f = Fixture::new();
+    let d = Dir::new("cache-update");
+    let mut w = f.wallet(&d);
+    let holder = PrivateKey::generate(Algorithm::Es256).unwrap();
+    let id = w
+        .add(
+            pid_named(&f, &holder, "Erika").as_bytes(),
+            Some(PrivateKey::from_jwk(&holder.to_jwk()).unwrap()),
+            now(),
+        )
+        .unwrap();
+    assert_eq!(presented_given_name(&f, &mut w).unwrap(), "Erika");
+    // another handle replaces the credential (a refreshed one, same key)
+    let mut other = CredentialStore::open(d.0.join("w.db"), &key, StoreOptions::new()).unwrap();
+    let kid = other.list().unwrap()[0].holder_key.clone().unwrap();
+    let record = CredentialRecord::new(
+        "dc+sd-jwt",
+        "urn:eudi:pid:1",
+        ISS,
+        pid_named(&f, &holder, "Marta").into_bytes(),
+    )
+    .bound_to(kid);
+    other.update(&id, &record).unwrap();
+    assert_eq!(presented_given_name(&f, &mut w).unwrap(), "Marta");
+    // a wallet that keeps nothing answers the same
+    let mut none = f.wallet(&d).with_parsed_cache(0);
+    assert_eq!(presented_given_name(&f, &mut none).unwrap(), "Marta");
+}
+
+/// The attack on the kept form: change the sealed body (corrupt it, move
+/// another credential's body into its row, or delete it) after the wallet
+/// parsed it. The
+/// body is opened again and refused; nothing parsed before is presented.
+#[test]
+fn a_body_changed_after_it_was_parsed_is_opened_again_and_refused() {
+    let f = Fixture::new();
+    for attack in ["corrupt", "moved", "deleted"] {
+        let d = Dir::new(&format!("cache-{attack}"));
+        let mut w = f.wallet(&d);
+        let holder = PrivateKey::generate(Algorithm::Es256).unwrap();
+        for name in ["Erika", "Marta"] {
+            w.add(
+                pid_named(&f, &holder, name).as_bytes(),
+                Some(PrivateKey::from_jwk(&holder.to_jwk()).unwrap()),
+                now(),
+            )
+            .unwrap();
+        }
+        assert_eq!(presented_given_name(&f, &mut w).unwrap(), "Erika");
+        let db = raw(&d);
+        let rows: Vec<i64> = db
+            .prepare("SELECT row_id FROM credentials ORDER BY row_id")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect();
+        match attack {
+            "corrupt" => db
+                .execute(
+                    "UPDATE credential_bodies SET sealed = zeroblob(64) WHERE row_id = ?1",
+                    [rows[0]],
+                )
+                .unwrap(),
+            "deleted" => db
+                .execute("DELETE FROM credential_bodies WHERE row_id = ?1", [rows[0]])
+                .unwrap(),
+            _ => db
+                .execute(
+                    "UPDATE credential_bodies SET sealed = \
+                     (SELECT sealed FROM credential_bodies WHERE row_id = ?2) WHERE row_id = ?1",
+                    [rows[0], rows[1]],
+                )
+                .unwrap(),
+        };
+        let err = presented_given_name(&f, &mut w).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Storage, "{attack}: {err}");
+    }
+}
+
+/// A presentation opens only the holder keys of the credentials it
+/// presents: a damaged key of a credential not chosen does not stop it, and
+/// is refused when its credential is chosen.
+#[test]
+fn only_the_chosen_credentials_holder_key_is_opened() {
+    let f = Fixture::new();
+    let d = Dir::new("lazy-key");
+    let mut w = f.wallet(&d);
+    let mut ids = Vec::new();
+    for name in ["Erika", "Marta"] {
+        let holder = PrivateKey::generate(Algorithm::Es256).unwrap();
+        ids.push(
+            w.add(
+                pid_named(&f, &holder, name).as_bytes(),
+                Some(PrivateKey::from_jwk(&holder.to_jwk()).unwrap()),
+                now(),
+            )
+            .unwrap(),
+        );
+    }
+    let db = raw(&d);
+    let changed = db
+        .execute(
+            "UPDATE holder_keys SET sealed = zeroblob(64) WHERE row_id = \
+             (SELECT holder_key FROM credentials WHERE credential_id = ?1)",
+            [ids[1].as_str()],
+        )
+        .unwrap();
+    assert_eq!(changed, 1);
+    assert_eq!(presented_given_name(&f, &mut w).unwrap(), "Erika");
+    w.remove(&ids[0]).unwrap();
+    let err = presented_given_name(&f, &mut w).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Storage, "{err}");
+}

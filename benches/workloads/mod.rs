@@ -151,7 +151,12 @@ pub(crate) const WORKLOADS: &[(&str, &str, Option<Floor>)] = &[
     ),
     (
         "wallet/present_dcql_50",
-        "wallet present (DCQL against 50 stored PIDs: decrypt, parse, match, one KB-JWT)",
+        "wallet present (DCQL against 50 stored PIDs, 25 of the queried type, parsed forms kept: match, one KB-JWT)",
+        Some(Floor::new(1, 0, 0)),
+    ),
+    (
+        "wallet/present_dcql_50_cold",
+        "wallet present, nothing kept (with_parsed_cache(0): decrypt and parse the 25, match, one KB-JWT)",
         Some(Floor::new(1, 0, 0)),
     ),
 ];
@@ -197,7 +202,7 @@ pub(crate) struct Fixtures {
     scale: Vec<(usize, String)>,
     scale_verifier: Verifier,
     status: StatusList,
-    wallet: Option<(Wallet, DcqlQuery, std::path::PathBuf)>,
+    wallet: Option<(Wallet, Wallet, DcqlQuery, std::path::PathBuf)>,
 }
 
 fn leak<T>(t: T) -> &'static T {
@@ -466,8 +471,10 @@ impl Fixtures {
                     black_box(self.status.get(black_box(i * 997)).unwrap());
                 }
             }
-            "wallet/present_dcql_50" => {
-                let (w, q, _) = self.wallet.as_mut().expect("wallet fixtures not prepared");
+            "wallet/present_dcql_50" | "wallet/present_dcql_50_cold" => {
+                let (warm, cold, q, _) =
+                    self.wallet.as_mut().expect("wallet fixtures not prepared");
+                let w = if id.ends_with("_cold") { cold } else { warm };
                 let request = OpenId4VpRequest {
                     client_id: "x509_san_dns:rp.example",
                     nonce: "n",
@@ -506,13 +513,16 @@ impl Fixtures {
 
 impl Drop for Fixtures {
     fn drop(&mut self) {
-        if let Some((_, _, dir)) = &self.wallet {
+        if let Some((_, _, _, dir)) = &self.wallet {
             let _ = std::fs::remove_dir_all(dir);
         }
     }
 }
 
-fn wallet_fixture(issuer: &PrivateKey, now: UnixTime) -> (Wallet, DcqlQuery, std::path::PathBuf) {
+fn wallet_fixture(
+    issuer: &PrivateKey,
+    now: UnixTime,
+) -> (Wallet, Wallet, DcqlQuery, std::path::PathBuf) {
     let dir = std::env::temp_dir().join(format!(
         "passerelle-workloads-wallet-{}",
         std::process::id()
@@ -521,7 +531,7 @@ fn wallet_fixture(issuer: &PrivateKey, now: UnixTime) -> (Wallet, DcqlQuery, std
     std::fs::create_dir_all(&dir).unwrap();
     let mut trust = TrustStore::new();
     trust.add_issuer_key(issuer.public_key().clone(), Some(PID_ISS), None);
-    let verifier = Verifier::new(trust, Policy::default());
+    let verifier = Verifier::new(trust.clone(), Policy::default());
     let key = || -> passerelle::Result<zeroize::Zeroizing<[u8; 32]>> {
         Ok(zeroize::Zeroizing::new([3; 32]))
     };
@@ -546,7 +556,10 @@ fn wallet_fixture(issuer: &PrivateKey, now: UnixTime) -> (Wallet, DcqlQuery, std
         .as_bytes(),
     )
     .unwrap();
-    (wallet, query, dir)
+    // a second handle on the same file, keeping nothing parsed
+    let store = CredentialStore::open(dir.join("w.db"), &key, StoreOptions::new()).unwrap();
+    let cold = Wallet::new(store, Verifier::new(trust, Policy::default())).with_parsed_cache(0);
+    (wallet, cold, query, dir)
 }
 
 fn mdoc_fixtures(now: UnixTime) -> Mdoc {

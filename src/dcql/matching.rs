@@ -31,7 +31,7 @@ use serde_json::{json, Map, Value};
 pub struct DcqlCandidate {
     pub(crate) format: DcqlFormat,
     pub(crate) types: Vec<String>,
-    pub(crate) claims: Value,
+    pub(crate) claims: std::sync::Arc<Value>,
     pub(crate) holder_binding: bool,
     pub(crate) authorities: Vec<(String, String)>,
     /// Arrays (verifier side) some of whose elements were selectively
@@ -53,7 +53,7 @@ impl DcqlCandidate {
         DcqlCandidate {
             format,
             types,
-            claims,
+            claims: std::sync::Arc::new(claims),
             holder_binding,
             authorities: Vec::new(),
             compacted_arrays: Vec::new(),
@@ -426,7 +426,7 @@ fn resolve(format: DcqlFormat, cq: &ClaimsQuery, c: &DcqlCandidate) -> Option<Ve
             vec![(ClaimPath::from_segments([ns.as_str(), el.as_str()]), v)]
         }
         _ => {
-            let mut sel = vec![(ClaimPath::root(), &c.claims)];
+            let mut sel = vec![(ClaimPath::root(), &*c.claims)];
             for seg in &cq.path {
                 let mut next = Vec::new();
                 for (p, v) in sel {

@@ -57,6 +57,7 @@ pub use query::{
     ClaimValue, ClaimsQuery, CredentialQuery, CredentialSetQuery, DcqlFormat, DcqlMeta, DcqlQuery,
     PathElement, TrustedAuthority,
 };
+pub(crate) use vp::present as present_credential;
 pub use vp::{OpenId4VpRequest, PresentationCheck, VpTokenCheck, WalletCredential};
 
 #[cfg(test)]

@@ -171,6 +171,22 @@ impl DcqlQuery {
                 ));
             }
         }
+        self.answer(candidates, |i, paths| {
+            let w = wallet
+                .get(i)
+                .ok_or_else(|| misuse("a match names no wallet credential"))?;
+            present(w, paths, request, iat)
+        })
+    }
+
+    /// Matches `candidates` and builds the `vp_token` with `present_one(i,
+    /// paths)`, which presents candidate `i` disclosing `paths`; only the
+    /// chosen candidates are presented (a wallet opens only their keys).
+    pub(crate) fn answer(
+        &self,
+        candidates: &[DcqlCandidate],
+        mut present_one: impl FnMut(usize, &[ClaimPath]) -> Result<Value>,
+    ) -> Result<Map<String, Value>> {
         let m = self.match_candidates(candidates);
         if !m.satisfied() {
             return Err(policy(
@@ -190,10 +206,7 @@ impl DcqlQuery {
             };
             let mut list = Vec::with_capacity(chosen.len());
             for cm in chosen {
-                let w = wallet
-                    .get(cm.candidate())
-                    .ok_or_else(|| misuse("a match names no wallet credential"))?;
-                list.push(present(w, cm.paths(), request, iat)?);
+                list.push(present_one(cm.candidate(), cm.paths())?);
             }
             if !list.is_empty() {
                 out.insert(id.clone(), Value::Array(list));
@@ -203,7 +216,7 @@ impl DcqlQuery {
     }
 }
 
-fn present(
+pub(crate) fn present(
     w: &WalletCredential<'_>,
     paths: &[ClaimPath],
     request: &OpenId4VpRequest<'_>,

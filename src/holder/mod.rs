@@ -13,6 +13,13 @@
 //! before, and when all were used the least-used one, which the store flags
 //! (`reused`, reported by [`Wallet::present_dcql`]) — a linkable presentation
 //! is the host's decision to make, not a silent one.
+//!
+//! Parsed once: the wallet keeps the credentials it opened and parsed
+//! ([`Wallet::with_parsed_cache`]), each with the nonce and tag of the sealed
+//! body it came from, read without opening it; a body written again (a fresh
+//! nonce), moved, corrupted or deleted is opened and judged again, so the kept
+//! form is only ever the form of the body in the row now. Holder keys stay
+//! sealed until a presentation chooses their credential.
 
 #![deny(
     clippy::unwrap_used,
@@ -23,22 +30,71 @@
 
 use crate::crypto::{PrivateKey, Signer};
 use crate::dcql::{
-    DcqlCandidate, DcqlMatch, DcqlMeta, DcqlQuery, OpenId4VpRequest, WalletCredential,
+    present_credential, DcqlCandidate, DcqlMatch, DcqlMeta, DcqlQuery, OpenId4VpRequest,
+    WalletCredential,
 };
 use crate::error::{misuse, Result};
 use crate::store::{
-    CredentialId, CredentialMetadata, CredentialRecord, CredentialStore, HolderKey,
+    CredentialId, CredentialMetadata, CredentialRecord, CredentialStore, HolderKey, HolderKeyId,
 };
 use crate::time::UnixTime;
 use crate::verifier::{Expectations, VerificationResult, Verifier};
 use crate::wallet::{HeldMdoc, HeldSdJwt, KeyBinding};
 use serde_json::{Map, Value};
+use std::sync::Arc;
 
 /// A wallet: a store and the verifier that judges what enters it.
 pub struct Wallet {
     store: CredentialStore,
     verifier: Verifier,
     hardware: Option<HardwareKeys>,
+    parsed: ParsedCache,
+}
+
+/// How many parsed credentials a wallet keeps by default
+/// ([`Wallet::with_parsed_cache`]).
+pub const DEFAULT_PARSED_CACHE: usize = 128;
+
+/// Credentials this wallet opened and parsed before, by id, each with the
+/// fingerprint of the sealed body it came from: a credential is opened and
+/// parsed again only when its body changed (or it left the cache).
+struct ParsedCache {
+    capacity: usize,
+    entries: std::collections::HashMap<CredentialId, (Vec<u8>, Held)>,
+}
+
+/// A stored credential as parsed.
+#[derive(Clone)]
+enum Held {
+    SdJwt(Arc<HeldSdJwt>, DcqlCandidate),
+    Mdoc(Arc<HeldMdoc>, DcqlCandidate),
+    /// A W3C bearer credential: not DCQL-presentable here.
+    Other,
+}
+
+impl ParsedCache {
+    fn get(&self, id: &CredentialId, fingerprint: &[u8]) -> Option<Held> {
+        if fingerprint.is_empty() {
+            return None;
+        }
+        match self.entries.get(id) {
+            Some((f, h)) if f.as_slice() == fingerprint => Some(h.clone()),
+            _ => None,
+        }
+    }
+
+    fn put(&mut self, id: &CredentialId, fingerprint: Vec<u8>, held: &Held) {
+        if self.capacity == 0 || fingerprint.is_empty() {
+            return;
+        }
+        if self.entries.len() >= self.capacity && !self.entries.contains_key(id) {
+            // bounded: drop any one entry (it is parsed again when next needed)
+            if let Some(k) = self.entries.keys().next().cloned() {
+                self.entries.remove(&k);
+            }
+        }
+        self.entries.insert(id.clone(), (fingerprint, held.clone()));
+    }
 }
 
 impl core::fmt::Debug for Wallet {
@@ -58,8 +114,9 @@ pub struct Presented {
 
 /// A holder key as the wallet uses it: a software key it unsealed, or the
 /// host's signer for a hardware key reference.
+#[derive(Clone)]
 enum KeyHandle {
-    Software(Box<PrivateKey>),
+    Software(Arc<PrivateKey>),
     Hardware(std::sync::Arc<dyn Signer + Send + Sync>),
 }
 
@@ -77,10 +134,16 @@ impl KeyHandle {
 pub type HardwareKeys =
     Box<dyn Fn(&str) -> Option<std::sync::Arc<dyn Signer + Send + Sync>> + Send + Sync>;
 
-/// A stored credential, parsed, with its key.
+/// A stored credential, parsed, with its key: a software key stays sealed
+/// until the credential is chosen for a presentation.
 enum Loaded {
-    SdJwt(HeldSdJwt, Option<KeyHandle>),
-    Mdoc(HeldMdoc, KeyHandle),
+    SdJwt(Arc<HeldSdJwt>, DcqlCandidate, Option<LazyKey>),
+    Mdoc(Arc<HeldMdoc>, DcqlCandidate, LazyKey),
+}
+
+enum LazyKey {
+    Sealed(HolderKeyId),
+    Ready(KeyHandle),
 }
 
 const SELF_NONCE: &str = "passerelle-wallet-receipt";
@@ -98,6 +161,26 @@ fn mdoc_bytes(input: &[u8]) -> Option<Vec<u8>> {
     crate::encoding::b64u_decode(text, crate::limits::MAX_CBOR_BYTES, "IssuerSigned").ok()
 }
 
+/// Parses a credential as stored (its format from the metadata).
+fn parse_stored(m: &CredentialMetadata, bytes: &[u8]) -> Result<Held> {
+    Ok(match m.format.as_str() {
+        "dc+sd-jwt" | "vc+sd-jwt" => {
+            let text = core::str::from_utf8(bytes)
+                .map_err(|_| crate::error::malformed("a stored SD-JWT is not text"))?;
+            let held = HeldSdJwt::parse(text)?;
+            let candidate = DcqlCandidate::from_sd_jwt(&held);
+            Held::SdJwt(Arc::new(held), candidate)
+        }
+        "mso_mdoc" => {
+            let held = HeldMdoc::parse(bytes)?;
+            let candidate = DcqlCandidate::from_mdoc(&held)?;
+            Held::Mdoc(Arc::new(held), candidate)
+        }
+        // W3C bearer credentials are not DCQL-presentable here
+        _ => Held::Other,
+    })
+}
+
 impl Wallet {
     /// A wallet over `store`, admitting what `verifier` accepts.
     pub fn new(store: CredentialStore, verifier: Verifier) -> Self {
@@ -105,7 +188,25 @@ impl Wallet {
             store,
             verifier,
             hardware: None,
+            parsed: ParsedCache {
+                capacity: DEFAULT_PARSED_CACHE,
+                entries: std::collections::HashMap::new(),
+            },
         }
+    }
+
+    /// Keeps up to `capacity` parsed credentials in memory (default
+    /// [`DEFAULT_PARSED_CACHE`]), so that answering a query does not open
+    /// and parse every candidate again: a credential is opened again only
+    /// when its sealed body changed since (every write seals it under a fresh
+    /// nonce), or when it left the cache. `0` keeps none, for a host that
+    /// wants no decrypted credential to outlive a call. Holder keys are never
+    /// kept: each presentation opens only the keys of the credentials it
+    /// presents.
+    pub fn with_parsed_cache(mut self, capacity: usize) -> Self {
+        self.parsed.capacity = capacity;
+        self.parsed.entries.clear();
+        self
     }
 
     /// How the wallet reaches hardware holder keys: `resolve(reference)` gives
@@ -193,7 +294,7 @@ impl Wallet {
 
     fn key_handle(&self, k: HolderKey) -> Option<KeyHandle> {
         match k {
-            HolderKey::Software(k) => Some(KeyHandle::Software(k)),
+            HolderKey::Software(k) => Some(KeyHandle::Software(Arc::from(k))),
             HolderKey::Hardware { reference, .. } => self
                 .hardware
                 .as_ref()
@@ -338,6 +439,7 @@ impl Wallet {
 
     /// Removes a credential.
     pub fn remove(&mut self, id: &CredentialId) -> Result<()> {
+        self.parsed.entries.remove(id);
         self.store.remove(id)
     }
 
@@ -387,45 +489,67 @@ impl Wallet {
             })
         };
         for m in self.store.list()?.into_iter().filter(could_match) {
-            if let Some(b) = &m.batch {
+            let (meta, held) = if let Some(b) = &m.batch {
                 if batch_seen.contains(b) {
                     continue;
                 }
                 batch_seen.push(b.clone());
                 let taken = self.store.take_unused(b)?;
                 reused |= taken.reused;
-                if let Some(l) =
-                    self.parse(&taken.credential.metadata, &taken.credential.credential)?
-                {
-                    out.push((taken.credential.metadata.id.clone(), l));
-                }
-                continue;
-            }
-            let c = self.store.get(&m.id)?;
-            if let Some(l) = self.parse(&c.metadata, &c.credential)? {
-                out.push((m.id.clone(), l));
+                let c = taken.credential;
+                let fingerprint = self.store.body_fingerprint(&c.metadata.id)?;
+                let held = match self.parsed.get(&c.metadata.id, &fingerprint) {
+                    Some(h) => h,
+                    None => {
+                        let h = parse_stored(&c.metadata, &c.credential)?;
+                        self.parsed.put(&c.metadata.id, fingerprint, &h);
+                        h
+                    }
+                };
+                (c.metadata, held)
+            } else {
+                let fingerprint = self.store.body_fingerprint(&m.id)?;
+                let held = match self.parsed.get(&m.id, &fingerprint) {
+                    Some(h) => h,
+                    None => {
+                        let c = self.store.get(&m.id)?;
+                        let h = parse_stored(&c.metadata, &c.credential)?;
+                        self.parsed.put(&m.id, fingerprint, &h);
+                        h
+                    }
+                };
+                (m, held)
+            };
+            if let Some(l) = self.with_key(&meta, held)? {
+                out.push((meta.id.clone(), l));
             }
         }
         Ok((out, reused))
     }
 
-    fn parse(&self, m: &CredentialMetadata, bytes: &[u8]) -> Result<Option<Loaded>> {
+    /// A parsed credential with its key: a software key is left sealed, a
+    /// hardware reference is resolved now (one the host cannot resolve
+    /// leaves the credential without a key).
+    fn with_key(&self, m: &CredentialMetadata, held: Held) -> Result<Option<Loaded>> {
         let key = match &m.holder_key {
-            Some(k) => self.key_handle(self.store.holder_key(k)?),
+            Some(k) if self.store.holder_key_is_software(k)? => Some(LazyKey::Sealed(k.clone())),
+            Some(k) => self
+                .key_handle(self.store.holder_key(k)?)
+                .map(LazyKey::Ready),
             None => None,
         };
-        Ok(match m.format.as_str() {
-            "dc+sd-jwt" | "vc+sd-jwt" => {
-                let text = core::str::from_utf8(bytes)
-                    .map_err(|_| crate::error::malformed("a stored SD-JWT is not text"))?;
-                Some(Loaded::SdJwt(HeldSdJwt::parse(text)?, key))
-            }
-            "mso_mdoc" => match key {
-                Some(k) => Some(Loaded::Mdoc(HeldMdoc::parse(bytes)?, k)),
-                None => None,
-            },
-            // W3C bearer credentials are not DCQL-presentable here
-            _ => None,
+        Ok(match held {
+            Held::SdJwt(h, c) => Some(Loaded::SdJwt(h, c, key)),
+            Held::Mdoc(h, c) => key.map(|k| Loaded::Mdoc(h, c, k)),
+            Held::Other => None,
+        })
+    }
+
+    /// Opens a key a presentation needs.
+    fn open_key(&self, k: &LazyKey) -> Result<Option<KeyHandle>> {
+        Ok(match k {
+            LazyKey::Sealed(id) => self.key_handle(self.store.holder_key(id)?),
+            LazyKey::Ready(h) => Some(h.clone()),
         })
     }
 
@@ -439,10 +563,9 @@ impl Wallet {
         let candidates = loaded
             .iter()
             .map(|(_, l)| match l {
-                Loaded::SdJwt(h, _) => Ok(DcqlCandidate::from_sd_jwt(h)),
-                Loaded::Mdoc(h, _) => DcqlCandidate::from_mdoc(h),
+                Loaded::SdJwt(_, c, _) | Loaded::Mdoc(_, c, _) => c.clone(),
             })
-            .collect::<Result<Vec<_>>>()?;
+            .collect::<Vec<_>>();
         let m = query.match_candidates(&candidates);
         Ok((loaded.into_iter().map(|(id, _)| id).collect(), m))
     }
@@ -460,20 +583,47 @@ impl Wallet {
     ) -> Result<Presented> {
         let mut seen = Vec::new();
         let (loaded, reused_copy) = self.load(query, &mut seen)?;
-        let wallet: Vec<WalletCredential<'_>> = loaded
+        let candidates = loaded
             .iter()
             .map(|(_, l)| match l {
-                Loaded::SdJwt(h, k) => WalletCredential::SdJwt {
-                    credential: h,
-                    holder_key: k.as_ref().map(KeyHandle::signer),
-                },
-                Loaded::Mdoc(h, k) => WalletCredential::Mdoc {
-                    credential: h,
-                    device_key: k.signer(),
-                },
+                Loaded::SdJwt(_, c, k) => {
+                    let mut c = c.clone();
+                    c.holder_binding = c.holder_binding && k.is_some();
+                    c
+                }
+                Loaded::Mdoc(_, c, _) => c.clone(),
             })
-            .collect();
-        let vp_token = query.build_vp_token(&wallet, request, now)?;
+            .collect::<Vec<_>>();
+        let vp_token = query.answer(&candidates, |i, paths| {
+            let (_, l) = loaded
+                .get(i)
+                .ok_or_else(|| misuse("a match names no wallet credential"))?;
+            match l {
+                Loaded::SdJwt(h, _, k) => {
+                    let key = match k {
+                        Some(k) => Some(self.open_key(k)?.ok_or_else(|| {
+                            misuse("the holder key of a chosen credential cannot be reached")
+                        })?),
+                        None => None,
+                    };
+                    let w = WalletCredential::SdJwt {
+                        credential: h,
+                        holder_key: key.as_ref().map(KeyHandle::signer),
+                    };
+                    present_credential(&w, paths, request, now)
+                }
+                Loaded::Mdoc(h, _, k) => {
+                    let key = self.open_key(k)?.ok_or_else(|| {
+                        misuse("the device key of a chosen credential cannot be reached")
+                    })?;
+                    let w = WalletCredential::Mdoc {
+                        credential: h,
+                        device_key: key.signer(),
+                    };
+                    present_credential(&w, paths, request, now)
+                }
+            }
+        })?;
         Ok(Presented {
             vp_token,
             reused_copy,

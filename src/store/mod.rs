@@ -827,6 +827,52 @@ impl CredentialStore {
         })
     }
 
+    /// The sealed body's nonce and tag, read without opening it. Every write
+    /// of a body seals it again under a fresh random nonce, so a holder that
+    /// opened this credential before can tell it is unchanged without opening
+    /// it again (a body moved from another row or rolled back has another
+    /// fingerprint, and is opened, and judged, as usual). An unknown id is
+    /// `ApiMisuse`, as for [`get`](Self::get).
+    pub(crate) fn body_fingerprint(&self, id: &CredentialId) -> Result<Vec<u8>> {
+        let what = "reading a credential";
+        let mut st = self
+            .conn
+            .prepare_cached(
+                "SELECT substr(b.sealed, 1, 12), substr(b.sealed, -16, 16) FROM credentials c \
+                 LEFT JOIN credential_bodies b ON b.row_id = c.row_id WHERE c.credential_id = ?1",
+            )
+            .map_err(sql(what))?;
+        // the literals above are the nonce and tag lengths
+        const _: () = assert!(seal::NONCE_LEN == 12 && seal::TAG_LEN == 16);
+        let mut q = st.query([id.as_str()]).map_err(sql(what))?;
+        match q.next().map_err(sql(what))? {
+            Some(r) => {
+                // a missing body reads as empty: no kept form matches it, and
+                // opening it fails as `get` does
+                let mut nonce: Vec<u8> = r
+                    .get::<_, Option<Vec<u8>>>(0)
+                    .map_err(sql(what))?
+                    .unwrap_or_default();
+                let tag: Vec<u8> = r
+                    .get::<_, Option<Vec<u8>>>(1)
+                    .map_err(sql(what))?
+                    .unwrap_or_default();
+                nonce.extend_from_slice(&tag);
+                Ok(nonce)
+            }
+            None => Err(not_found(
+                &self.conn,
+                format!("no credential {id} in the store"),
+            )),
+        }
+    }
+
+    /// Whether holder key `id` is a software key (its clear kind; the kind
+    /// is authenticated when the key is opened, so a changed kind fails then).
+    pub(crate) fn holder_key_is_software(&self, id: &HolderKeyId) -> Result<bool> {
+        Ok(find_key(&self.conn, id)?.kind == "software")
+    }
+
     /// Every credential's metadata, in the order added, without decrypting.
     pub fn list(&self) -> Result<Vec<CredentialMetadata>> {
         let what = "listing credentials";
@@ -1102,11 +1148,8 @@ fn find_credential(conn: &Connection, id: &CredentialId) -> Result<CredentialRow
 
 fn find_key(conn: &Connection, id: &HolderKeyId) -> Result<KeyRow> {
     let row = conn
-        .query_row(
-            &format!("{} WHERE key_id = ?1", rows::SELECT_KEY),
-            [id.as_str()],
-            |r| Ok(rows::key_row(r)),
-        )
+        .prepare_cached(&format!("{} WHERE key_id = ?1", rows::SELECT_KEY))
+        .and_then(|mut st| st.query_row([id.as_str()], |r| Ok(rows::key_row(r))))
         .optional()
         .map_err(sql("reading a holder key"))?;
     match row {
