@@ -863,7 +863,19 @@ fn push_canonical(out: &mut Vec<u8>, v: &Value) {
 
 impl Item {
     fn built(value: Value) -> Self {
-        let mut out = Vec::new();
+        // one allocation of the final size (a head is at most 9 bytes)
+        let size = match &value {
+            Value::Array(a) => a.iter().map(|i| i.raw().len()).sum::<usize>(),
+            Value::Map(m) => m
+                .iter()
+                .map(|(k, v)| k.raw().len().saturating_add(v.raw().len()))
+                .sum::<usize>(),
+            Value::Tag(_, c) => c.raw().len(),
+            Value::Bytes(b) => b.len(),
+            Value::Text(t) => t.len(),
+            _ => 0,
+        };
+        let mut out = Vec::with_capacity(size.saturating_add(9));
         match &value {
             // Children keep their own bytes (built: deterministic; received: as received).
             Value::Array(a) => {

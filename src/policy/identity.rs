@@ -61,7 +61,34 @@ fn kind_of(name: &str) -> Kind {
 
 struct Mapping {
     name: String,
-    paths: Vec<Vec<String>>,
+    kind: Kind,
+    paths: Vec<MappedPath>,
+}
+
+/// One mapped path, read once from the table: its segments, the layout it
+/// belongs to, and its JSON Pointer (the source a field names).
+struct MappedPath {
+    segments: Vec<String>,
+    class: Class,
+    pointer: String,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Class {
+    TopLevel,
+    W3c,
+    Mdoc,
+}
+
+fn class_of(path: &[String]) -> Option<Class> {
+    let first = path.first()?;
+    Some(if first == "credentialSubject" {
+        Class::W3c
+    } else if path.len() == 3 && first.contains('.') {
+        Class::Mdoc
+    } else {
+        Class::TopLevel
+    })
 }
 
 fn table() -> &'static Vec<Mapping> {
@@ -76,6 +103,7 @@ fn table() -> &'static Vec<Mapping> {
             .into_iter()
             .filter(|(k, _)| !k.starts_with('_'))
             .map(|(name, v)| Mapping {
+                kind: kind_of(&name),
                 name,
                 paths: v
                     .as_array()
@@ -83,7 +111,13 @@ fn table() -> &'static Vec<Mapping> {
                         a.iter()
                             .filter_map(Value::as_str)
                             .filter_map(|p| crate::sd_jwt::ClaimPath::parse(p).ok())
-                            .map(|p| p.segments().to_vec())
+                            .filter_map(|p| {
+                                Some(MappedPath {
+                                    class: class_of(p.segments())?,
+                                    pointer: p.to_string(),
+                                    segments: p.segments().to_vec(),
+                                })
+                            })
                             .collect()
                     })
                     .unwrap_or_default(),
@@ -92,17 +126,14 @@ fn table() -> &'static Vec<Mapping> {
     })
 }
 
-/// Whether a mapped path belongs to `layout`, and its segments below the
-/// subject.
-fn applies<'p>(path: &'p [String], layout: Layout<'_>) -> Option<&'p [String]> {
-    let first = path.first()?;
-    let is_w3c = first == "credentialSubject";
-    let is_mdoc = path.len() == 3 && first.contains('.');
+/// Whether a mapped path belongs to `layout`.
+fn applies(path: &MappedPath, layout: Layout<'_>) -> bool {
     match layout {
-        Layout::W3c if is_w3c => Some(path),
-        Layout::Mdoc(doc_type) if is_mdoc && first == doc_type => Some(path),
-        Layout::TopLevel if !is_w3c && !is_mdoc => Some(path),
-        _ => None,
+        Layout::W3c => path.class == Class::W3c,
+        Layout::Mdoc(doc_type) => {
+            path.class == Class::Mdoc && path.segments.first().is_some_and(|f| f == doc_type)
+        }
+        Layout::TopLevel => path.class == Class::TopLevel,
     }
 }
 
@@ -192,8 +223,9 @@ impl IdentityView {
         let mut sources = Map::new();
         let mut flags = Vec::new();
         for m in table() {
-            let kind = kind_of(&m.name);
-            for path in m.paths.iter().filter_map(|p| applies(p, layout)) {
+            let kind = m.kind;
+            for mapped in m.paths.iter().filter(|p| applies(p, layout)) {
+                let path = mapped.segments.as_slice();
                 if kind == Kind::AgeFlags {
                     age_flags(claims, path, &mut flags);
                     continue;
@@ -210,8 +242,7 @@ impl IdentityView {
                     }
                     Some(_) => {}
                     None => {
-                        let p = crate::sd_jwt::ClaimPath::from_segments(path.to_vec());
-                        sources.insert(m.name.clone(), Value::String(p.to_string()));
+                        sources.insert(m.name.clone(), Value::String(mapped.pointer.clone()));
                         fields.insert(m.name.clone(), v);
                     }
                 }

@@ -78,8 +78,46 @@ impl ClaimPath {
 impl fmt::Display for ClaimPath {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for s in &self.0 {
-            write!(f, "/{}", s.replace('~', "~0").replace('/', "~1"))?;
+            f.write_str("/")?;
+            if !s.contains(['~', '/']) {
+                f.write_str(s)?;
+                continue;
+            }
+            for part in s.split_inclusive(['~', '/']) {
+                match part.as_bytes().last() {
+                    Some(b'~') => {
+                        f.write_str(part.get(..part.len() - 1).unwrap_or(""))?;
+                        f.write_str("~0")?;
+                    }
+                    Some(b'/') => {
+                        f.write_str(part.get(..part.len() - 1).unwrap_or(""))?;
+                        f.write_str("~1")?;
+                    }
+                    _ => f.write_str(part)?,
+                }
+            }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    use super::ClaimPath;
+
+    /// RFC 6901 escaping in both directions, on the fast path (no `~` or
+    /// `/`) and the slow one (each at the start, middle and end, doubled).
+    #[test]
+    fn pointers_escape_tilde_and_slash_and_read_back() {
+        for seg in [
+            "plain", "", "~", "/", "a~b", "a/b", "~a/", "/~", "~~//", "~0", "~1", "é/~ü",
+        ] {
+            let p = ClaimPath::from_segments(["x", seg]);
+            let text = p.to_string();
+            let want = format!("/x/{}", seg.replace('~', "~0").replace('/', "~1"));
+            assert_eq!(text, want, "{seg:?}");
+            assert_eq!(ClaimPath::parse(&text).unwrap(), p, "{seg:?}");
+        }
     }
 }
