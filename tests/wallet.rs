@@ -486,13 +486,13 @@ fn a_credential_replaced_in_the_store_is_parsed_again() {
 }
 
 /// The attack on the kept form: change the sealed body (corrupt it, move
-/// another credential's body into its row, or delete it) after the wallet
-/// parsed it. The
+/// another credential's body into its row, or delete it), or its clear
+/// metadata that the seal authenticates, after the wallet parsed it. The
 /// body is opened again and refused; nothing parsed before is presented.
 #[test]
 fn a_body_changed_after_it_was_parsed_is_opened_again_and_refused() {
     let f = Fixture::new();
-    for attack in ["corrupt", "moved", "deleted"] {
+    for attack in ["corrupt", "moved", "deleted", "metadata"] {
         let d = Dir::new(&format!("cache-{attack}"));
         let mut w = f.wallet(&d);
         let holder = PrivateKey::generate(Algorithm::Es256).unwrap();
@@ -517,6 +517,12 @@ fn a_body_changed_after_it_was_parsed_is_opened_again_and_refused() {
             "corrupt" => db
                 .execute(
                     "UPDATE credential_bodies SET sealed = zeroblob(64) WHERE row_id = ?1",
+                    [rows[0]],
+                )
+                .unwrap(),
+            "metadata" => db
+                .execute(
+                    "UPDATE credentials SET issuer = 'https://other.example' WHERE row_id = ?1",
                     [rows[0]],
                 )
                 .unwrap(),

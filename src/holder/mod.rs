@@ -17,7 +17,8 @@
 //! Parsed once: the wallet keeps the credentials it opened and parsed
 //! ([`Wallet::with_parsed_cache`]), each with the nonce and tag of the sealed
 //! body it came from, read without opening it; a body written again (a fresh
-//! nonce), moved, corrupted or deleted is opened and judged again, so the kept
+//! nonce), moved, corrupted or deleted, or clear metadata that differs from
+//! what the body was opened with, is opened and judged again, so the kept
 //! form is only ever the form of the body in the row now. Holder keys stay
 //! sealed until a presentation chooses their credential.
 
@@ -60,7 +61,28 @@ pub const DEFAULT_PARSED_CACHE: usize = 128;
 /// parsed again only when its body changed (or it left the cache).
 struct ParsedCache {
     capacity: usize,
-    entries: std::collections::HashMap<CredentialId, (Vec<u8>, Held)>,
+    entries: std::collections::HashMap<CredentialId, Kept>,
+}
+
+/// One kept credential: the fingerprint of its sealed body, the metadata
+/// that body was opened (authenticated) with, and the parsed form.
+struct Kept {
+    fingerprint: Vec<u8>,
+    metadata: CredentialMetadata,
+    held: Held,
+}
+
+/// Whether two metadata agree on every field a body's seal authenticates
+/// (all but the use counter).
+fn same_sealed_metadata(a: &CredentialMetadata, b: &CredentialMetadata) -> bool {
+    a.id == b.id
+        && a.format == b.format
+        && a.credential_type == b.credential_type
+        && a.issuer == b.issuer
+        && a.expires_at == b.expires_at
+        && a.added_at == b.added_at
+        && a.batch == b.batch
+        && a.holder_key == b.holder_key
 }
 
 /// A stored credential as parsed.
@@ -73,17 +95,27 @@ enum Held {
 }
 
 impl ParsedCache {
-    fn get(&self, id: &CredentialId, fingerprint: &[u8]) -> Option<Held> {
+    /// The kept form of the credential `listed` names, when its body is the
+    /// one kept (same fingerprint) and its clear metadata is the metadata
+    /// that body was opened with: changed metadata would fail the seal, so
+    /// it misses and is opened (and refused) again.
+    fn get(&self, listed: &CredentialMetadata, fingerprint: &[u8]) -> Option<Held> {
         if fingerprint.is_empty() {
             return None;
         }
-        match self.entries.get(id) {
-            Some((f, h)) if f.as_slice() == fingerprint => Some(h.clone()),
+        match self.entries.get(&listed.id) {
+            Some(k)
+                if k.fingerprint.as_slice() == fingerprint
+                    && same_sealed_metadata(&k.metadata, listed) =>
+            {
+                Some(k.held.clone())
+            }
             _ => None,
         }
     }
 
-    fn put(&mut self, id: &CredentialId, fingerprint: Vec<u8>, held: &Held) {
+    fn put(&mut self, metadata: &CredentialMetadata, fingerprint: Vec<u8>, held: &Held) {
+        let id = &metadata.id;
         if self.capacity == 0 || fingerprint.is_empty() {
             return;
         }
@@ -93,7 +125,14 @@ impl ParsedCache {
                 self.entries.remove(&k);
             }
         }
-        self.entries.insert(id.clone(), (fingerprint, held.clone()));
+        self.entries.insert(
+            id.clone(),
+            Kept {
+                fingerprint,
+                metadata: metadata.clone(),
+                held: held.clone(),
+            },
+        );
     }
 }
 
@@ -498,27 +537,27 @@ impl Wallet {
                 reused |= taken.reused;
                 let c = taken.credential;
                 let fingerprint = self.store.body_fingerprint(&c.metadata.id)?;
-                let held = match self.parsed.get(&c.metadata.id, &fingerprint) {
+                let held = match self.parsed.get(&c.metadata, &fingerprint) {
                     Some(h) => h,
                     None => {
                         let h = parse_stored(&c.metadata, &c.credential)?;
-                        self.parsed.put(&c.metadata.id, fingerprint, &h);
+                        self.parsed.put(&c.metadata, fingerprint, &h);
                         h
                     }
                 };
                 (c.metadata, held)
             } else {
                 let fingerprint = self.store.body_fingerprint(&m.id)?;
-                let held = match self.parsed.get(&m.id, &fingerprint) {
-                    Some(h) => h,
+                match self.parsed.get(&m, &fingerprint) {
+                    Some(h) => (m, h),
                     None => {
+                        // opened: the body and its metadata authenticated
                         let c = self.store.get(&m.id)?;
                         let h = parse_stored(&c.metadata, &c.credential)?;
-                        self.parsed.put(&m.id, fingerprint, &h);
-                        h
+                        self.parsed.put(&c.metadata, fingerprint, &h);
+                        (c.metadata, h)
                     }
-                };
-                (m, held)
+                }
             };
             if let Some(l) = self.with_key(&meta, held)? {
                 out.push((meta.id.clone(), l));
