@@ -57,13 +57,14 @@ impl Fixture {
         Wallet::new(store, self.verifier())
     }
     fn pid(&self, holder: &PrivateKey) -> String {
+        self.pid_named(holder, "Erika")
+    }
+    /// A PID for `holder` whose given name is `given`.
+    fn pid_named(&self, holder: &PrivateKey, given: &str) -> String {
+        let mut claims = passerelle::examples::eu_pid_claims(ISS);
+        claims.insert("given_name".into(), given.into());
         SdJwtVcIssuer::new(&self.issuer)
-            .issue(
-                &passerelle::examples::eu_pid_claims(ISS),
-                &Disclosable::All,
-                Some(holder.public_key()),
-                now(),
-            )
+            .issue(&claims, &Disclosable::All, Some(holder.public_key()), now())
             .unwrap()
     }
     fn mdl(&self, device: &PrivateKey) -> Vec<u8> {
@@ -104,13 +105,7 @@ fn verified_on_receipt_stored_presented_and_checked_by_the_verifier() {
     let d = Dir::new("journey");
     let mut w = f.wallet(&d);
     let holder = PrivateKey::generate(Algorithm::Es256).unwrap();
-    let id = w
-        .add(
-            f.pid(&holder).as_bytes(),
-            Some(PrivateKey::from_jwk(&holder.to_jwk()).unwrap()),
-            now(),
-        )
-        .unwrap();
+    let id = add_bound(&mut w, &f.pid(&holder), &holder);
     let list = w.list().unwrap();
     assert_eq!(list.len(), 1);
     assert_eq!(list[0].id, id);
@@ -426,13 +421,14 @@ fn the_wallet_generates_a_holder_key_for_issuance() {
     );
 }
 
-/// A PID for `holder` whose given name is `given`.
-fn pid_named(f: &Fixture, holder: &PrivateKey, given: &str) -> String {
-    let mut claims = passerelle::examples::eu_pid_claims(ISS);
-    claims.insert("given_name".into(), given.into());
-    SdJwtVcIssuer::new(&f.issuer)
-        .issue(&claims, &Disclosable::All, Some(holder.public_key()), now())
-        .unwrap()
+/// Adds `credential` bound to (a copy of) `holder`.
+fn add_bound(w: &mut Wallet, credential: &str, holder: &PrivateKey) -> CredentialId {
+    w.add(
+        credential.as_bytes(),
+        Some(PrivateKey::from_jwk(&holder.to_jwk()).unwrap()),
+        now(),
+    )
+    .unwrap()
 }
 
 fn presented_given_name(f: &Fixture, w: &mut Wallet) -> passerelle::Result<String> {
@@ -460,13 +456,7 @@ fn a_credential_replaced_in_the_store_is_parsed_again() {
     let d = Dir::new("cache-update");
     let mut w = f.wallet(&d);
     let holder = PrivateKey::generate(Algorithm::Es256).unwrap();
-    let id = w
-        .add(
-            pid_named(&f, &holder, "Erika").as_bytes(),
-            Some(PrivateKey::from_jwk(&holder.to_jwk()).unwrap()),
-            now(),
-        )
-        .unwrap();
+    let id = add_bound(&mut w, &f.pid(&holder), &holder);
     assert_eq!(presented_given_name(&f, &mut w).unwrap(), "Erika");
     // another handle replaces the credential (a refreshed one, same key)
     let mut other = CredentialStore::open(d.0.join("w.db"), &key, StoreOptions::new()).unwrap();
@@ -475,7 +465,7 @@ fn a_credential_replaced_in_the_store_is_parsed_again() {
         "dc+sd-jwt",
         "urn:eudi:pid:1",
         ISS,
-        pid_named(&f, &holder, "Marta").into_bytes(),
+        f.pid_named(&holder, "Marta").into_bytes(),
     )
     .bound_to(kid);
     other.update(&id, &record).unwrap();
@@ -497,12 +487,7 @@ fn a_body_changed_after_it_was_parsed_is_opened_again_and_refused() {
         let mut w = f.wallet(&d);
         let holder = PrivateKey::generate(Algorithm::Es256).unwrap();
         for name in ["Erika", "Marta"] {
-            w.add(
-                pid_named(&f, &holder, name).as_bytes(),
-                Some(PrivateKey::from_jwk(&holder.to_jwk()).unwrap()),
-                now(),
-            )
-            .unwrap();
+            add_bound(&mut w, &f.pid_named(&holder, name), &holder);
         }
         assert_eq!(presented_given_name(&f, &mut w).unwrap(), "Erika");
         let db = raw(&d);
@@ -553,14 +538,7 @@ fn only_the_chosen_credentials_holder_key_is_opened() {
     let mut ids = Vec::new();
     for name in ["Erika", "Marta"] {
         let holder = PrivateKey::generate(Algorithm::Es256).unwrap();
-        ids.push(
-            w.add(
-                pid_named(&f, &holder, name).as_bytes(),
-                Some(PrivateKey::from_jwk(&holder.to_jwk()).unwrap()),
-                now(),
-            )
-            .unwrap(),
-        );
+        ids.push(add_bound(&mut w, &f.pid_named(&holder, name), &holder));
     }
     let db = raw(&d);
     let changed = db

@@ -536,34 +536,35 @@ impl Wallet {
                 let taken = self.store.take_unused(b)?;
                 reused |= taken.reused;
                 let c = taken.credential;
-                let fingerprint = self.store.body_fingerprint(&c.metadata.id)?;
-                let held = match self.parsed.get(&c.metadata, &fingerprint) {
-                    Some(h) => h,
-                    None => {
-                        let h = parse_stored(&c.metadata, &c.credential)?;
-                        self.parsed.put(&c.metadata, fingerprint, &h);
-                        h
-                    }
-                };
-                (c.metadata, held)
+                self.kept_or_parsed(c.metadata.clone(), |_| Ok(c))?
             } else {
-                let fingerprint = self.store.body_fingerprint(&m.id)?;
-                match self.parsed.get(&m, &fingerprint) {
-                    Some(h) => (m, h),
-                    None => {
-                        // opened: the body and its metadata authenticated
-                        let c = self.store.get(&m.id)?;
-                        let h = parse_stored(&c.metadata, &c.credential)?;
-                        self.parsed.put(&c.metadata, fingerprint, &h);
-                        (c.metadata, h)
-                    }
-                }
+                let id = m.id.clone();
+                self.kept_or_parsed(m, |store| store.get(&id))?
             };
             if let Some(l) = self.with_key(&meta, held)? {
                 out.push((meta.id.clone(), l));
             }
         }
         Ok((out, reused))
+    }
+
+    /// The parsed form of the credential `listed` names, with the metadata
+    /// it goes with: the kept one while the body and the metadata are those
+    /// it was opened with, else `open`ed (authenticating both), parsed and
+    /// kept.
+    fn kept_or_parsed(
+        &mut self,
+        listed: CredentialMetadata,
+        open: impl FnOnce(&CredentialStore) -> Result<crate::store::StoredCredential>,
+    ) -> Result<(CredentialMetadata, Held)> {
+        let fingerprint = self.store.body_fingerprint(&listed.id)?;
+        if let Some(h) = self.parsed.get(&listed, &fingerprint) {
+            return Ok((listed, h));
+        }
+        let c = open(&self.store)?;
+        let h = parse_stored(&c.metadata, &c.credential)?;
+        self.parsed.put(&c.metadata, fingerprint, &h);
+        Ok((c.metadata, h))
     }
 
     /// A parsed credential with its key: a software key is left sealed, a

@@ -84,16 +84,14 @@ impl fmt::Display for ClaimPath {
                 continue;
             }
             for part in s.split_inclusive(['~', '/']) {
-                match part.as_bytes().last() {
-                    Some(b'~') => {
-                        f.write_str(part.get(..part.len() - 1).unwrap_or(""))?;
-                        f.write_str("~0")?;
-                    }
-                    Some(b'/') => {
-                        f.write_str(part.get(..part.len() - 1).unwrap_or(""))?;
-                        f.write_str("~1")?;
-                    }
-                    _ => f.write_str(part)?,
+                if let Some(head) = part.strip_suffix('~') {
+                    f.write_str(head)?;
+                    f.write_str("~0")?;
+                } else if let Some(head) = part.strip_suffix('/') {
+                    f.write_str(head)?;
+                    f.write_str("~1")?;
+                } else {
+                    f.write_str(part)?;
                 }
             }
         }
