@@ -89,16 +89,21 @@ impl HashAlg {
     }
 
     pub(crate) fn digest(self, data: &[u8]) -> Vec<u8> {
+        self.with_digest(data, <[u8]>::to_vec)
+    }
+
+    /// Hands the digest of `data` to `f` from the stack, with no heap copy.
+    pub(crate) fn with_digest<R>(self, data: &[u8], f: impl FnOnce(&[u8]) -> R) -> R {
         use sha3::Digest;
         let alg = match self {
             HashAlg::Sha256 => &ring::digest::SHA256,
             HashAlg::Sha384 => &ring::digest::SHA384,
             HashAlg::Sha512 => &ring::digest::SHA512,
-            HashAlg::Sha3_256 => return sha3::Sha3_256::digest(data).to_vec(),
-            HashAlg::Sha3_384 => return sha3::Sha3_384::digest(data).to_vec(),
-            HashAlg::Sha3_512 => return sha3::Sha3_512::digest(data).to_vec(),
+            HashAlg::Sha3_256 => return f(&sha3::Sha3_256::digest(data)),
+            HashAlg::Sha3_384 => return f(&sha3::Sha3_384::digest(data)),
+            HashAlg::Sha3_512 => return f(&sha3::Sha3_512::digest(data)),
         };
-        ring::digest::digest(alg, data).as_ref().to_vec()
+        f(ring::digest::digest(alg, data).as_ref())
     }
 }
 

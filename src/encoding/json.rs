@@ -124,11 +124,14 @@ impl Parser<'_> {
             }
             self.pos += 1;
             self.ws();
-            let v = self.value(depth)?;
-            if map.contains_key(&key) {
-                return Err(malformed(format!("duplicate JSON member {key:?}")));
+            match map.entry(key) {
+                serde_json::map::Entry::Vacant(slot) => {
+                    slot.insert(self.value(depth)?);
+                }
+                serde_json::map::Entry::Occupied(dup) => {
+                    return Err(malformed(format!("duplicate JSON member {:?}", dup.key())));
+                }
             }
-            map.insert(key, v);
             self.ws();
             match self.peek() {
                 Some(b',') => self.pos += 1,
@@ -181,12 +184,13 @@ impl Parser<'_> {
         let mut out = String::new();
         loop {
             let start = self.pos;
-            while let Some(b) = self.peek() {
-                if b == b'"' || b == b'\\' || b < 0x20 {
-                    break;
-                }
-                self.pos += 1;
-            }
+            let run = self
+                .s
+                .get(start..)
+                .unwrap_or_default()
+                .iter()
+                .position(|&b| b == b'"' || b == b'\\' || b < 0x20);
+            self.pos = run.map_or(self.s.len(), |n| start + n);
             // start..pos lies on char boundaries: we stopped at an ASCII byte or the end.
             out.push_str(
                 self.text

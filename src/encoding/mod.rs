@@ -24,6 +24,12 @@ pub(crate) fn b64u_encode(bytes: impl AsRef<[u8]>) -> String {
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
+/// Encodes `bytes` as base64url without padding into `out`; `None` when it
+/// does not fit.
+pub(crate) fn b64u_encode_into(bytes: &[u8], out: &mut [u8]) -> Option<usize> {
+    URL_SAFE_NO_PAD.encode_slice(bytes, out).ok()
+}
+
 /// Decodes strict base64url: no padding, no whitespace, no `+`/`/`, canonical trailing bits.
 /// The encoded length is checked against `max_encoded` before anything is decoded.
 pub(crate) fn b64u_decode(text: &str, max_encoded: usize, what: &str) -> Result<Vec<u8>> {

@@ -11,7 +11,8 @@ pub(crate) struct SdJwtParts {
     /// The issuer-signed JWT(s) in compact form (several for the general JSON
     /// serialization with more than one signature).
     pub(crate) issuer_jwts: Vec<String>,
-    /// The disclosure strings as received.
+    /// The disclosure strings as received (`UnverifiedSdJwt::parse` moves
+    /// them into its disclosures).
     pub(crate) disclosures: Vec<String>,
     /// The KB-JWT, if present.
     pub(crate) kb_jwt: Option<String>,

@@ -1,7 +1,7 @@
 //! Disclosures (RFC 9901 §4.2).
 
 use crate::crypto::HashAlg;
-use crate::encoding::{b64u_decode, b64u_encode, parse_json};
+use crate::encoding::{b64u_decode, b64u_encode, b64u_encode_into, parse_json};
 use crate::error::{malformed, Result};
 use crate::limits::MAX_DISCLOSURE_BYTES;
 use serde_json::Value;
@@ -10,19 +10,20 @@ use serde_json::Value;
 #[derive(Debug, Clone)]
 pub(crate) struct Disclosure {
     pub(crate) encoded: String,
-    pub(crate) digest: String,
+    pub(crate) digest: DigestText,
     /// `Some` for an object property, `None` for an array element.
     pub(crate) name: Option<String>,
     pub(crate) value: Value,
 }
 
 impl Disclosure {
-    /// Parses a disclosure and computes its digest over the received string.
-    pub(crate) fn parse(encoded: &str, alg: HashAlg) -> Result<Self> {
+    /// Parses a disclosure and computes its digest over the received string,
+    /// which it keeps.
+    pub(crate) fn parse(encoded: String, alg: HashAlg) -> Result<Self> {
         if encoded.is_empty() {
             return Err(malformed("empty disclosure"));
         }
-        let bytes = b64u_decode(encoded, MAX_DISCLOSURE_BYTES, "disclosure")?;
+        let bytes = b64u_decode(&encoded, MAX_DISCLOSURE_BYTES, "disclosure")?;
         let arr = match parse_json(&bytes, "disclosure")? {
             Value::Array(a) => a,
             _ => return Err(malformed("a disclosure must be a JSON array")),
@@ -51,8 +52,8 @@ impl Disclosure {
             _ => return Err(malformed("a disclosure has 2 or 3 elements")),
         };
         Ok(Disclosure {
-            digest: digest_of(encoded, alg),
-            encoded: encoded.to_owned(),
+            digest: DigestText::of(&encoded, alg),
+            encoded,
             name,
             value,
         })
@@ -84,7 +85,7 @@ impl Disclosure {
         json.push(b']');
         let encoded = b64u_encode(&*json);
         Ok(Disclosure {
-            digest: digest_of(&encoded, alg),
+            digest: DigestText::of(&encoded, alg),
             encoded,
             name: name.map(str::to_owned),
             value,
@@ -95,4 +96,56 @@ impl Disclosure {
 /// base64url(hash(ASCII(disclosure))).
 pub(crate) fn digest_of(encoded: &str, alg: HashAlg) -> String {
     b64u_encode(alg.digest(encoded.as_bytes()))
+}
+
+/// The longest digest text: base64url of 64 bytes (SHA-512, SHA3-512).
+const MAX_DIGEST_TEXT: usize = 86;
+
+/// `base64url(hash(ASCII(disclosure)))`, kept inline: every disclosure has
+/// one, and the verifier looks each up by it, so it costs no allocation.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) struct DigestText {
+    len: u8,
+    buf: [u8; MAX_DIGEST_TEXT],
+}
+
+impl DigestText {
+    /// The digest of `encoded` under `alg`.
+    pub(crate) fn of(encoded: &str, alg: HashAlg) -> Self {
+        alg.with_digest(encoded.as_bytes(), |d| {
+            let mut buf = [0u8; MAX_DIGEST_TEXT];
+            // every supported digest is at most 64 bytes: it always fits
+            let len = b64u_encode_into(d, &mut buf).unwrap_or(0);
+            DigestText {
+                len: u8::try_from(len).unwrap_or(0),
+                buf,
+            }
+        })
+    }
+
+    pub(crate) fn as_str(&self) -> &str {
+        // base64url is ASCII
+        self.buf
+            .get(..usize::from(self.len))
+            .and_then(|b| core::str::from_utf8(b).ok())
+            .unwrap_or_default()
+    }
+}
+
+impl core::fmt::Debug for DigestText {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        core::fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl core::fmt::Display for DigestText {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl PartialEq<&str> for DigestText {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
 }

@@ -164,7 +164,7 @@ impl Builder<'_> {
                         let salt = zeroize::Zeroizing::new(self.random16()?);
                         let d = Disclosure::create(None, inner, self.opts.hash, &salt)?;
                         let mut ph = Map::new();
-                        ph.insert("...".into(), d.digest.clone().into());
+                        ph.insert("...".into(), d.digest.as_str().into());
                         out.push(Value::Object(ph));
                         self.disclosures.push(d);
                     } else {
@@ -199,7 +199,7 @@ impl Builder<'_> {
             if !always_visible && self.selected(&child) {
                 let salt = zeroize::Zeroizing::new(self.random16()?);
                 let d = Disclosure::create(Some(k), inner, self.opts.hash, &salt)?;
-                sd.push(d.digest.clone());
+                sd.push(d.digest.as_str().to_owned());
                 self.disclosures.push(d);
             } else {
                 out.insert(k.clone(), inner);

@@ -58,7 +58,7 @@ pub(crate) struct UnverifiedSdJwt {
 impl UnverifiedSdJwt {
     /// Splits and decodes `text` (compact or JSON serialization).
     pub(crate) fn parse(text: &str) -> Result<Self> {
-        let parts = SdJwtParts::parse(text)?;
+        let mut parts = SdJwtParts::parse(text)?;
         let mut issuer = Vec::with_capacity(parts.issuer_jwts.len());
         for j in &parts.issuer_jwts {
             issuer.push(Jws::parse(j).map_err(|e| e.context("issuer-signed JWT"))?);
@@ -76,8 +76,11 @@ impl UnverifiedSdJwt {
             })?,
             Some(_) => return Err(malformed("_sd_alg is not a string")),
         };
-        let mut disclosures = Vec::with_capacity(parts.disclosures.len());
-        for d in &parts.disclosures {
+        // the strings move into their disclosures: nothing reads them from
+        // `parts` afterwards
+        let received = std::mem::take(&mut parts.disclosures);
+        let mut disclosures = Vec::with_capacity(received.len());
+        for d in received {
             disclosures.push(Disclosure::parse(d, hash)?);
         }
         Ok(UnverifiedSdJwt {

@@ -78,25 +78,40 @@ impl ClaimPath {
 impl fmt::Display for ClaimPath {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for s in &self.0 {
-            f.write_str("/")?;
-            if !s.contains(['~', '/']) {
-                f.write_str(s)?;
-                continue;
-            }
-            for part in s.split_inclusive(['~', '/']) {
-                if let Some(head) = part.strip_suffix('~') {
-                    f.write_str(head)?;
-                    f.write_str("~0")?;
-                } else if let Some(head) = part.strip_suffix('/') {
-                    f.write_str(head)?;
-                    f.write_str("~1")?;
-                } else {
-                    f.write_str(part)?;
-                }
-            }
+            write_segment(f, s)?;
         }
         Ok(())
     }
+}
+
+impl ClaimPath {
+    /// The pointer of the top-level claim `name`, without building its path.
+    pub(crate) fn top_level_pointer(name: &str) -> String {
+        let mut out = String::with_capacity(name.len() + 1);
+        // writing to a String cannot fail
+        let _ = write_segment(&mut out, name);
+        out
+    }
+}
+
+/// Writes `/` and `segment`, with `~` as `~0` and `/` as `~1`.
+fn write_segment(f: &mut impl fmt::Write, segment: &str) -> fmt::Result {
+    f.write_str("/")?;
+    if !segment.contains(['~', '/']) {
+        return f.write_str(segment);
+    }
+    for part in segment.split_inclusive(['~', '/']) {
+        if let Some(head) = part.strip_suffix('~') {
+            f.write_str(head)?;
+            f.write_str("~0")?;
+        } else if let Some(head) = part.strip_suffix('/') {
+            f.write_str(head)?;
+            f.write_str("~1")?;
+        } else {
+            f.write_str(part)?;
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -116,6 +131,12 @@ mod tests {
             let want = format!("/x/{}", seg.replace('~', "~0").replace('/', "~1"));
             assert_eq!(text, want, "{seg:?}");
             assert_eq!(ClaimPath::parse(&text).unwrap(), p, "{seg:?}");
+            let top = ClaimPath::from_segments([seg]);
+            assert_eq!(
+                ClaimPath::top_level_pointer(seg),
+                top.to_string(),
+                "{seg:?}"
+            );
         }
     }
 }

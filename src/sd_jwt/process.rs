@@ -4,6 +4,7 @@ use super::{ClaimPath, Disclosure};
 use crate::crypto::SignatureChecked;
 use crate::error::{limit, malformed, Result};
 use crate::limits::{MAX_DISCLOSURE_DEPTH, MAX_JSON_DEPTH};
+use serde_json::map::Entry;
 use serde_json::{Map, Value};
 use std::collections::{HashMap, HashSet};
 
@@ -16,8 +17,9 @@ pub(crate) struct Processed {
     pub(crate) paths: Vec<ClaimPath>,
     /// Per disclosure: the index of the disclosure whose value contains it.
     pub(crate) parents: Vec<Option<usize>>,
-    /// Whether a top-level claim came from a disclosure.
-    pub(crate) disclosed_top_level: HashSet<String>,
+    /// How many of the first top-level claims are visible in the payload:
+    /// processing puts them first, then the disclosed ones.
+    visible_top_level: usize,
 }
 
 impl Processed {
@@ -37,28 +39,31 @@ impl Processed {
         Ok(())
     }
 
-    /// Who vouched for each claim: every top-level claim (visible, or
-    /// disclosed) and every disclosure's path (disclosed). A claim not listed
-    /// inherits from its longest listed prefix.
-    pub(crate) fn provenance(&self) -> std::collections::BTreeMap<String, bool> {
-        let mut out = std::collections::BTreeMap::new();
-        for k in self.claims.keys() {
-            // a disclosed top-level claim is its disclosure's path: listed below
-            if !self.disclosed_top_level.contains(k) {
-                let _ = out.insert(ClaimPath::root().child(k.as_str()).to_string(), false);
-            }
+    /// Who vouched for each claim: every top-level claim (visible: `false`,
+    /// or disclosed) and every disclosure's path (disclosed: `true`), as JSON
+    /// Pointers, each once. A claim not listed inherits from its longest
+    /// listed prefix.
+    pub(crate) fn provenance(&self) -> Vec<(String, bool)> {
+        let mut out = Vec::with_capacity(self.visible_top_level + self.paths.len());
+        // a disclosed top-level claim is its disclosure's path: listed below
+        for k in self.claims.keys().take(self.visible_top_level) {
+            out.push((ClaimPath::top_level_pointer(k), false));
         }
         for p in &self.paths {
-            let _ = out.insert(p.to_string(), true);
+            out.push((p.to_string(), true));
         }
         out
     }
 }
 
 struct Ctx<'a> {
-    by_digest: HashMap<&'a str, usize>,
+    /// Each disclosure's index by its digest, and whether a digest in the
+    /// payload or in a disclosure referenced it yet.
+    by_digest: HashMap<&'a str, (usize, bool)>,
     disclosures: &'a [Disclosure],
-    seen: HashSet<&'a str>,
+    /// The digests referenced that match no disclosure (decoys, or the
+    /// digests of disclosures not presented).
+    unmatched: HashSet<&'a str>,
     paths: Vec<Option<ClaimPath>>,
     parents: Vec<Option<usize>>,
 }
@@ -88,25 +93,25 @@ pub(crate) fn process_structure(
 ) -> Result<Processed> {
     let mut by_digest = HashMap::with_capacity(disclosures.len());
     for (i, d) in disclosures.iter().enumerate() {
-        if by_digest.insert(d.digest.as_str(), i).is_some() {
+        if by_digest.insert(d.digest.as_str(), (i, false)).is_some() {
             return Err(malformed("the same disclosure is presented twice"));
         }
     }
     let mut ctx = Ctx {
         by_digest,
         disclosures,
-        seen: HashSet::with_capacity(disclosures.len()),
+        unmatched: HashSet::new(),
         paths: vec![None; disclosures.len()],
         parents: vec![None; disclosures.len()],
     };
-    let mut disclosed_top_level = HashSet::new();
+    let mut visible_top_level = 0;
     let claims = ctx.object(
         payload,
         1,
         0,
         &ClaimPath::root(),
         None,
-        Some(&mut disclosed_top_level),
+        Some(&mut visible_top_level),
     )?;
     let mut paths = Vec::with_capacity(disclosures.len());
     for (i, p) in ctx.paths.into_iter().enumerate() {
@@ -124,16 +129,24 @@ pub(crate) fn process_structure(
         claims,
         paths,
         parents: ctx.parents,
-        disclosed_top_level,
+        visible_top_level,
     })
 }
 
 impl<'a> Ctx<'a> {
+    /// The disclosure `digest` references, if presented; refuses a digest
+    /// referenced twice (in the payload or the disclosures, matched or not).
     fn claim_digest(&mut self, digest: &'a str) -> Result<Option<usize>> {
-        if !self.seen.insert(digest) {
-            return Err(malformed("a digest appears more than once"));
+        let twice = || malformed("a digest appears more than once");
+        match self.by_digest.get_mut(digest) {
+            Some((_, true)) => Err(twice()),
+            Some((i, used)) => {
+                *used = true;
+                Ok(Some(*i))
+            }
+            None if !self.unmatched.insert(digest) => Err(twice()),
+            None => Ok(None),
         }
-        Ok(self.by_digest.get(digest).copied())
     }
 
     fn object(
@@ -143,7 +156,7 @@ impl<'a> Ctx<'a> {
         sd_depth: usize,
         path: &ClaimPath,
         parent: Option<usize>,
-        mut top: Option<&mut HashSet<String>>,
+        visible_top_level: Option<&mut usize>,
     ) -> Result<Map<String, Value>> {
         if depth > MAX_JSON_DEPTH {
             return Err(limit(format!(
@@ -154,12 +167,15 @@ impl<'a> Ctx<'a> {
         for (k, v) in obj {
             match k.as_str() {
                 "_sd" => continue,
-                "_sd_alg" if top.is_some() => continue,
+                "_sd_alg" if visible_top_level.is_some() => continue,
                 "_sd_alg" => return Err(malformed("_sd_alg is only allowed at the top level")),
                 _ => {}
             }
-            let v = self.value(v, depth, sd_depth, &path.child(k.as_str()), parent)?;
+            let v = self.value(v, depth, sd_depth, path, k.as_str(), parent)?;
             out.insert(k.clone(), v);
+        }
+        if let Some(n) = visible_top_level {
+            *n = out.len();
         }
         let Some(sd) = obj.get("_sd") else {
             return Ok(out);
@@ -181,28 +197,25 @@ impl<'a> Ctx<'a> {
             let name = d.name.as_deref().ok_or_else(|| {
                 malformed("an array-element disclosure is referenced from an object's _sd")
             })?;
-            if out.contains_key(name) {
+            let Entry::Vacant(slot) = out.entry(name) else {
                 return Err(malformed(format!(
                     "disclosed claim {name:?} already exists at its level"
                 )));
-            }
+            };
             if sd_depth + 1 > MAX_DISCLOSURE_DEPTH {
                 return Err(limit(format!(
                     "disclosures nested deeper than {MAX_DISCLOSURE_DEPTH} levels"
                 )));
             }
             let child = path.child(name);
-            let v = self.value(&d.value, depth, sd_depth + 1, &child, Some(i))?;
-            if let Some(slot) = self.paths.get_mut(i) {
-                *slot = Some(child);
+            let v = self.nested(&d.value, depth, sd_depth + 1, &child, Some(i))?;
+            if let Some(p) = self.paths.get_mut(i) {
+                *p = Some(child);
             }
-            if let Some(slot) = self.parents.get_mut(i) {
-                *slot = parent;
+            if let Some(p) = self.parents.get_mut(i) {
+                *p = parent;
             }
-            if let Some(t) = top.as_deref_mut() {
-                t.insert(name.to_owned());
-            }
-            out.insert(name.to_owned(), v);
+            slot.insert(v);
         }
         Ok(out)
     }
@@ -233,9 +246,11 @@ impl<'a> Ctx<'a> {
                 },
                 _ => None,
             };
-            let child = path.child(out.len().to_string());
             match placeholder {
-                None => out.push(self.value(e, depth, sd_depth, &child, parent)?),
+                None => {
+                    let v = self.value(e, depth, sd_depth, path, out.len(), parent)?;
+                    out.push(v);
+                }
                 Some(digest) => {
                     let Some(i) = self.claim_digest(digest)? else {
                         continue;
@@ -254,7 +269,8 @@ impl<'a> Ctx<'a> {
                             "disclosures nested deeper than {MAX_DISCLOSURE_DEPTH} levels"
                         )));
                     }
-                    let v = self.value(&d.value, depth, sd_depth + 1, &child, Some(i))?;
+                    let child = path.child(out.len().to_string());
+                    let v = self.nested(&d.value, depth, sd_depth + 1, &child, Some(i))?;
                     if let Some(slot) = self.paths.get_mut(i) {
                         *slot = Some(child);
                     }
@@ -268,7 +284,28 @@ impl<'a> Ctx<'a> {
         Ok(out)
     }
 
+    /// A value at `parent_path`/`segment`: the path is built only for a
+    /// value with members to walk.
     fn value(
+        &mut self,
+        v: &'a Value,
+        depth: usize,
+        sd_depth: usize,
+        parent_path: &ClaimPath,
+        segment: impl Segment,
+        parent: Option<usize>,
+    ) -> Result<Value> {
+        match v {
+            Value::Object(_) | Value::Array(_) => {
+                let path = parent_path.child(segment.text());
+                self.nested(v, depth, sd_depth, &path, parent)
+            }
+            other => Ok(other.clone()),
+        }
+    }
+
+    /// A value at `path`.
+    fn nested(
         &mut self,
         v: &'a Value,
         depth: usize,
@@ -283,5 +320,22 @@ impl<'a> Ctx<'a> {
             Value::Array(a) => Value::Array(self.array(a, depth + 1, sd_depth, path, parent)?),
             other => other.clone(),
         })
+    }
+}
+
+/// A path segment, made into text only when needed.
+trait Segment {
+    fn text(self) -> String;
+}
+
+impl Segment for &str {
+    fn text(self) -> String {
+        self.to_owned()
+    }
+}
+
+impl Segment for usize {
+    fn text(self) -> String {
+        self.to_string()
     }
 }
