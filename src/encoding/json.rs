@@ -184,13 +184,7 @@ impl Parser<'_> {
         let mut out = String::new();
         loop {
             let start = self.pos;
-            let run = self
-                .s
-                .get(start..)
-                .unwrap_or_default()
-                .iter()
-                .position(|&b| b == b'"' || b == b'\\' || b < 0x20);
-            self.pos = run.map_or(self.s.len(), |n| start + n);
+            self.pos = start + plain_run(self.s.get(start..).unwrap_or_default());
             // start..pos lies on char boundaries: we stopped at an ASCII byte or the end.
             out.push_str(
                 self.text
@@ -296,5 +290,77 @@ impl Parser<'_> {
             Number::from_f64(f).ok_or_else(|| self.err("number out of range"))?
         };
         Ok(Value::Number(n))
+    }
+}
+
+/// The length of the leading run of `s` that a string copies as it is: up to
+/// the first `"`, `\\` or control character (or the end). Eight bytes at a
+/// time: a byte of a word is flagged when it equals `"` or `\\`, or is below
+/// 0x20; the lowest flag is exact (the borrow of a subtraction only reaches
+/// bytes above a flagged one).
+fn plain_run(s: &[u8]) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let zero_byte = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
+    let mut n = 0;
+    let mut words = s.chunks_exact(8);
+    for w in words.by_ref() {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(w);
+        let x = u64::from_le_bytes(b);
+        let flags = zero_byte(x ^ (ONES * u64::from(b'"')))
+            | zero_byte(x ^ (ONES * u64::from(b'\\')))
+            | (x.wrapping_sub(ONES * 0x20) & !x & HIGH);
+        if flags != 0 {
+            return n + usize::try_from(flags.trailing_zeros() / 8).unwrap_or(0);
+        }
+        n += 8;
+    }
+    n + words
+        .remainder()
+        .iter()
+        .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
+        .unwrap_or(words.remainder().len())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    use super::plain_run;
+
+    /// The word-at-a-time scan stops where a byte-at-a-time one does, for
+    /// every stop byte at every position of a word and its tail, with
+    /// non-ASCII bytes (above 0x80, which the below-0x20 test must not flag)
+    /// and bytes just past each stop around it.
+    #[test]
+    fn plain_run_matches_a_byte_scan() {
+        let slow = |s: &[u8]| {
+            s.iter()
+                .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
+                .unwrap_or(s.len())
+        };
+        let fillers = [b'a', 0x80, 0xff, 0x20, b'#', b']', 0x21, 0x5d, 0xa2, 0xdc];
+        for len in 0..=24 {
+            for &fill in &fillers {
+                let base = vec![fill; len];
+                assert_eq!(plain_run(&base), len);
+                for at in 0..len {
+                    for stop in [b'"', b'\\', 0x00, 0x1f, 0x01, 0x10] {
+                        let mut s = base.clone();
+                        s[at] = stop;
+                        assert_eq!(plain_run(&s), slow(&s), "{s:?}");
+                        // a second stop after the first, and bytes that
+                        // borrow into their neighbours
+                        for (k, extra) in [(1, b'"'), (1, 0x00), (2, 0x01)] {
+                            if at + k < len {
+                                let mut t = s.clone();
+                                t[at + k] = extra;
+                                assert_eq!(plain_run(&t), slow(&t), "{t:?}");
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
 }

@@ -37,22 +37,22 @@ impl SdJwtParts {
     }
 
     fn parse_compact(text: &str) -> Result<Self> {
-        let tildes = text.bytes().filter(|&b| b == b'~').count();
-        if tildes == 0 {
+        let Some(last_tilde) = text.rfind('~') else {
             return Err(malformed("not an SD-JWT: no '~' separator"));
-        }
-        if tildes > MAX_DISCLOSURES + 1 {
-            return Err(limit(format!("more than {MAX_DISCLOSURES} disclosures")));
-        }
-        let last_tilde = text.rfind('~').unwrap_or(0);
+        };
         let (head, kb) = text.split_at(last_tilde + 1);
         let mut segs = head.split('~');
         let jwt = segs.next().unwrap_or_default();
         if jwt.is_empty() {
             return Err(malformed("the issuer-signed JWT is empty"));
         }
-        let mut disclosures = Vec::with_capacity(tildes.saturating_sub(1));
+        // one pass: the count is checked as the segments are taken (the last
+        // one, empty, closes the list)
+        let mut disclosures = Vec::new();
         for d in segs {
+            if disclosures.len() > MAX_DISCLOSURES {
+                return Err(limit(format!("more than {MAX_DISCLOSURES} disclosures")));
+            }
             disclosures.push(d.to_owned());
         }
         // `head` ends with '~', so split yields one trailing empty string.

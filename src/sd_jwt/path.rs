@@ -85,6 +85,16 @@ impl fmt::Display for ClaimPath {
 }
 
 impl ClaimPath {
+    /// The JSON Pointer, as `to_string` writes it, built in one allocation.
+    pub(crate) fn pointer(&self) -> String {
+        let mut out = String::with_capacity(self.0.iter().map(|s| s.len() + 1).sum());
+        for s in &self.0 {
+            // writing to a String cannot fail
+            let _ = write_segment(&mut out, s);
+        }
+        out
+    }
+
     /// The pointer of the top-level claim `name`, without building its path.
     pub(crate) fn top_level_pointer(name: &str) -> String {
         let mut out = String::with_capacity(name.len() + 1);
@@ -128,6 +138,7 @@ mod tests {
         ] {
             let p = ClaimPath::from_segments(["x", seg]);
             let text = p.to_string();
+            assert_eq!(p.pointer(), text, "{seg:?}");
             let want = format!("/x/{}", seg.replace('~', "~0").replace('/', "~1"));
             assert_eq!(text, want, "{seg:?}");
             assert_eq!(ClaimPath::parse(&text).unwrap(), p, "{seg:?}");

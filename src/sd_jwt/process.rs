@@ -50,7 +50,7 @@ impl Processed {
             out.push((ClaimPath::top_level_pointer(k), false));
         }
         for p in &self.paths {
-            out.push((p.to_string(), true));
+            out.push((p.pointer(), true));
         }
         out
     }
