@@ -8,6 +8,9 @@
 #   interop/status/.venv       <- status/requirements.txt (cbor2 + cryptography: the CWT status list peer)
 #   interop/status/node_modules <- status/package-lock.json (@sd-jwt/jwt-status-list,
 #                                  @digitalbazaar/vc-bitstring-status-list)
+#   interop/dcql/node_modules  <- dcql/package-lock.json (dcql)
+#   interop/xmldsig/node_modules, interop/xmldsig/xades/node_modules
+#                              <- xmldsig/setup.sh (xml-crypto, xadesjs)
 # Idempotent: a stamp (hash of the pin file) skips work that is already done.
 # Only the package registries (PyPI, npm) are needed.  Quiet on success.
 set -euo pipefail
@@ -55,3 +58,4 @@ node_dir "$HERE/node"   # @sd-jwt/* (the TypeScript SD-JWT implementation)
 node_dir "$HERE/mdoc"   # @auth0/mdl (ISO/IEC 18013-5 mdoc)
 node_dir "$HERE/status" # @sd-jwt/jwt-status-list + @digitalbazaar/vc-bitstring-status-list
 node_dir "$HERE/dcql"   # dcql (the DCQL engine Credo uses)
+bash "$HERE/xmldsig/setup.sh" # xml-crypto and xadesjs (the XML-DSig / XAdES peers)

@@ -3,6 +3,10 @@
 # Idempotent (a stamp holds each lock file's hash); prints nothing on success.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
+# tests call this concurrently: one npm ci at a time, the others wait and
+# then find the stamp
+exec 9>"$here/.setup.lock"
+flock 9
 for dir in "$here" "$here/xades"; do
   stamp="$dir/node_modules/.passerelle-stamp"
   want=$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)
