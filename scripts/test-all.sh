@@ -42,5 +42,8 @@ else
   cargo test --all-targets --features postgres --no-fail-fast
 fi
 
+step "the shipped build (no dev-dependency features): CLI issue and verify"
+bash scripts/shipped-build-check.sh
+
 step "C ABI: header check, C tests under valgrind and helgrind"
 bash ffi/tests/run.sh

@@ -17,9 +17,11 @@ pub(crate) struct Processed {
     pub(crate) paths: Vec<ClaimPath>,
     /// Per disclosure: the index of the disclosure whose value contains it.
     pub(crate) parents: Vec<Option<usize>>,
-    /// How many of the first top-level claims are visible in the payload:
-    /// processing puts them first, then the disclosed ones.
-    visible_top_level: usize,
+    /// The top-level claims visible in the payload (not from a disclosure).
+    /// Their names, not a count of the first keys: without serde_json's
+    /// `preserve_order` (which only dev-dependencies turn on) `claims` is
+    /// sorted, so the visible ones are not first.
+    visible_top_level: Vec<String>,
 }
 
 impl Processed {
@@ -44,9 +46,9 @@ impl Processed {
     /// Pointers, each once. A claim not listed inherits from its longest
     /// listed prefix.
     pub(crate) fn provenance(&self) -> Vec<(String, bool)> {
-        let mut out = Vec::with_capacity(self.visible_top_level + self.paths.len());
+        let mut out = Vec::with_capacity(self.visible_top_level.len() + self.paths.len());
         // a disclosed top-level claim is its disclosure's path: listed below
-        for k in self.claims.keys().take(self.visible_top_level) {
+        for k in &self.visible_top_level {
             out.push((ClaimPath::top_level_pointer(k), false));
         }
         for p in &self.paths {
@@ -104,7 +106,7 @@ pub(crate) fn process_structure(
         paths: vec![None; disclosures.len()],
         parents: vec![None; disclosures.len()],
     };
-    let mut visible_top_level = 0;
+    let mut visible_top_level = Vec::new();
     let claims = ctx.object(
         payload,
         1,
@@ -156,7 +158,7 @@ impl<'a> Ctx<'a> {
         sd_depth: usize,
         path: &ClaimPath,
         parent: Option<usize>,
-        visible_top_level: Option<&mut usize>,
+        mut visible_top_level: Option<&mut Vec<String>>,
     ) -> Result<Map<String, Value>> {
         if depth > MAX_JSON_DEPTH {
             return Err(limit(format!(
@@ -173,9 +175,9 @@ impl<'a> Ctx<'a> {
             }
             let v = self.value(v, depth, sd_depth, path, k.as_str(), parent)?;
             out.insert(k.clone(), v);
-        }
-        if let Some(n) = visible_top_level {
-            *n = out.len();
+            if let Some(top) = visible_top_level.as_deref_mut() {
+                top.push(k.clone());
+            }
         }
         let Some(sd) = obj.get("_sd") else {
             return Ok(out);

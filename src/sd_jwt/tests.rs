@@ -441,3 +441,34 @@ fn sha3_256_disclosure_digest_known_answer() {
     assert_eq!(HashAlg::from_iana("sha3-256"), Some(HashAlg::Sha3_256));
     assert_eq!(HashAlg::from_iana("SHA3-256"), None);
 }
+
+/// Provenance names each visible top-level claim as issuer-signed and each
+/// disclosure's path as disclosed, whatever order the claims map keeps: a
+/// disclosed name that sorts before the visible ones (`aa`) and one between
+/// them (`m`), with a nested disclosure under a visible claim.
+#[test]
+fn provenance_lists_visible_and_disclosed_claims_in_any_map_order() {
+    let aa = disc(r#"["s1","aa",1]"#);
+    let m = disc(r#"["s2","m",2]"#);
+    let inner = disc(r#"["s3","city","X"]"#);
+    let p = run(
+        json!({"zz": 0, "iss": "https://i.example", "addr": {"_sd": [inner.digest.as_str()]},
+               "_sd": [m.digest.as_str(), aa.digest.as_str()], "_sd_alg": "sha-256"}),
+        &[aa, m, inner],
+    )
+    .unwrap();
+    let mut got = p.provenance();
+    got.sort();
+    let want: Vec<(String, bool)> = [
+        ("/aa", true),
+        ("/addr", false),
+        ("/addr/city", true),
+        ("/iss", false),
+        ("/m", true),
+        ("/zz", false),
+    ]
+    .iter()
+    .map(|(k, v)| ((*k).to_owned(), *v))
+    .collect();
+    assert_eq!(got, want);
+}
