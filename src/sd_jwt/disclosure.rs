@@ -93,9 +93,9 @@ impl Disclosure {
     }
 }
 
-/// base64url(hash(ASCII(disclosure))).
+/// base64url(hash(ASCII(disclosure))), as a `String` (for `sd_hash`).
 pub(crate) fn digest_of(encoded: &str, alg: HashAlg) -> String {
-    b64u_encode(alg.digest(encoded.as_bytes()))
+    DigestText::of(encoded, alg).as_str().to_owned()
 }
 
 /// The longest digest text: base64url of 64 bytes (SHA-512, SHA3-512).
@@ -135,17 +135,5 @@ impl DigestText {
 impl core::fmt::Debug for DigestText {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         core::fmt::Debug::fmt(self.as_str(), f)
-    }
-}
-
-impl core::fmt::Display for DigestText {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl PartialEq<&str> for DigestText {
-    fn eq(&self, other: &&str) -> bool {
-        self.as_str() == *other
     }
 }
