@@ -28,12 +28,14 @@ fn main() {
         return;
     }
     if args.iter().any(|a| a == "--workloads") {
-        // id, floor terms (signatures, verifications, digests; "-" for none), description
+        // id, floor terms (signatures, verifications, 100 B and 10 KB digests; "-" for none), description
         for (id, desc) in FLOOR {
             println!("{id}\t-\t{desc}");
         }
         for (id, desc, floor) in WORKLOADS {
-            let f = floor.map_or("-".into(), |f| format!("{} {} {}", f.sign, f.verify, f.sha));
+            let f = floor.map_or("-".into(), |f| {
+                format!("{} {} {} {}", f.sign, f.verify, f.sha, f.sha_10k)
+            });
             println!("{id}\t{f}\t{desc}");
         }
         return;

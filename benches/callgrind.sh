@@ -1,6 +1,7 @@
 #!/bin/sh
 # Instruction counts (valgrind --tool=callgrind) for every workload of
-# benches/workloads and for the cryptographic floor, with each workload's
+# benches/workloads and for the cryptographic floor (S, V, H, and K =
+# SHA-256 of 10 KB for the mDL portrait), with each workload's
 # ratio to its floor in the same units. A benchmark run by hand, not a test:
 #
 #   benches/callgrind.sh [ITERS] [WORKLOAD_PREFIX]
@@ -50,6 +51,7 @@ iters_for() {
 S=$(ir floor/es256_sign "$ITERS")
 V=$(ir floor/es256_verify "$ITERS")
 H=$(ir floor/sha256_100 "$ITERS")
+K=$(ir floor/sha256_10k "$ITERS")
 echo "callgrind, $(date -u +%Y-%m-%d), $(git rev-parse --short HEAD 2>/dev/null || echo '?'), $ITERS iterations"
 echo
 echo "| workload | floor | Ir per op | floor Ir | ratio |"
@@ -57,6 +59,7 @@ echo "|---|---|---:|---:|---:|"
 echo "| ring ES256 sign (S) | | $S | | |"
 echo "| ring ES256 verify (V) | | $V | | |"
 echo "| ring SHA-256 of 100 B (H) | | $H | | |"
+echo "| ring SHA-256 of 10 KB (K) | | $K | | |"
 { "$BIN" --workloads; "$FFI_BIN" --workloads; } | while IFS="$(printf '\t')" read -r id f desc; do
     case $id in floor/*) continue ;; esac
     case $id in "$PREFIX"*) ;; *) continue ;; esac
@@ -65,8 +68,8 @@ echo "| ring SHA-256 of 100 B (H) | | $H | | |"
         echo "| $desc | — | $x | | |"
     else
         set -- $f
-        fl=$(echo "$1 $2 $3 $S $V $H" | awk '{printf "%.0f", $1*$4 + $2*$5 + $3*$6}')
-        name=$(echo "$1 $2 $3" | awk '{s=""; if($1>0) s=s ($1==1?"S":$1"S"); if($2>0) s=s (s?" + ":"") ($2==1?"V":$2"V"); if($3>0) s=s (s?" + ":"") $3"H"; print s}')
+        fl=$(echo "$1 $2 $3 $4 $S $V $H $K" | awk '{printf "%.0f", $1*$5 + $2*$6 + $3*$7 + $4*$8}')
+        name=$(echo "$1 $2 $3 $4" | awk '{s=""; if($1>0) s=s ($1==1?"S":$1"S"); if($2>0) s=s (s?" + ":"") ($2==1?"V":$2"V"); if($3>0) s=s (s?" + ":"") $3"H"; if($4>0) s=s (s?" + ":"") ($4==1?"K":$4"K"); print s}')
         echo "| $desc | $name | $x | $fl | $(echo "$x $fl" | awk '{printf "%.2f", $1/$2}') |"
     fi
 done

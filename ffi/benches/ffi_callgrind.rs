@@ -147,7 +147,7 @@ fn main() {
     }
     if args.iter().any(|a| a == "--workloads") {
         for (id, desc) in WORKLOADS {
-            println!("{id}\t0 2 38\t{desc}");
+            println!("{id}\t0 2 38 0\t{desc}");
         }
         return;
     }

@@ -734,7 +734,8 @@ pub(crate) fn text_key_order(a: &str, b: &str) -> core::cmp::Ordering {
         .then_with(|| a.as_bytes().cmp(b.as_bytes()))
 }
 
-fn push_int(out: &mut Vec<u8>, i: i128) {
+/// Appends an integer (major type 0 or 1).
+pub(crate) fn push_int(out: &mut Vec<u8>, i: i128) {
     // Decoded and constructed integers lie in −2^64 ..= 2^64 − 1.
     if i >= 0 {
         push_head(out, 0, u64::try_from(i).unwrap_or(u64::MAX));
@@ -780,7 +781,8 @@ fn narrow(bits: u64, ebits: u32, mbits: u32) -> Option<u64> {
     None
 }
 
-fn push_float(out: &mut Vec<u8>, f: f64) {
+/// Appends a float in its shortest exact form (NaN as the half-precision quiet NaN).
+pub(crate) fn push_float(out: &mut Vec<u8>, f: f64) {
     if f.is_nan() {
         out.extend_from_slice(&[0xf9, 0x7e, 0x00]);
         return;
@@ -924,6 +926,7 @@ impl Item {
     }
 
     /// A boolean.
+    #[cfg(test)]
     pub(crate) fn bool(b: bool) -> Self {
         Item::built(Value::Bool(b))
     }
@@ -934,6 +937,7 @@ impl Item {
     }
 
     /// A float, in its shortest exact form.
+    #[cfg(test)]
     pub(crate) fn float(f: f64) -> Self {
         Item::built(Value::Float(f))
     }
@@ -975,11 +979,13 @@ impl Item {
     }
 
     /// Tag 1004 `"YYYY-MM-DD"`.
+    #[cfg(test)]
     pub(crate) fn from_full_date(d: FullDate) -> Self {
         Item::tag(1004, Item::text(&d.to_string()))
     }
 
     /// Tag 0 RFC 3339 UTC, whole seconds (`YYYY-MM-DDTHH:MM:SSZ`, the ISO 18013-5 form).
+    #[cfg(test)]
     pub(crate) fn from_tdate(t: UnixTime) -> Self {
         Item::tag(0, Item::text(&crate::time::format_rfc3339(t)))
     }

@@ -37,8 +37,8 @@ mod sign1;
 #[cfg(any(fuzzing, test))]
 pub(crate) use cbor::canonical;
 pub(crate) use cbor::{
-    decode, decode_with, head_len, push_bytes, push_head, push_text, string_len, text_key_order,
-    DecodeOptions, FullDate, Item, Value, MAX_CBOR_BYTES,
+    decode, decode_with, head_len, push_bytes, push_float, push_head, push_int, push_text,
+    string_len, text_key_order, DecodeOptions, FullDate, Item, Value, MAX_CBOR_BYTES,
 };
 #[cfg(any(fuzzing, test))]
 use header::parse_x5chain;

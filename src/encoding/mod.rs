@@ -44,6 +44,39 @@ pub(crate) fn b64u_decode(text: &str, max_encoded: usize, what: &str) -> Result<
         .map_err(|e| malformed(format!("{what}: invalid base64url ({e})")))
 }
 
+/// [`b64u_decode`], the bytes appended to `out` (no intermediate buffer);
+/// returns how many were appended. On an error `out` is left as it was.
+pub(crate) fn b64u_decode_append(
+    text: &str,
+    max_encoded: usize,
+    what: &str,
+    out: &mut Vec<u8>,
+) -> Result<usize> {
+    if text.len() > max_encoded {
+        return Err(limit(format!(
+            "{what}: {} bytes of base64url exceeds the limit of {max_encoded}",
+            text.len()
+        )));
+    }
+    let before = out.len();
+    URL_SAFE_NO_PAD
+        .decode_vec(text.as_bytes(), out)
+        .map_err(|e| {
+            out.truncate(before);
+            malformed(format!("{what}: invalid base64url ({e})"))
+        })?;
+    Ok(out.len() - before)
+}
+
+/// The number of bytes that `n` characters of unpadded base64 decode to
+/// (`None` for a length no encoding has: 1 more than a multiple of 4).
+pub(crate) fn b64_decoded_len(n: usize) -> Option<usize> {
+    match n % 4 {
+        1 => None,
+        r => Some(n / 4 * 3 + r.saturating_sub(1)),
+    }
+}
+
 /// Decodes standard base64 with canonical padding (as in `x5c`).
 pub(crate) fn b64_std_decode(text: &str, max_encoded: usize, what: &str) -> Result<Vec<u8>> {
     if text.len() > max_encoded {

@@ -138,9 +138,13 @@ impl<'a> MdocIssuer<'a> {
             };
             let items = els
                 .iter()
-                .map(|(name, v)| Ok((name.clone(), values::from_json(name, v)?)))
+                .map(|(name, v)| {
+                    let mut value = Vec::new();
+                    values::encode_json(name, v, &mut value)?;
+                    Ok((name.as_str(), value))
+                })
                 .collect::<Result<Vec<_>>>()?;
-            namespaces.push((ns.clone(), items));
+            namespaces.push((ns.as_str(), items));
         }
         let until = UnixTime::from_secs(now.as_secs().saturating_add(self.validity_secs));
         mdoc::build_issuer_signed(

@@ -337,12 +337,16 @@ impl<'a> RandomPool<'a> {
     }
 }
 
+/// One namespace's data elements to issue: (elementIdentifier, the value's
+/// CBOR encoding, deterministic).
+pub(crate) type ToIssue<'a> = Vec<(&'a str, Vec<u8>)>;
+
 /// Builds IssuerSigned: IssuerSignedItems with fresh randoms and unique random
 /// digest IDs (below 2^31, so they stay small integers), the MSO, and issuerAuth
 /// signed by `signer` with `x5chain` (DER, leaf first) unprotected. Returns
 /// the IssuerSigned encoding.
 pub(crate) fn build_issuer_signed(
-    namespaces: &[(String, Vec<(String, Item)>)],
+    namespaces: &[(&str, ToIssue<'_>)],
     p: &MsoParams<'_>,
     signer: &dyn Signer,
     x5chain: &[Vec<u8>],
@@ -357,19 +361,19 @@ pub(crate) fn build_issuer_signed(
     // Everything is encoded straight into its output buffer in deterministic
     // order (RFC 8949 §4.2.1: map keys sorted bytewise by their encoding, which
     // for the fixed text keys below is the order written), with no tree built.
-    let mut order: Vec<&(String, Vec<(String, Item)>)> = namespaces.iter().collect();
-    order.sort_by(|a, b| text_key_order(&a.0, &b.0));
+    let mut order: Vec<&(&str, ToIssue<'_>)> = namespaces.iter().collect();
+    order.sort_by(|a, b| text_key_order(a.0, b.0));
     if let Some(w) = order
         .windows(2)
-        .find(|w| w.first().map(|x| &x.0) == w.get(1).map(|x| &x.0))
+        .find(|w| w.first().map(|x| x.0) == w.get(1).map(|x| x.0))
     {
-        let ns = w.first().map(|x| x.0.as_str()).unwrap_or_default();
+        let ns = w.first().map(|x| x.0).unwrap_or_default();
         return Err(crate::error::misuse(format!("duplicate map key {ns:?}")));
     }
     let mut pool = RandomPool::new(rng);
     let values_len: usize = namespaces
         .iter()
-        .flat_map(|(_, e)| e.iter().map(|(n, v)| v.raw().len() + n.len() + 100))
+        .flat_map(|(_, e)| e.iter().map(|(n, v)| v.len() + n.len() + 100))
         .sum();
     // nameSpaces: {ns: [#6.24(bstr .cbor IssuerSignedItem)]}
     let mut ns_buf = Vec::with_capacity(values_len + 64 * namespaces.len());
@@ -391,7 +395,7 @@ pub(crate) fn build_issuer_signed(
         push_text(&mut ns_buf, ns);
         push_head(&mut ns_buf, 4, len_u64(elements.len()));
         for (name, value) in elements {
-            if !names.insert(name.as_str()) {
+            if !names.insert(*name) {
                 return Err(crate::error::misuse(format!(
                     "element {name:?} given twice"
                 )));
@@ -399,7 +403,6 @@ pub(crate) fn build_issuer_signed(
             let mut random = [0u8; RANDOM_BYTES];
             pool.fill(&mut random)?;
             let id = draw_id(&mut pool)?;
-            let value = value.raw();
             // IssuerSignedItem, keys in encoded order: random (6), digestID (8),
             // elementValue (12), elementIdentifier (17)
             let inner_len = 1
@@ -464,7 +467,7 @@ pub(crate) fn build_issuer_signed(
     push_text(&mut mso, "valueDigests");
     push_head(&mut mso, 5, len_u64(order.len()));
     for (entry, ids) in order.iter().zip(&digests) {
-        push_text(&mut mso, &entry.0);
+        push_text(&mut mso, entry.0);
         push_head(&mut mso, 5, len_u64(ids.len()));
         for (id, d) in ids {
             push_head(&mut mso, 0, *id);

@@ -52,15 +52,24 @@ fn issued_issuer_signed_is_deterministic_cbor_throughout() {
     let key = crate::crypto::PrivateKey::generate(crate::crypto::Algorithm::Es256).unwrap();
     let device = crate::crypto::PrivateKey::generate(crate::crypto::Algorithm::Es256).unwrap();
     let now = UnixTime::from_secs(1_790_000_000);
-    let els = |n: usize| -> Vec<(String, Item)> {
-        (0..n)
-            .map(|i| (format!("element_{i}"), Item::text(&"x".repeat(i * 20))))
+    let names: Vec<String> = (0..30).map(|i| format!("element_{i}")).collect();
+    let els = |n: usize| -> Vec<(&str, Vec<u8>)> {
+        names
+            .iter()
+            .take(n)
+            .enumerate()
+            .map(|(i, name)| {
+                (
+                    name.as_str(),
+                    Item::text(&"x".repeat(i * 20)).raw().to_vec(),
+                )
+            })
             .collect()
     };
     let namespaces = vec![
-        ("org.example.longer.namespace".to_string(), els(3)),
-        ("org.iso.18013.5.1".to_string(), els(30)),
-        ("a".to_string(), els(1)),
+        ("org.example.longer.namespace", els(3)),
+        ("org.iso.18013.5.1", els(30)),
+        ("a", els(1)),
     ];
     let out = build_issuer_signed(
         &namespaces,
@@ -115,4 +124,104 @@ fn issued_issuer_signed_is_deterministic_cbor_throughout() {
             );
         }
     }
+}
+
+/// Issue 14: element values are encoded from JSON straight into bytes. Each
+/// must be one deterministic CBOR item (RFC 8949 §4.2.1) that reads back as
+/// the JSON it came from, by the mapping of `values`: nested maps sorted
+/// shorter key first, dates tagged, portraits as bytes, floats shortest.
+#[test]
+fn json_element_values_encode_to_deterministic_cbor_that_reads_back() {
+    use crate::cose::{canonical, decode};
+    use serde_json::json;
+    let portrait = crate::encoding::b64u_encode([0xffu8, 0xd8, 0xff, 0xe0, 0x00]);
+    let cases = [
+        ("family_name", json!("Mustermann"), "6a4d75737465726d616e6e"),
+        (
+            "birth_date",
+            json!("1964-08-12"),
+            "d903ec6a313936342d30382d3132",
+        ),
+        // not a date: stays text
+        ("birth_date", json!("1964-13-12"), "6a313936342d31332d3132"),
+        ("portrait", json!(portrait), "45ffd8ffe000"),
+        ("age_over_18", json!(true), "f5"),
+        ("age_in_years", json!(62), "183e"),
+        ("x", json!(-1000), "3903e7"),
+        ("x", json!(1.5), "f93e00"),
+        ("x", json!(100000.5), "fa47c35040"),
+        ("x", json!(null), "f6"),
+        ("x", json!({"$bytes": "AQID"}), "43010203"),
+        (
+            "x",
+            json!({"$full-date": "2024-02-29"}),
+            "d903ec6a323032342d30322d3239",
+        ),
+        (
+            "x",
+            json!({"$tdate": "2020-10-01T15:30:02+02:00"}),
+            "c074323032302d31302d30315431333a33303a30325a",
+        ),
+        (
+            "driving_privileges",
+            json!([{"vehicle_category_code": "B", "issue_date": "1982-05-01", "codes": []}]),
+            concat!(
+                "81a3",
+                "65636f64657380",
+                "6a69737375655f64617465d903ec6a313938322d30352d3031",
+                "7576656869636c655f63617465676f72795f636f64656142"
+            ),
+        ),
+    ];
+    for (name, value, want) in cases {
+        let mut out = Vec::new();
+        values::encode_json(name, &value, &mut out).unwrap();
+        assert_eq!(hex_str(&out), want, "{name} {value}");
+        let item = decode(&out).unwrap();
+        assert_eq!(canonical(&item), out, "{name} {value}");
+    }
+    // what the verifier prints issues the same bytes back
+    let back = values::to_json(&decode(&hex_of("d903ec6a313936342d30382d3132")).unwrap()).unwrap();
+    let mut out = Vec::new();
+    values::encode_json("birth_date", &back, &mut out).unwrap();
+    assert_eq!(hex_str(&out), "d903ec6a313936342d30382d3132");
+    // bad input: the right error, nothing panics
+    for (name, value, kind) in [
+        ("portrait", json!("A"), crate::ErrorKind::Malformed),
+        ("portrait", json!("AB=="), crate::ErrorKind::Malformed),
+        ("portrait", json!("AB"), crate::ErrorKind::Malformed), // non-canonical trailing bits
+        (
+            "x",
+            json!({"$tdate": "yesterday"}),
+            crate::ErrorKind::Malformed,
+        ),
+        ("x", json!({"$what": "1"}), crate::ErrorKind::Malformed),
+        ("x", json!({"$bytes": 1}), crate::ErrorKind::Malformed),
+        (
+            "portrait",
+            json!("A".repeat(crate::cose::MAX_CBOR_BYTES + 4)),
+            crate::ErrorKind::LimitExceeded,
+        ),
+    ] {
+        let mut out = Vec::new();
+        let e = values::encode_json(name, &value, &mut out).unwrap_err();
+        assert_eq!(e.kind(), kind, "{name}");
+    }
+    let mut deep = json!(1);
+    for _ in 0..=crate::limits::MAX_JSON_DEPTH + 1 {
+        deep = json!([deep]);
+    }
+    let e = values::encode_json("x", &deep, &mut Vec::new()).unwrap_err();
+    assert_eq!(e.kind(), crate::ErrorKind::LimitExceeded);
+}
+
+fn hex_of(s: &str) -> Vec<u8> {
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+        .collect()
+}
+
+fn hex_str(b: &[u8]) -> String {
+    b.iter().map(|b| format!("{b:02x}")).collect()
 }

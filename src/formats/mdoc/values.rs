@@ -25,7 +25,7 @@
 //! - integers → integers, other numbers → floats, the rest as is.
 
 use crate::cose::{FullDate, Item, Value as Cbor};
-use crate::encoding::{b64u_decode, b64u_encode};
+use crate::encoding::{b64u_decode_append, b64u_encode};
 use crate::error::{malformed, unsupported, Result};
 use serde_json::{Map, Number, Value};
 
@@ -94,55 +94,61 @@ fn to_json_at(item: &Item, depth: usize) -> Result<Value> {
     })
 }
 
-/// JSON claim → CBOR element value, by the rules in the module docs. `name` is
-/// the element identifier (or the member name inside a nested map).
-pub(crate) fn from_json(name: &str, value: &Value) -> Result<Item> {
-    from_json_at(name, value, 0)
+/// JSON claim → CBOR element value, by the rules in the module docs, written
+/// straight into `out` in deterministic encoding (RFC 8949 §4.2.1: map keys
+/// sorted by their encoded form; floats in their shortest exact form), with
+/// no tree built. `name` is the element identifier (or the member name
+/// inside a nested map). On an error `out` may hold a partial value.
+pub(crate) fn encode_json(name: &str, value: &Value, out: &mut Vec<u8>) -> Result<()> {
+    encode_json_at(name, value, out, 0)
 }
 
-fn from_json_at(name: &str, value: &Value, depth: usize) -> Result<Item> {
+fn encode_json_at(name: &str, value: &Value, out: &mut Vec<u8>, depth: usize) -> Result<()> {
+    use crate::cose::{push_float, push_head, push_int, push_text};
     if depth > crate::limits::MAX_JSON_DEPTH {
         return Err(crate::error::limit("a claim value is nested too deeply"));
     }
-    Ok(match value {
-        Value::Null => Item::null(),
-        Value::Bool(b) => Item::bool(*b),
+    match value {
+        Value::Null => out.push(0xf6),
+        Value::Bool(b) => out.push(if *b { 0xf5 } else { 0xf4 }),
         Value::Number(n) => {
             if let Some(u) = n.as_u64() {
-                Item::uint(u)
+                push_head(out, 0, u);
             } else if let Some(i) = n.as_i64() {
-                Item::int(i)
+                push_int(out, i128::from(i));
             } else {
-                Item::float(n.as_f64().unwrap_or(f64::NAN))
+                push_float(out, n.as_f64().unwrap_or(f64::NAN));
             }
         }
-        Value::String(s) if DATE_ELEMENTS.contains(&name) && FullDate::parse(s).is_ok() => {
-            Item::from_full_date(FullDate::parse(s)?)
+        Value::String(s) if DATE_ELEMENTS.contains(&name) => match FullDate::parse(s) {
+            Ok(d) => push_full_date(out, d),
+            Err(_) => push_text(out, s),
+        },
+        Value::String(s) if BYTES_ELEMENTS.contains(&name) => push_b64u_bytes(out, s, name)?,
+        Value::String(s) => push_text(out, s),
+        Value::Array(a) => {
+            push_head(out, 4, len_u64(a.len()));
+            for v in a {
+                encode_json_at(name, v, out, depth + 1)?;
+            }
         }
-        Value::String(s) if BYTES_ELEMENTS.contains(&name) => {
-            Item::bytes(&b64u_decode(s, crate::cose::MAX_CBOR_BYTES, name)?)
-        }
-        Value::String(s) => Item::text(s),
-        Value::Array(a) => Item::array(
-            a.iter()
-                .map(|v| from_json_at(name, v, depth + 1))
-                .collect::<Result<_>>()?,
-        ),
         Value::Object(o) if o.len() == 1 && o.keys().all(|k| k.starts_with('$')) => {
             let (k, v) = o.iter().next().ok_or_else(|| malformed("empty marker"))?;
             let text = v
                 .as_str()
                 .ok_or_else(|| malformed(format!("{k} in element {name} needs a string")))?;
             match k.as_str() {
-                "$full-date" => Item::from_full_date(FullDate::parse(text)?),
+                "$full-date" => push_full_date(out, FullDate::parse(text)?),
                 "$tdate" => {
-                    Item::from_tdate(crate::time::parse_rfc3339(text).ok_or_else(|| {
+                    let t = crate::time::parse_rfc3339(text).ok_or_else(|| {
                         malformed(format!(
                             "$tdate in element {name} is not an RFC 3339 date-time"
                         ))
-                    })?)
+                    })?;
+                    push_head(out, 6, 0);
+                    push_text(out, &crate::time::format_rfc3339(t));
                 }
-                "$bytes" => Item::bytes(&b64u_decode(text, crate::cose::MAX_CBOR_BYTES, name)?),
+                "$bytes" => push_b64u_bytes(out, text, name)?,
                 other => {
                     return Err(malformed(format!(
                         "unknown value marker {other:?} in element {name}"
@@ -150,10 +156,46 @@ fn from_json_at(name: &str, value: &Value, depth: usize) -> Result<Item> {
                 }
             }
         }
-        Value::Object(o) => Item::map(
-            o.iter()
-                .map(|(k, v)| Ok((Item::text(k), from_json_at(k, v, depth + 1)?)))
-                .collect::<Result<_>>()?,
-        )?,
-    })
+        Value::Object(o) => {
+            // JSON member names are distinct text: deterministic order is
+            // the shorter first, then bytewise.
+            let mut members: Vec<(&String, &Value)> = o.iter().collect();
+            members.sort_unstable_by(|a, b| crate::cose::text_key_order(a.0, b.0));
+            push_head(out, 5, len_u64(members.len()));
+            for (k, v) in members {
+                push_text(out, k);
+                encode_json_at(k, v, out, depth + 1)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Tag 1004 over the date's `YYYY-MM-DD` text.
+fn push_full_date(out: &mut Vec<u8>, d: FullDate) {
+    crate::cose::push_head(out, 6, 1004);
+    crate::cose::push_text(out, &d.to_string());
+}
+
+/// The byte string that `text` (base64url) encodes, decoded in place.
+fn push_b64u_bytes(out: &mut Vec<u8>, text: &str, name: &str) -> Result<()> {
+    let max = crate::cose::MAX_CBOR_BYTES;
+    let n = match crate::encoding::b64_decoded_len(text.len()) {
+        Some(n) if text.len() <= max => n,
+        // the same error as decoding it: the limit, or the length
+        _ => {
+            b64u_decode_append(text, max, name, &mut Vec::new())?;
+            return Err(malformed(format!("{name}: invalid base64url (bad length)")));
+        }
+    };
+    crate::cose::push_head(out, 2, len_u64(n));
+    let got = b64u_decode_append(text, max, name, out)?;
+    if got != n {
+        return Err(malformed(format!("{name}: invalid base64url (bad length)")));
+    }
+    Ok(())
+}
+
+fn len_u64(n: usize) -> u64 {
+    u64::try_from(n).unwrap_or(u64::MAX)
 }
