@@ -16,8 +16,9 @@ use crate::time::UnixTime;
 use crate::x509::Certificate;
 use serde_json::{Map, Value};
 
-/// `claims` with `iat` (if absent) and `cnf.jwk` for `holder` added.
-fn with_iat_and_cnf(
+/// The claims the issuer adds to `claims`: `iat` (if absent) and `cnf.jwk`
+/// for `holder`.
+fn iat_and_cnf(
     claims: &Map<String, Value>,
     holder: Option<&PublicKey>,
     now: UnixTime,
@@ -27,30 +28,34 @@ fn with_iat_and_cnf(
             "give the holder key either in claims.cnf or as holder, not both",
         ));
     }
-    let mut claims = claims.clone();
-    claims.entry("iat").or_insert_with(|| now.as_secs().into());
+    let mut extra = Map::new();
+    if !claims.contains_key("iat") {
+        extra.insert("iat".into(), now.as_secs().into());
+    }
     if let Some(h) = holder {
         let mut cnf = Map::new();
         cnf.insert("jwk".into(), Value::Object(public_jwk(h)));
-        claims.insert("cnf".into(), Value::Object(cnf));
+        extra.insert("cnf".into(), Value::Object(cnf));
     }
-    Ok(claims)
+    Ok(extra)
 }
 
 /// Signs the SD-JWT payload and appends the disclosures: `<jwt>~<d1>~…~`.
 fn sign_sd_jwt(
     header: Map<String, Value>,
-    payload: Map<String, Value>,
-    disclosures: &[crate::sd_jwt::Disclosure],
+    sd: &crate::sd_jwt::SdPayload,
     signer: &dyn Signer,
 ) -> Result<String> {
-    let mut out = sign_compact(
-        header,
-        Value::Object(payload).to_string().as_bytes(),
-        signer,
-    )?;
+    let mut out = sign_compact(header, &sd.payload, signer)?;
+    out.reserve(
+        sd.disclosures
+            .iter()
+            .map(|d| d.encoded.len() + 1)
+            .sum::<usize>()
+            + 1,
+    );
     out.push('~');
-    for d in disclosures {
+    for d in &sd.disclosures {
         out.push_str(&d.encoded);
         out.push('~');
     }
@@ -173,7 +178,7 @@ impl<'a> SdJwtVcIssuer<'a> {
                 "SD-JWT VC claims need an iss string (or an x5c chain)",
             ));
         }
-        let claims = with_iat_and_cnf(claims, holder, now)?;
+        let extra = iat_and_cnf(claims, holder, now)?;
         let opts = IssueOptions {
             hash: self.hash,
             max_decoys: self.max_decoys,
@@ -181,7 +186,7 @@ impl<'a> SdJwtVcIssuer<'a> {
             visible_unless_named: &["iat"],
             scope: None,
         };
-        let (payload, disclosures) = build_sd_payload(&claims, disclosable, &opts, self.rng)?;
+        let sd = build_sd_payload(claims, &extra, disclosable, &opts, self.rng)?;
         let mut header = Map::new();
         header.insert("typ".into(), sd_jwt_vc::TYP.into());
         if let Some(kid) = &self.kid {
@@ -193,7 +198,7 @@ impl<'a> SdJwtVcIssuer<'a> {
                 Value::Array(self.x5c.iter().cloned().map(Value::String).collect()),
             );
         }
-        sign_sd_jwt(header, payload, &disclosures, self.signer)
+        sign_sd_jwt(header, &sd, self.signer)
     }
 }
 
@@ -336,7 +341,7 @@ impl<'a> VcIssuer<'a> {
         now: UnixTime,
     ) -> Result<String> {
         Self::check(credential)?;
-        let claims = with_iat_and_cnf(credential, holder, now)?;
+        let extra = iat_and_cnf(credential, holder, now)?;
         let opts = IssueOptions {
             hash: self.hash,
             max_decoys: self.max_decoys,
@@ -357,12 +362,7 @@ impl<'a> VcIssuer<'a> {
             visible_unless_named: &["iat"],
             scope: Some("credentialSubject"),
         };
-        let (payload, disclosures) = build_sd_payload(&claims, disclosable, &opts, self.rng)?;
-        sign_sd_jwt(
-            self.header(w3c_vc::TYP_SD_JWT),
-            payload,
-            &disclosures,
-            self.signer,
-        )
+        let sd = build_sd_payload(credential, &extra, disclosable, &opts, self.rng)?;
+        sign_sd_jwt(self.header(w3c_vc::TYP_SD_JWT), &sd, self.signer)
     }
 }

@@ -1,7 +1,7 @@
 //! Disclosures (RFC 9901 §4.2).
 
 use crate::crypto::HashAlg;
-use crate::encoding::{b64u_decode, b64u_encode, b64u_encode_into, parse_json};
+use crate::encoding::{b64u_decode, b64u_encode_into, parse_json};
 use crate::error::{malformed, Result};
 use crate::limits::MAX_DISCLOSURE_BYTES;
 use serde_json::Value;
@@ -55,39 +55,6 @@ impl Disclosure {
             digest: DigestText::of(&encoded, alg),
             encoded,
             name,
-            value,
-        })
-    }
-
-    /// Makes a disclosure with `salt` (128 random bits, used once).
-    pub(crate) fn create(
-        name: Option<&str>,
-        value: Value,
-        alg: HashAlg,
-        salt: &[u8; 16],
-    ) -> Result<Self> {
-        // The JSON array written straight out, the value serialized in place
-        // (no clone): the same bytes as serializing `[salt, name, value]`.
-        let salt = zeroize::Zeroizing::new(b64u_encode(salt));
-        let mut json = zeroize::Zeroizing::new(Vec::with_capacity(64));
-        json.push(b'[');
-        json.push(b'"');
-        json.extend_from_slice(salt.as_bytes()); // base64url: nothing to escape
-        json.push(b'"');
-        json.push(b',');
-        if let Some(n) = name {
-            serde_json::to_writer(&mut *json, n)
-                .map_err(|_| crate::error::misuse("claim name not serializable"))?;
-            json.push(b',');
-        }
-        serde_json::to_writer(&mut *json, &value)
-            .map_err(|_| crate::error::misuse("claim value not serializable"))?;
-        json.push(b']');
-        let encoded = b64u_encode(&*json);
-        Ok(Disclosure {
-            digest: DigestText::of(&encoded, alg),
-            encoded,
-            name: name.map(str::to_owned),
             value,
         })
     }

@@ -1,9 +1,9 @@
 //! Issuance: turning claims into an SD-JWT payload and its disclosures (§4, §6).
 
-use super::disclosure::digest_of;
-use super::{ClaimPath, Disclosure};
+use super::disclosure::DigestText;
+use super::ClaimPath;
 use crate::crypto::{HashAlg, SecureRandom};
-use crate::encoding::b64u_encode;
+use crate::encoding::{b64u_encode, b64u_encode_into};
 use crate::error::{misuse, policy, Result};
 use serde_json::{Map, Value};
 use std::collections::HashSet;
@@ -44,36 +44,136 @@ pub(crate) struct IssueOptions {
     pub(crate) scope: Option<&'static str>,
 }
 
+/// A disclosure made at issuance: the encoded string and its digest.
+#[derive(Debug, Clone)]
+pub(crate) struct Issued {
+    pub(crate) encoded: String,
+    pub(crate) digest: DigestText,
+}
+
+/// The SD-JWT payload (JSON, with `_sd` and `_sd_alg`) and its disclosures.
+pub(crate) struct SdPayload {
+    pub(crate) payload: Vec<u8>,
+    pub(crate) disclosures: Vec<Issued>,
+}
+
+/// The explicitly disclosable paths as a tree of their segments, walked
+/// beside the claims: no path is built or hashed per claim.
+struct Wanted<'p> {
+    nodes: Vec<Node<'p>>,
+}
+
+#[derive(Default)]
+struct Node<'p> {
+    /// Children by segment, sorted for binary search.
+    children: Vec<(&'p str, usize)>,
+    /// The path that ends here, when one does.
+    path: Option<&'p ClaimPath>,
+    /// A claim exists at that path (so it was made disclosable).
+    used: bool,
+}
+
+impl<'p> Wanted<'p> {
+    fn new(paths: &'p [ClaimPath]) -> Self {
+        // In sorted order the paths that share a prefix are adjacent, so a
+        // node's children arrive sorted and a repeated one is the last.
+        let mut sorted: Vec<&ClaimPath> = paths.iter().collect();
+        sorted.sort_unstable();
+        let mut nodes = vec![Node::default()];
+        for p in sorted {
+            let mut at = 0;
+            for seg in p.segments() {
+                let found = nodes
+                    .get(at)
+                    .and_then(|n| n.children.last())
+                    .filter(|(s, _)| *s == seg.as_str())
+                    .map(|(_, i)| *i);
+                at = match found {
+                    Some(i) => i,
+                    None => {
+                        let i = nodes.len();
+                        nodes.push(Node::default());
+                        if let Some(n) = nodes.get_mut(at) {
+                            n.children.push((seg.as_str(), i));
+                        }
+                        i
+                    }
+                };
+            }
+            if let Some(n) = nodes.get_mut(at) {
+                n.path = Some(p);
+            }
+        }
+        Wanted { nodes }
+    }
+
+    /// The child of `node` for segment `seg`.
+    fn child(&self, node: Option<usize>, seg: &str) -> Option<usize> {
+        let n = self.nodes.get(node?)?;
+        n.children
+            .binary_search_by(|(s, _)| (*s).cmp(seg))
+            .ok()
+            .and_then(|i| n.children.get(i))
+            .map(|(_, c)| *c)
+    }
+
+    /// The first path of `paths` (in their order) at which no claim was found.
+    fn missing(&self, paths: &'p [ClaimPath]) -> Option<&'p ClaimPath> {
+        paths.iter().find(|p| {
+            let mut at = Some(0);
+            for seg in p.segments() {
+                at = self.child(at, seg);
+            }
+            !at.and_then(|i| self.nodes.get(i)).is_some_and(|n| n.used)
+        })
+    }
+}
+
+/// Where a claim sits: its depth (1 for a top-level claim), the top-level
+/// claim it is in, and its node in the tree of wanted paths.
+#[derive(Clone, Copy)]
+struct At<'a> {
+    depth: usize,
+    top: &'a str,
+    node: Option<usize>,
+}
+
 struct Builder<'a> {
     opts: &'a IssueOptions,
     rng: &'a dyn SecureRandom,
-    sel: &'a Disclosable,
-    wanted: HashSet<&'a ClaimPath>,
-    used: HashSet<ClaimPath>,
-    disclosures: Vec<Disclosure>,
+    /// `None`: [`Disclosable::All`].
+    wanted: Option<Wanted<'a>>,
+    disclosures: Vec<Issued>,
     /// Random bytes drawn in batches (one RNG call per 32 salts), zeroized on drop.
     pool: zeroize::Zeroizing<Vec<u8>>,
 }
 
 const POOL_BYTES: usize = 16 * 32;
 
-/// Builds the SD-JWT payload (with `_sd`, `_sd_alg`) and the disclosures.
+/// Builds the SD-JWT payload (with `_sd`, `_sd_alg`) and the disclosures
+/// from `claims` and `extra` (claims the issuer adds, such as `iat` and
+/// `cnf`, under names `claims` does not use), written straight out as JSON:
+/// no claim value is cloned and no tree is built.
 pub(crate) fn build_sd_payload(
     claims: &Map<String, Value>,
+    extra: &Map<String, Value>,
     sel: &Disclosable,
     opts: &IssueOptions,
     rng: &dyn SecureRandom,
-) -> Result<(Map<String, Value>, Vec<Disclosure>)> {
+) -> Result<SdPayload> {
     if claims.contains_key("_sd") || claims.contains_key("_sd_alg") || claims.contains_key("...") {
         return Err(misuse(
             "claims may not use the reserved names _sd, _sd_alg or ...",
         ));
     }
-    let wanted: HashSet<&ClaimPath> = match sel {
-        Disclosable::All => HashSet::new(),
-        Disclosable::Paths(p) => p.iter().collect(),
+    if let Some(k) = extra.keys().find(|k| claims.contains_key(*k)) {
+        return Err(misuse(format!("claim {k:?} is given twice")));
+    }
+    let paths: &[ClaimPath] = match sel {
+        Disclosable::All => &[],
+        Disclosable::Paths(p) => p,
     };
-    for p in &wanted {
+    for p in paths {
         if let Some(scope) = opts.scope {
             if p.segments().len() < 2 || p.segments().first().map(String::as_str) != Some(scope) {
                 return Err(policy(format!(
@@ -93,30 +193,47 @@ pub(crate) fn build_sd_payload(
     let mut b = Builder {
         opts,
         rng,
-        sel,
-        wanted,
-        used: HashSet::new(),
+        wanted: match sel {
+            Disclosable::All => None,
+            Disclosable::Paths(p) => Some(Wanted::new(p)),
+        },
         disclosures: Vec::new(),
         pool: zeroize::Zeroizing::new(Vec::new()),
     };
-    let mut payload = b.object(claims, &ClaimPath::root())?;
-    if let Disclosable::Paths(p) = sel {
-        if let Some(missing) = p.iter().find(|p| !b.used.contains(*p)) {
-            return Err(misuse(format!("no claim at path {missing}")));
-        }
+    let mut payload = Vec::with_capacity(256 + 64 * claims.len());
+    let root = At {
+        depth: 0,
+        top: "",
+        node: b.wanted.as_ref().map(|_| 0),
+    };
+    b.object(claims.iter().chain(extra), root, &mut payload, true)?;
+    if let Some(missing) = b.wanted.as_ref().and_then(|w| w.missing(paths)) {
+        return Err(misuse(format!("no claim at path {missing}")));
     }
     // SD-18: refuse a repeated digest (and so a repeated salt with equal content).
-    let mut digests = HashSet::new();
+    let mut digests = HashSet::with_capacity(b.disclosures.len());
     for d in &b.disclosures {
         if !digests.insert(d.digest.as_str()) {
             return Err(policy("two disclosures have the same digest"));
         }
     }
-    payload.insert("_sd_alg".into(), opts.hash.iana_name().into());
-    Ok((payload, b.disclosures))
+    Ok(SdPayload {
+        payload,
+        disclosures: b.disclosures,
+    })
 }
 
-impl Builder<'_> {
+/// Writes `v` as JSON.
+fn write_json(out: &mut Vec<u8>, v: &Value) -> Result<()> {
+    serde_json::to_writer(out, v).map_err(|_| misuse("claim value not serializable"))
+}
+
+/// Writes `s` as a JSON string.
+fn write_str(out: &mut Vec<u8>, s: &str) -> Result<()> {
+    serde_json::to_writer(out, s).map_err(|_| misuse("claim name not serializable"))
+}
+
+impl<'w> Builder<'w> {
     /// The next 16 random bytes.
     fn random16(&mut self) -> Result<[u8; 16]> {
         if self.pool.len() < 16 {
@@ -131,78 +248,127 @@ impl Builder<'_> {
         Ok(out)
     }
 
-    fn selected(&mut self, path: &ClaimPath) -> bool {
-        let out_of_scope = self.opts.scope.is_some_and(|scope| {
-            path.segments().len() < 2 || path.segments().first().map(String::as_str) != Some(scope)
-        });
-        let yes = match self.sel {
-            Disclosable::All if out_of_scope => false,
-            Disclosable::All => {
-                !(path.segments().len() == 1
-                    && path.segments().first().is_some_and(|s| {
-                        self.opts.always_visible.contains(&s.as_str())
-                            || self.opts.visible_unless_named.contains(&s.as_str())
-                    }))
+    /// Whether the claim at `at` is made disclosable (marking a wanted path
+    /// as found).
+    fn selected(&mut self, at: At<'_>) -> bool {
+        match &mut self.wanted {
+            Some(w) => match at.node.and_then(|i| w.nodes.get_mut(i)) {
+                Some(n) if n.path.is_some() => {
+                    n.used = true;
+                    true
+                }
+                _ => false,
+            },
+            None => {
+                let o = self.opts;
+                if o.scope.is_some_and(|scope| at.depth < 2 || at.top != scope) {
+                    false
+                } else {
+                    !(at.depth == 1
+                        && (o.always_visible.contains(&at.top)
+                            || o.visible_unless_named.contains(&at.top)))
+                }
             }
-            Disclosable::Paths(_) => self.wanted.contains(path),
-        };
-        if yes {
-            self.used.insert(path.clone());
         }
-        yes
     }
 
-    fn value(&mut self, v: &Value, path: &ClaimPath) -> Result<Value> {
-        Ok(match v {
-            Value::Object(o) => Value::Object(self.object(o, path)?),
+    /// The child of `at` for member name or index `seg`.
+    fn child<'t>(&self, at: At<'t>, seg: &'t str) -> At<'t> {
+        At {
+            depth: at.depth + 1,
+            top: if at.depth == 0 { seg } else { at.top },
+            node: self.wanted.as_ref().and_then(|w| w.child(at.node, seg)),
+        }
+    }
+
+    /// A disclosure of `v` (at `at`, named `name` unless an array element),
+    /// its value processed in turn; returns its digest.
+    fn disclose(&mut self, name: Option<&str>, v: &Value, at: At<'_>) -> Result<DigestText> {
+        let salt = zeroize::Zeroizing::new(self.random16()?);
+        let mut salt_text = zeroize::Zeroizing::new([0u8; 22]);
+        let n =
+            b64u_encode_into(&*salt, &mut *salt_text).ok_or_else(|| misuse("salt does not fit"))?;
+        // The JSON array written straight out: the same bytes as serializing
+        // `[salt, name, value]`.
+        let mut json = zeroize::Zeroizing::new(Vec::with_capacity(64));
+        json.extend_from_slice(b"[\"");
+        json.extend_from_slice(salt_text.get(..n).unwrap_or_default()); // base64url: nothing to escape
+        json.extend_from_slice(b"\",");
+        if let Some(n) = name {
+            write_str(&mut json, n)?;
+            json.push(b',');
+        }
+        self.value(v, at, &mut json)?;
+        json.push(b']');
+        let encoded = b64u_encode(&*json);
+        let digest = DigestText::of(&encoded, self.opts.hash);
+        self.disclosures.push(Issued { encoded, digest });
+        Ok(digest)
+    }
+
+    /// Writes `v` (at `at`) with what inside it is disclosable replaced by digests.
+    fn value(&mut self, v: &Value, at: At<'_>, out: &mut Vec<u8>) -> Result<()> {
+        match v {
+            Value::Object(o) => self.object(o.iter(), at, out, false),
             Value::Array(a) => {
-                let mut out = Vec::with_capacity(a.len());
+                out.push(b'[');
+                let mut index = itoa_buf();
                 for (i, e) in a.iter().enumerate() {
-                    let child = path.child(i.to_string());
-                    let inner = self.value(e, &child)?;
-                    if self.selected(&child) {
-                        let salt = zeroize::Zeroizing::new(self.random16()?);
-                        let d = Disclosure::create(None, inner, self.opts.hash, &salt)?;
-                        let mut ph = Map::new();
-                        ph.insert("...".into(), d.digest.as_str().into());
-                        out.push(Value::Object(ph));
-                        self.disclosures.push(d);
+                    if i > 0 {
+                        out.push(b',');
+                    }
+                    let child = self.child(at, index_text(&mut index, i));
+                    if self.selected(child) {
+                        let d = self.disclose(None, e, child)?;
+                        out.extend_from_slice(b"{\"...\":\"");
+                        out.extend_from_slice(d.as_str().as_bytes());
+                        out.extend_from_slice(b"\"}");
                     } else {
-                        out.push(inner);
+                        self.value(e, child, out)?;
                     }
                 }
-                Value::Array(out)
+                out.push(b']');
+                Ok(())
             }
-            other => other.clone(),
-        })
+            other => write_json(out, other),
+        }
     }
 
-    fn object(&mut self, obj: &Map<String, Value>, path: &ClaimPath) -> Result<Map<String, Value>> {
-        let mut out = Map::new();
-        let mut sd: Vec<String> = Vec::new();
-        for (k, v) in obj {
-            if path.segments().is_empty() && k == "_sd_alg" {
+    /// Writes an object of `members` (at `at`) with its disclosable members
+    /// replaced by `_sd` digests (and decoys); `top` adds `_sd_alg`.
+    fn object<'m>(
+        &mut self,
+        members: impl Iterator<Item = (&'m String, &'m Value)>,
+        at: At<'_>,
+        out: &mut Vec<u8>,
+        top: bool,
+    ) -> Result<()> {
+        out.push(b'{');
+        let mut first = true;
+        let mut sd: Vec<DigestText> = Vec::new();
+        for (k, v) in members {
+            if k == "_sd" || k == "..." || (top && k == "_sd_alg") {
+                return Err(misuse(
+                    "claims may not use the reserved names _sd, _sd_alg or ...",
+                ));
+            }
+            let child = self.child(at, k.as_str());
+            // Claims the format keeps visible are kept whole, nothing inside them hidden.
+            let always_visible = top && self.opts.always_visible.contains(&k.as_str());
+            if !always_visible && self.selected(child) {
+                sd.push(self.disclose(Some(k), v, child)?);
                 continue;
             }
-            if k == "_sd" || k == "..." {
-                return Err(misuse("claims may not use the reserved names _sd or ..."));
+            if !first {
+                out.push(b',');
             }
-            let child = path.child(k.as_str());
-            let always_visible =
-                path.segments().is_empty() && self.opts.always_visible.contains(&k.as_str());
-            // Claims the format keeps visible are kept whole, nothing inside them hidden.
-            let inner = if always_visible {
-                v.clone()
+            first = false;
+            write_str(out, k)?;
+            out.push(b':');
+            if always_visible {
+                write_json(out, v)?;
             } else {
-                self.value(v, &child)?
-            };
-            if !always_visible && self.selected(&child) {
-                let salt = zeroize::Zeroizing::new(self.random16()?);
-                let d = Disclosure::create(Some(k), inner, self.opts.hash, &salt)?;
-                sd.push(d.digest.as_str().to_owned());
-                self.disclosures.push(d);
-            } else {
-                out.insert(k.clone(), inner);
+                self.value(v, child, out)?;
             }
         }
         if !sd.is_empty() && self.opts.max_decoys > 0 {
@@ -210,17 +376,58 @@ impl Builder<'_> {
             let count = usize::from(n[0]) % (self.opts.max_decoys + 1);
             for _ in 0..count {
                 let r = self.random16()?;
-                sd.push(digest_of(&b64u_encode(r), self.opts.hash));
+                sd.push(DigestText::of(&b64u_encode(r), self.opts.hash));
             }
         }
         if !sd.is_empty() {
             // Sorting hides the original order of the claims (§4.2.4.2 recommends it).
-            sd.sort_unstable();
-            out.insert(
-                "_sd".into(),
-                Value::Array(sd.into_iter().map(Value::String).collect()),
-            );
+            sd.sort_unstable_by(|a, b| a.as_str().cmp(b.as_str()));
+            if !first {
+                out.push(b',');
+            }
+            first = false;
+            out.extend_from_slice(b"\"_sd\":[");
+            for (i, d) in sd.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                out.push(b'"');
+                out.extend_from_slice(d.as_str().as_bytes());
+                out.push(b'"');
+            }
+            out.push(b']');
         }
-        Ok(out)
+        if top {
+            if !first {
+                out.push(b',');
+            }
+            out.extend_from_slice(b"\"_sd_alg\":");
+            write_str(out, self.opts.hash.iana_name())?;
+        }
+        out.push(b'}');
+        Ok(())
     }
+}
+
+/// A buffer for an array index's decimal text.
+fn itoa_buf() -> [u8; 20] {
+    [0u8; 20]
+}
+
+/// `i` in decimal, written into `buf`.
+fn index_text(buf: &mut [u8; 20], i: usize) -> &str {
+    let mut n = i;
+    let mut at = buf.len();
+    loop {
+        at -= 1;
+        if let Some(b) = buf.get_mut(at) {
+            // n % 10 < 10: the narrowing is exact
+            *b = b'0' + u8::try_from(n % 10).unwrap_or(0);
+        }
+        n /= 10;
+        if n == 0 || at == 0 {
+            break;
+        }
+    }
+    core::str::from_utf8(buf.get(at..).unwrap_or_default()).unwrap_or_default()
 }

@@ -24,7 +24,7 @@ pub use path::ClaimPath;
 pub(crate) use compact::SdJwtParts;
 pub(crate) use disclosure::Disclosure;
 pub use issue::Disclosable;
-pub(crate) use issue::{build_sd_payload, IssueOptions};
+pub(crate) use issue::{build_sd_payload, IssueOptions, SdPayload};
 pub(crate) use kb::{make_kb_jwt, verify_kb_jwt, KbCheck};
 pub(crate) use present::select_disclosures;
 pub(crate) use process::{process, process_structure, Processed};

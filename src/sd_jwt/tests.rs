@@ -329,7 +329,7 @@ fn issue_then_select_round_trip() {
         visible_unless_named: &[],
         scope: None,
     };
-    let (payload, ds) = build_sd_payload(&claims, &Disclosable::All, &opts, &rng).unwrap();
+    let (payload, ds) = issue(&claims, &Map::new(), &Disclosable::All, &opts, &rng).unwrap();
     assert!(payload.contains_key("iss") && payload.contains_key("vct"));
     assert!(!payload.contains_key("given_name"));
     let full = process_structure(&payload, &ds).unwrap();
@@ -343,22 +343,172 @@ fn issue_then_select_round_trip() {
         json!({"iss": "https://i.example", "vct": "t", "address": {"locality": "K"}})
     );
     // SD-18 / always-visible claims cannot be made disclosable
-    let e = build_sd_payload(
+    let e = issue(
         &claims,
+        &Map::new(),
         &Disclosable::Paths(vec![ClaimPath::parse("/iss").unwrap()]),
         &opts,
         &rng,
     )
     .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Policy);
-    let e = build_sd_payload(
+    let e = issue(
         &claims,
+        &Map::new(),
         &Disclosable::Paths(vec![ClaimPath::parse("/nope").unwrap()]),
         &opts,
         &rng,
     )
     .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::ApiMisuse);
+}
+
+/// Issues through `build_sd_payload` and reads the result back the way a
+/// verifier does: the payload parsed as JSON, each disclosure parsed from its
+/// string (and its digest checked against the one issued).
+fn issue(
+    claims: &Map<String, Value>,
+    extra: &Map<String, Value>,
+    sel: &Disclosable,
+    opts: &IssueOptions,
+    rng: &dyn SecureRandom,
+) -> crate::Result<(Map<String, Value>, Vec<Disclosure>)> {
+    let sd = build_sd_payload(claims, extra, sel, opts, rng)?;
+    let payload = crate::encoding::parse_json_object(&sd.payload, "payload").unwrap();
+    let ds: Vec<Disclosure> = sd
+        .disclosures
+        .iter()
+        .map(|d| {
+            let parsed = Disclosure::parse(d.encoded.clone(), opts.hash).unwrap();
+            assert_eq!(parsed.digest, d.digest);
+            parsed
+        })
+        .collect();
+    Ok((payload, ds))
+}
+
+/// Issue 14: the payload and disclosures are written straight out as JSON
+/// from a tree of the wanted paths. Whatever is selected, processing gives
+/// back exactly the claims plus the issuer's additions, and only the named
+/// paths are hidden: recursive (a claim and one inside it), array elements
+/// by their decimal position only, an addition (`iat`) only when named,
+/// names and values that need escaping.
+#[test]
+fn issued_payload_hides_exactly_the_named_paths_and_processes_back() {
+    let rng = CountingRng(core::cell::Cell::new(0));
+    let claims = obj(json!({
+        "iss": "https://i.example", "vct": "t", "given_name": "E\"\\\u{1}ß😀",
+        "a/b~c": 1.5, "address": {"locality": "K", "country": "DE", "street": null},
+        "nationalities": ["DE", "FR", {"x": [true, false]}], "empty": {}, "none": []
+    }));
+    let extra = obj(json!({"iat": 1_790_000_000u64, "cnf": {"jwk": {"kty": "EC"}}}));
+    let mut everything = claims.clone();
+    everything.extend(extra.clone());
+    let opts = IssueOptions {
+        hash: HashAlg::Sha256,
+        max_decoys: 3,
+        always_visible: &["iss", "vct", "cnf"],
+        visible_unless_named: &["iat"],
+        scope: None,
+    };
+    let p = |s: &str| ClaimPath::parse(s).unwrap();
+    let cases: Vec<(Disclosable, Vec<&str>)> = vec![
+        (
+            Disclosable::All,
+            vec![
+                "/given_name",
+                "/a~1b~0c",
+                "/address",
+                "/address/locality",
+                "/nationalities/2/x/1",
+            ],
+        ),
+        (
+            Disclosable::Paths(vec![
+                p("/address/locality"),
+                p("/address"),
+                p("/nationalities/1"),
+                p("/nationalities/2/x/0"),
+                p("/a~1b~0c"),
+                p("/iat"),
+                p("/address"),
+            ]),
+            vec![
+                "/address",
+                "/address/locality",
+                "/nationalities/1",
+                "/nationalities/2/x/0",
+                "/a~1b~0c",
+                "/iat",
+            ],
+        ),
+    ];
+    for (sel, hidden) in cases {
+        let (payload, ds) = issue(&claims, &extra, &sel, &opts, &rng).unwrap();
+        assert_eq!(payload["_sd_alg"], "sha-256");
+        let full = process_structure(&payload, &ds).unwrap();
+        assert_eq!(full.claims, everything, "{sel:?}");
+        for h in &hidden {
+            assert!(
+                full.provenance()
+                    .iter()
+                    .any(|(ptr, disclosed)| ptr == h && *disclosed),
+                "{h} should be disclosed under {sel:?}"
+            );
+        }
+        // nothing else is hidden
+        let disclosed = full.provenance().iter().filter(|(_, d)| *d).count();
+        match sel {
+            Disclosable::All => assert!(disclosed >= hidden.len()),
+            _ => assert_eq!(disclosed, hidden.len(), "{sel:?}"),
+        }
+        for visible in ["iss", "vct", "cnf"] {
+            assert!(payload.contains_key(visible));
+        }
+    }
+    // a position is named by its decimal text only; a path under a missing claim is missing
+    for bad in [
+        "/nationalities/01",
+        "/nationalities/3",
+        "/address/locality/x",
+        "/nope/x",
+    ] {
+        let e = issue(
+            &claims,
+            &extra,
+            &Disclosable::Paths(vec![p(bad)]),
+            &opts,
+            &rng,
+        )
+        .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::ApiMisuse, "{bad}");
+        assert!(e.to_string().contains(&bad[1..]), "{e}");
+    }
+    // inside an always-visible claim: refused up front
+    let e = issue(
+        &claims,
+        &extra,
+        &Disclosable::Paths(vec![p("/cnf/jwk")]),
+        &opts,
+        &rng,
+    )
+    .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Policy);
+    // an addition may not shadow a claim
+    let e = issue(
+        &claims,
+        &obj(json!({"vct": "u"})),
+        &Disclosable::All,
+        &opts,
+        &rng,
+    )
+    .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::ApiMisuse);
+    // reserved names, nested too
+    for bad in [json!({"x": {"_sd": []}}), json!({"x": [{"...": "d"}]})] {
+        let e = issue(&obj(bad), &Map::new(), &Disclosable::All, &opts, &rng).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::ApiMisuse);
+    }
 }
 
 #[test]
