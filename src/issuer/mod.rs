@@ -47,16 +47,10 @@ fn sign_sd_jwt(
     signer: &dyn Signer,
 ) -> Result<String> {
     let mut out = sign_compact(header, &sd.payload, signer)?;
-    out.reserve(
-        sd.disclosures
-            .iter()
-            .map(|d| d.encoded.len() + 1)
-            .sum::<usize>()
-            + 1,
-    );
+    out.reserve(sd.disclosures.iter().map(|d| d.len() + 1).sum::<usize>() + 1);
     out.push('~');
     for d in &sd.disclosures {
-        out.push_str(&d.encoded);
+        out.push_str(d);
         out.push('~');
     }
     Ok(out)

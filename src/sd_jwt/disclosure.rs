@@ -90,6 +90,11 @@ impl DigestText {
         })
     }
 
+    /// The text's bytes (ASCII), for comparing and hashing without a UTF-8 check.
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        self.buf.get(..usize::from(self.len)).unwrap_or_default()
+    }
+
     pub(crate) fn as_str(&self) -> &str {
         // base64url is ASCII
         self.buf

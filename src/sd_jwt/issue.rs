@@ -6,7 +6,6 @@ use crate::crypto::{HashAlg, SecureRandom};
 use crate::encoding::{b64u_encode, b64u_encode_into};
 use crate::error::{misuse, policy, Result};
 use serde_json::{Map, Value};
-use std::collections::HashSet;
 
 /// Which claims the issuer makes selectively disclosable.
 ///
@@ -44,17 +43,11 @@ pub(crate) struct IssueOptions {
     pub(crate) scope: Option<&'static str>,
 }
 
-/// A disclosure made at issuance: the encoded string and its digest.
-#[derive(Debug, Clone)]
-pub(crate) struct Issued {
-    pub(crate) encoded: String,
-    pub(crate) digest: DigestText,
-}
-
-/// The SD-JWT payload (JSON, with `_sd` and `_sd_alg`) and its disclosures.
+/// The SD-JWT payload (JSON, with `_sd` and `_sd_alg`) and its disclosures
+/// (encoded).
 pub(crate) struct SdPayload {
     pub(crate) payload: Vec<u8>,
-    pub(crate) disclosures: Vec<Issued>,
+    pub(crate) disclosures: Vec<String>,
 }
 
 /// The explicitly disclosable paths as a tree of their segments, walked
@@ -67,41 +60,34 @@ struct Wanted<'p> {
 struct Node<'p> {
     /// Children by segment, sorted for binary search.
     children: Vec<(&'p str, usize)>,
-    /// The path that ends here, when one does.
-    path: Option<&'p ClaimPath>,
+    /// The path that ends here, when one does (with its first position in
+    /// the caller's list).
+    path: Option<(usize, &'p ClaimPath)>,
     /// A claim exists at that path (so it was made disclosable).
     used: bool,
 }
 
 impl<'p> Wanted<'p> {
     fn new(paths: &'p [ClaimPath]) -> Self {
-        // In sorted order the paths that share a prefix are adjacent, so a
-        // node's children arrive sorted and a repeated one is the last.
-        let mut sorted: Vec<&ClaimPath> = paths.iter().collect();
-        sorted.sort_unstable();
         let mut nodes = vec![Node::default()];
-        for p in sorted {
+        for (index, p) in paths.iter().enumerate() {
             let mut at = 0;
             for seg in p.segments() {
-                let found = nodes
-                    .get(at)
-                    .and_then(|n| n.children.last())
-                    .filter(|(s, _)| *s == seg.as_str())
-                    .map(|(_, i)| *i);
-                at = match found {
-                    Some(i) => i,
-                    None => {
-                        let i = nodes.len();
+                let Some(n) = nodes.get(at) else { break };
+                at = match n.children.binary_search_by(|(s, _)| (*s).cmp(seg.as_str())) {
+                    Ok(i) => n.children.get(i).map_or(0, |(_, c)| *c),
+                    Err(i) => {
+                        let child = nodes.len();
                         nodes.push(Node::default());
                         if let Some(n) = nodes.get_mut(at) {
-                            n.children.push((seg.as_str(), i));
+                            n.children.insert(i, (seg.as_str(), child));
                         }
-                        i
+                        child
                     }
                 };
             }
             if let Some(n) = nodes.get_mut(at) {
-                n.path = Some(p);
+                n.path.get_or_insert((index, p));
             }
         }
         Wanted { nodes }
@@ -117,15 +103,14 @@ impl<'p> Wanted<'p> {
             .map(|(_, c)| *c)
     }
 
-    /// The first path of `paths` (in their order) at which no claim was found.
-    fn missing(&self, paths: &'p [ClaimPath]) -> Option<&'p ClaimPath> {
-        paths.iter().find(|p| {
-            let mut at = Some(0);
-            for seg in p.segments() {
-                at = self.child(at, seg);
-            }
-            !at.and_then(|i| self.nodes.get(i)).is_some_and(|n| n.used)
-        })
+    /// The first path (in the caller's order) at which no claim was found.
+    fn missing(&self) -> Option<&'p ClaimPath> {
+        self.nodes
+            .iter()
+            .filter(|n| !n.used)
+            .filter_map(|n| n.path)
+            .min_by_key(|(index, _)| *index)
+            .map(|(_, p)| p)
     }
 }
 
@@ -143,7 +128,9 @@ struct Builder<'a> {
     rng: &'a dyn SecureRandom,
     /// `None`: [`Disclosable::All`].
     wanted: Option<Wanted<'a>>,
-    disclosures: Vec<Issued>,
+    disclosures: Vec<String>,
+    /// Every salt used, to refuse a repeated one.
+    salts: Vec<u128>,
     /// Random bytes drawn in batches (one RNG call per 32 salts), zeroized on drop.
     pool: zeroize::Zeroizing<Vec<u8>>,
 }
@@ -198,6 +185,7 @@ pub(crate) fn build_sd_payload(
             Disclosable::Paths(p) => Some(Wanted::new(p)),
         },
         disclosures: Vec::new(),
+        salts: Vec::new(),
         pool: zeroize::Zeroizing::new(Vec::new()),
     };
     let mut payload = Vec::with_capacity(256 + 64 * claims.len());
@@ -207,15 +195,16 @@ pub(crate) fn build_sd_payload(
         node: b.wanted.as_ref().map(|_| 0),
     };
     b.object(claims.iter().chain(extra), root, &mut payload, true)?;
-    if let Some(missing) = b.wanted.as_ref().and_then(|w| w.missing(paths)) {
+    if let Some(missing) = b.wanted.as_ref().and_then(Wanted::missing) {
         return Err(misuse(format!("no claim at path {missing}")));
     }
-    // SD-18: refuse a repeated digest (and so a repeated salt with equal content).
-    let mut digests = HashSet::with_capacity(b.disclosures.len());
-    for d in &b.disclosures {
-        if !digests.insert(d.digest.as_str()) {
-            return Err(policy("two disclosures have the same digest"));
-        }
+    // SD-18: refuse a repeated salt, and so a repeated digest (equal content
+    // under one salt): the random source is broken.
+    b.salts.sort_unstable();
+    if b.salts.windows(2).any(|w| w.first() == w.get(1)) {
+        return Err(policy(
+            "two disclosures have the same salt (and could have the same digest)",
+        ));
     }
     Ok(SdPayload {
         payload,
@@ -285,6 +274,7 @@ impl<'w> Builder<'w> {
     /// its value processed in turn; returns its digest.
     fn disclose(&mut self, name: Option<&str>, v: &Value, at: At<'_>) -> Result<DigestText> {
         let salt = zeroize::Zeroizing::new(self.random16()?);
+        self.salts.push(u128::from_be_bytes(*salt));
         let mut salt_text = zeroize::Zeroizing::new([0u8; 22]);
         let n =
             b64u_encode_into(&*salt, &mut *salt_text).ok_or_else(|| misuse("salt does not fit"))?;
@@ -302,7 +292,7 @@ impl<'w> Builder<'w> {
         json.push(b']');
         let encoded = b64u_encode(&*json);
         let digest = DigestText::of(&encoded, self.opts.hash);
-        self.disclosures.push(Issued { encoded, digest });
+        self.disclosures.push(encoded);
         Ok(digest)
     }
 
@@ -321,7 +311,7 @@ impl<'w> Builder<'w> {
                     if self.selected(child) {
                         let d = self.disclose(None, e, child)?;
                         out.extend_from_slice(b"{\"...\":\"");
-                        out.extend_from_slice(d.as_str().as_bytes());
+                        out.extend_from_slice(d.as_bytes());
                         out.extend_from_slice(b"\"}");
                     } else {
                         self.value(e, child, out)?;
@@ -381,7 +371,7 @@ impl<'w> Builder<'w> {
         }
         if !sd.is_empty() {
             // Sorting hides the original order of the claims (§4.2.4.2 recommends it).
-            sd.sort_unstable_by(|a, b| a.as_str().cmp(b.as_str()));
+            sd.sort_unstable_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
             if !first {
                 out.push(b',');
             }
@@ -392,7 +382,7 @@ impl<'w> Builder<'w> {
                     out.push(b',');
                 }
                 out.push(b'"');
-                out.extend_from_slice(d.as_str().as_bytes());
+                out.extend_from_slice(d.as_bytes());
                 out.push(b'"');
             }
             out.push(b']');

@@ -61,11 +61,11 @@ impl Processed {
 struct Ctx<'a> {
     /// Each disclosure's index by its digest, and whether a digest in the
     /// payload or in a disclosure referenced it yet.
-    by_digest: HashMap<&'a str, (usize, bool)>,
+    by_digest: HashMap<&'a [u8], (usize, bool)>,
     disclosures: &'a [Disclosure],
     /// The digests referenced that match no disclosure (decoys, or the
     /// digests of disclosures not presented).
-    unmatched: HashSet<&'a str>,
+    unmatched: HashSet<&'a [u8]>,
     paths: Vec<Option<ClaimPath>>,
     parents: Vec<Option<usize>>,
 }
@@ -95,7 +95,7 @@ pub(crate) fn process_structure(
 ) -> Result<Processed> {
     let mut by_digest = HashMap::with_capacity(disclosures.len());
     for (i, d) in disclosures.iter().enumerate() {
-        if by_digest.insert(d.digest.as_str(), (i, false)).is_some() {
+        if by_digest.insert(d.digest.as_bytes(), (i, false)).is_some() {
             return Err(malformed("the same disclosure is presented twice"));
         }
     }
@@ -140,6 +140,7 @@ impl<'a> Ctx<'a> {
     /// referenced twice (in the payload or the disclosures, matched or not).
     fn claim_digest(&mut self, digest: &'a str) -> Result<Option<usize>> {
         let twice = || malformed("a digest appears more than once");
+        let digest = digest.as_bytes();
         match self.by_digest.get_mut(digest) {
             Some((_, true)) => Err(twice()),
             Some((i, used)) => {
