@@ -152,12 +152,43 @@ pub(crate) fn format_rfc3339(t: UnixTime) -> String {
     let days = secs / 86_400;
     let rem = secs % 86_400;
     let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
+    let mut out = String::with_capacity(20);
+    push_padded(&mut out, y, 4);
+    out.push('-');
+    push_padded(&mut out, m, 2);
+    out.push('-');
+    push_padded(&mut out, d, 2);
+    out.push('T');
+    push_padded(&mut out, rem / 3600, 2);
+    out.push(':');
+    push_padded(&mut out, rem % 3600 / 60, 2);
+    out.push(':');
+    push_padded(&mut out, rem % 60, 2);
+    out.push('Z');
+    out
+}
+
+/// Appends `n` in decimal, zero-padded to at least `width` digits (as
+/// `format!("{n:0width$}")`, without the formatting machinery: dates are
+/// written on every issuance).
+pub(crate) fn push_padded(out: &mut String, n: u64, width: usize) {
+    let mut digits = [b'0'; 20];
+    let mut at = digits.len();
+    let mut n = n;
+    loop {
+        at -= 1;
+        if let Some(c) = digits.get_mut(at) {
+            *c = b'0' + u8::try_from(n % 10).unwrap_or(0);
+        }
+        n /= 10;
+        if n == 0 || at == 0 {
+            break;
+        }
+    }
+    let start = at.min(digits.len().saturating_sub(width));
+    for &c in digits.get(start..).unwrap_or_default() {
+        out.push(char::from(c));
+    }
 }
 
 pub(crate) fn days_in_month(y: u64, m: u64) -> u64 {
@@ -272,6 +303,29 @@ mod tests {
                 parse_rfc3339(&format_rfc3339(UnixTime(t))),
                 Some(UnixTime(t))
             );
+        }
+        assert_eq!(format_rfc3339(UnixTime(0)), "1970-01-01T00:00:00Z");
+        assert_eq!(
+            format_rfc3339(UnixTime(4_102_444_799)),
+            "2099-12-31T23:59:59Z"
+        );
+    }
+
+    #[test]
+    fn push_padded_is_zero_padded_decimal() {
+        for (n, w) in [
+            (0, 4),
+            (7, 2),
+            (42, 2),
+            (123, 2),
+            (2024, 4),
+            (999, 4),
+            (u64::MAX, 4),
+            (5, 0),
+        ] {
+            let mut s = String::from(">");
+            push_padded(&mut s, n, w);
+            assert_eq!(s, format!(">{n:0w$}"), "{n} {w}");
         }
     }
 }

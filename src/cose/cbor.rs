@@ -256,9 +256,22 @@ impl FullDate {
     }
 }
 
+impl FullDate {
+    /// `YYYY-MM-DD`.
+    pub(crate) fn text(&self) -> String {
+        let mut out = String::with_capacity(10);
+        crate::time::push_padded(&mut out, u64::from(self.year), 4);
+        out.push('-');
+        crate::time::push_padded(&mut out, u64::from(self.month), 2);
+        out.push('-');
+        crate::time::push_padded(&mut out, u64::from(self.day), 2);
+        out
+    }
+}
+
 impl fmt::Display for FullDate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+        f.write_str(&self.text())
     }
 }
 
@@ -680,6 +693,7 @@ fn half_to_f64(h: u16) -> f64 {
 // ---------------------------------------------------------------------------
 // Encoding
 
+#[inline]
 pub(crate) fn push_head(out: &mut Vec<u8>, major: u8, n: u64) {
     let m = major << 5;
     let be = n.to_be_bytes();
@@ -709,12 +723,14 @@ pub(crate) fn head_len(n: u64) -> usize {
 }
 
 /// Appends a text string (major type 3).
+#[inline]
 pub(crate) fn push_text(out: &mut Vec<u8>, s: &str) {
     push_head(out, 3, len_u64(s.len()));
     out.extend_from_slice(s.as_bytes());
 }
 
 /// Appends a byte string (major type 2).
+#[inline]
 pub(crate) fn push_bytes(out: &mut Vec<u8>, b: &[u8]) {
     push_head(out, 2, len_u64(b.len()));
     out.extend_from_slice(b);

@@ -129,23 +129,40 @@ impl<'a> MdocIssuer<'a> {
                 "an mdoc issuer needs its document signer certificate (x5chain)",
             ));
         }
-        let mut namespaces = Vec::with_capacity(elements.len());
+        // every value encoded into one buffer, then handed on as slices of it
+        // (sized for the text and base64url the values hold: one growth at most)
+        let estimate: usize = elements
+            .values()
+            .filter_map(Value::as_object)
+            .flat_map(|els| els.values())
+            .map(|v| v.as_str().map_or(64, |s| s.len() + 9))
+            .sum();
+        let mut encoded = Vec::with_capacity(estimate);
+        let mut spans = Vec::with_capacity(elements.len());
         for (ns, els) in elements {
             let Value::Object(els) = els else {
                 return Err(misuse(format!(
                     "namespace {ns:?} must map element names to values"
                 )));
             };
-            let items = els
-                .iter()
-                .map(|(name, v)| {
-                    let mut value = Vec::new();
-                    values::encode_json(name, v, &mut value)?;
-                    Ok((name.as_str(), value))
-                })
-                .collect::<Result<Vec<_>>>()?;
-            namespaces.push((ns.as_str(), items));
+            let mut items = Vec::with_capacity(els.len());
+            for (name, v) in els {
+                let start = encoded.len();
+                values::encode_json(name, v, &mut encoded)?;
+                items.push((name.as_str(), start..encoded.len()));
+            }
+            spans.push((ns.as_str(), items));
         }
+        let namespaces: Vec<(&str, mdoc::ToIssue<'_>)> = spans
+            .into_iter()
+            .map(|(ns, items)| {
+                let items = items
+                    .into_iter()
+                    .map(|(name, span)| (name, encoded.get(span).unwrap_or_default()))
+                    .collect();
+                (ns, items)
+            })
+            .collect();
         let until = UnixTime::from_secs(now.as_secs().saturating_add(self.validity_secs));
         mdoc::build_issuer_signed(
             &namespaces,

@@ -337,9 +337,26 @@ impl<'a> RandomPool<'a> {
     }
 }
 
+/// `n` distinct random digest IDs, in the order drawn. A collision (about
+/// n²/2³² likely) redraws them all; a random source that keeps repeating
+/// itself is an error, not a hang.
+fn unique_ids(pool: &mut RandomPool<'_>, n: usize) -> Result<Vec<u64>> {
+    for _ in 0..8 {
+        let ids = (0..n).map(|_| pool.u31()).collect::<Result<Vec<u64>>>()?;
+        let mut sorted = ids.clone();
+        sorted.sort_unstable();
+        if sorted.windows(2).all(|w| w.first() != w.get(1)) {
+            return Ok(ids);
+        }
+    }
+    Err(crate::error::policy(
+        "the random source repeats itself: no distinct digest IDs",
+    ))
+}
+
 /// One namespace's data elements to issue: (elementIdentifier, the value's
 /// CBOR encoding, deterministic).
-pub(crate) type ToIssue<'a> = Vec<(&'a str, Vec<u8>)>;
+pub(crate) type ToIssue<'a> = Vec<(&'a str, &'a [u8])>;
 
 /// Builds IssuerSigned: IssuerSignedItems with fresh randoms and unique random
 /// digest IDs (below 2^31, so they stay small integers), the MSO, and issuerAuth
@@ -381,28 +398,26 @@ pub(crate) fn build_issuer_signed(
     // per namespace, (digestID, digest) in ID order
     let mut digests: Vec<Vec<(u64, [u8; 32])>> = Vec::with_capacity(order.len());
     for (ns, elements) in &order {
-        let mut used = std::collections::HashSet::with_capacity(elements.len());
-        let mut draw_id = |pool: &mut RandomPool<'_>| -> Result<u64> {
-            loop {
-                let id = pool.u31()?;
-                if used.insert(id) {
-                    return Ok(id);
-                }
-            }
-        };
-        let mut names = std::collections::HashSet::with_capacity(elements.len());
+        let mut names: Vec<&str> = elements.iter().map(|(n, _)| *n).collect();
+        names.sort_unstable();
+        if let Some(w) = names.windows(2).find(|w| w.first() == w.get(1)) {
+            let name = w.first().copied().unwrap_or_default();
+            return Err(crate::error::misuse(format!(
+                "element {name:?} given twice"
+            )));
+        }
+        // one digest ID per element, then one per decoy
+        let drawn = unique_ids(&mut pool, elements.len() + p.decoys_per_namespace)?;
+        let mut drawn = drawn.into_iter();
         let mut ids = Vec::with_capacity(elements.len() + p.decoys_per_namespace);
         push_text(&mut ns_buf, ns);
         push_head(&mut ns_buf, 4, len_u64(elements.len()));
         for (name, value) in elements {
-            if !names.insert(*name) {
-                return Err(crate::error::misuse(format!(
-                    "element {name:?} given twice"
-                )));
-            }
             let mut random = [0u8; RANDOM_BYTES];
             pool.fill(&mut random)?;
-            let id = draw_id(&mut pool)?;
+            let id = drawn
+                .next()
+                .ok_or_else(|| crate::error::misuse("too few digest IDs"))?;
             // IssuerSignedItem, keys in encoded order: random (6), digestID (8),
             // elementValue (12), elementIdentifier (17)
             let inner_len = 1
@@ -433,10 +448,10 @@ pub(crate) fn build_issuer_signed(
             let digest = crate::crypto::sha256(ns_buf.get(start..).unwrap_or_default());
             ids.push((id, digest));
         }
-        for _ in 0..p.decoys_per_namespace {
+        for id in drawn {
             let mut d = [0u8; 32];
             pool.fill(&mut d)?;
-            ids.push((draw_id(&mut pool)?, d));
+            ids.push((id, d));
         }
         // unsigned keys: numeric order is encoded order
         ids.sort_unstable_by_key(|(id, _)| *id);

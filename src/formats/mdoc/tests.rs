@@ -53,17 +53,13 @@ fn issued_issuer_signed_is_deterministic_cbor_throughout() {
     let device = crate::crypto::PrivateKey::generate(crate::crypto::Algorithm::Es256).unwrap();
     let now = UnixTime::from_secs(1_790_000_000);
     let names: Vec<String> = (0..30).map(|i| format!("element_{i}")).collect();
-    let els = |n: usize| -> Vec<(&str, Vec<u8>)> {
+    let values: Vec<Item> = (0..30).map(|i| Item::text(&"x".repeat(i * 20))).collect();
+    let els = |n: usize| -> Vec<(&str, &[u8])> {
         names
             .iter()
+            .zip(&values)
             .take(n)
-            .enumerate()
-            .map(|(i, name)| {
-                (
-                    name.as_str(),
-                    Item::text(&"x".repeat(i * 20)).raw().to_vec(),
-                )
-            })
+            .map(|(name, v)| (name.as_str(), v.raw()))
             .collect()
     };
     let namespaces = vec![
@@ -224,4 +220,70 @@ fn hex_of(s: &str) -> Vec<u8> {
 
 fn hex_str(b: &[u8]) -> String {
     b.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Digest IDs are distinct and random; a random source that repeats itself
+/// is an error, not an endless redraw (it hung before), and an element named
+/// twice is refused.
+#[test]
+fn digest_ids_need_a_working_random_source_and_names_are_unique() {
+    struct Stuck;
+    impl SecureRandom for Stuck {
+        fn fill(&self, dest: &mut [u8]) -> Result<()> {
+            dest.fill(7);
+            Ok(())
+        }
+    }
+    let key = crate::crypto::PrivateKey::generate(crate::crypto::Algorithm::Es256).unwrap();
+    let device = crate::crypto::PrivateKey::generate(crate::crypto::Algorithm::Es256).unwrap();
+    let now = UnixTime::from_secs(1_790_000_000);
+    let params = MsoParams {
+        doc_type: DOCTYPE_MDL,
+        device_key: device.public_key(),
+        signed: now,
+        valid_from: now,
+        valid_until: UnixTime::from_secs(1_790_000_000 + 86_400),
+        decoys_per_namespace: 2,
+    };
+    let x = Item::text("x");
+    let value = x.raw();
+    let two = vec![(
+        NAMESPACE_MDL,
+        vec![("given_name", value), ("family_name", value)],
+    )];
+    let e = build_issuer_signed(&two, &params, &key, &[vec![0x30, 0x00]], &Stuck).unwrap_err();
+    assert_eq!(e.kind(), crate::ErrorKind::Policy);
+    let out = build_issuer_signed(
+        &two,
+        &params,
+        &key,
+        &[vec![0x30, 0x00]],
+        &crate::crypto::SystemRandom,
+    )
+    .unwrap();
+    let top = crate::cose::decode(&out).unwrap();
+    let auth = top.get("issuerAuth").unwrap().as_array("auth").unwrap();
+    let mso = crate::cose::decode(auth[2].as_bytes("payload").unwrap()).unwrap();
+    let mso = mso.embedded("mso").unwrap().item;
+    let ids = mso
+        .get("valueDigests")
+        .unwrap()
+        .get(NAMESPACE_MDL)
+        .unwrap()
+        .as_map("ids")
+        .unwrap();
+    assert_eq!(ids.len(), 4);
+    let twice = vec![(
+        NAMESPACE_MDL,
+        vec![("given_name", value), ("given_name", value)],
+    )];
+    let e = build_issuer_signed(
+        &twice,
+        &params,
+        &key,
+        &[vec![0x30, 0x00]],
+        &crate::crypto::SystemRandom,
+    )
+    .unwrap_err();
+    assert_eq!(e.kind(), crate::ErrorKind::ApiMisuse);
 }

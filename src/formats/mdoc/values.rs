@@ -174,7 +174,7 @@ fn encode_json_at(name: &str, value: &Value, out: &mut Vec<u8>, depth: usize) ->
 /// Tag 1004 over the date's `YYYY-MM-DD` text.
 fn push_full_date(out: &mut Vec<u8>, d: FullDate) {
     crate::cose::push_head(out, 6, 1004);
-    crate::cose::push_text(out, &d.to_string());
+    crate::cose::push_text(out, &d.text());
 }
 
 /// The byte string that `text` (base64url) encodes, decoded in place.
