@@ -69,7 +69,9 @@ struct Node<'p> {
 
 impl<'p> Wanted<'p> {
     fn new(paths: &'p [ClaimPath]) -> Self {
-        let mut nodes = vec![Node::default()];
+        let mut nodes =
+            Vec::with_capacity(1 + paths.iter().map(|p| p.segments().len()).sum::<usize>());
+        nodes.push(Node::default());
         for (index, p) in paths.iter().enumerate() {
             let mut at = 0;
             for seg in p.segments() {
@@ -184,8 +186,8 @@ pub(crate) fn build_sd_payload(
             Disclosable::All => None,
             Disclosable::Paths(p) => Some(Wanted::new(p)),
         },
-        disclosures: Vec::new(),
-        salts: Vec::new(),
+        disclosures: Vec::with_capacity(paths.len()),
+        salts: Vec::with_capacity(paths.len()),
         pool: zeroize::Zeroizing::new(Vec::new()),
     };
     let mut payload = Vec::with_capacity(256 + 64 * claims.len());
@@ -280,7 +282,9 @@ impl<'w> Builder<'w> {
             b64u_encode_into(&*salt, &mut *salt_text).ok_or_else(|| misuse("salt does not fit"))?;
         // The JSON array written straight out: the same bytes as serializing
         // `[salt, name, value]`.
-        let mut json = zeroize::Zeroizing::new(Vec::with_capacity(64));
+        // room for the salt, the name and a short value (one growth for a long one)
+        let room = 40 + name.map_or(0, str::len) + v.as_str().map_or(96, |s| s.len() + 8);
+        let mut json = zeroize::Zeroizing::new(Vec::with_capacity(room));
         json.extend_from_slice(b"[\"");
         json.extend_from_slice(salt_text.get(..n).unwrap_or_default()); // base64url: nothing to escape
         json.extend_from_slice(b"\",");
@@ -371,18 +375,19 @@ impl<'w> Builder<'w> {
         }
         if !sd.is_empty() {
             // Sorting hides the original order of the claims (§4.2.4.2 recommends it).
-            sd.sort_unstable_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
+            let mut sorted: Vec<&[u8]> = sd.iter().map(DigestText::as_bytes).collect();
+            sorted.sort_unstable();
             if !first {
                 out.push(b',');
             }
             first = false;
             out.extend_from_slice(b"\"_sd\":[");
-            for (i, d) in sd.iter().enumerate() {
+            for (i, d) in sorted.iter().enumerate() {
                 if i > 0 {
                     out.push(b',');
                 }
                 out.push(b'"');
-                out.extend_from_slice(d.as_bytes());
+                out.extend_from_slice(d);
                 out.push(b'"');
             }
             out.push(b']');
