@@ -174,9 +174,7 @@ fn age_flags(claims: &Value, path: &[String], out: &mut Vec<(u8, bool, String)>)
         return;
     };
     let at = |p: &[String], k: &str| {
-        let mut full = p.to_vec();
-        full.push(k.to_owned());
-        crate::sd_jwt::ClaimPath::from_segments(full).to_string()
+        crate::sd_jwt::ClaimPath::pointer_of(p.iter().map(String::as_str).chain([k]))
     };
     if last == "age_over_NN" {
         let Some(Value::Object(ns)) = lookup(claims, parent) else {

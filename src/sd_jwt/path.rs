@@ -95,6 +95,17 @@ impl ClaimPath {
         out
     }
 
+    /// The pointer of the path `segments`, without building the path.
+    pub(crate) fn pointer_of<'s>(segments: impl IntoIterator<Item = &'s str> + Clone) -> String {
+        let len = segments.clone().into_iter().map(|s| s.len() + 1).sum();
+        let mut out = String::with_capacity(len);
+        for s in segments {
+            // writing to a String cannot fail
+            let _ = write_segment(&mut out, s);
+        }
+        out
+    }
+
     /// The pointer of the top-level claim `name`, without building its path.
     pub(crate) fn top_level_pointer(name: &str) -> String {
         let mut out = String::with_capacity(name.len() + 1);
@@ -139,6 +150,7 @@ mod tests {
             let p = ClaimPath::from_segments(["x", seg]);
             let text = p.to_string();
             assert_eq!(p.pointer(), text, "{seg:?}");
+            assert_eq!(ClaimPath::pointer_of(["x", seg]), text, "{seg:?}");
             let want = format!("/x/{}", seg.replace('~', "~0").replace('/', "~1"));
             assert_eq!(text, want, "{seg:?}");
             assert_eq!(ClaimPath::parse(&text).unwrap(), p, "{seg:?}");
