@@ -1180,7 +1180,8 @@ fn c_time_after_disclosure() {
         assert_kind(r, ErrorKind::Policy, "SD-28 issuer");
     }
 
-    // SD-18: a repeated digest at issuance is refused (covered in the unit tests with a stuck RNG)
+    // SD-18: a repeated salt (so a repeated digest) at issuance is refused; the unit
+    // tests also refuse a source that repeats salts under different content
     struct Stuck;
     impl passerelle::SecureRandom for Stuck {
         fn fill(&self, dest: &mut [u8]) -> passerelle::Result<()> {

@@ -505,7 +505,7 @@ fn issued_payload_hides_exactly_the_named_paths_and_processes_back() {
     )
     .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::ApiMisuse);
-    // RFC 9901 §4.2.1: a salt is unique per disclosure, even under different
+    // SD-18 / RFC 9901 §4.2.1: a salt is unique per disclosure, even under different
     // content (a random source that repeats itself is refused)
     struct Repeats;
     impl SecureRandom for Repeats {
