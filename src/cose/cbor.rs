@@ -990,6 +990,7 @@ impl Item {
     }
 
     /// Tag 24 around the encoding of `inner` (as received, or as built).
+    #[cfg(test)]
     pub(crate) fn embed(inner: &Item) -> Self {
         Item::tag(24, Item::bytes(inner.raw()))
     }

@@ -212,7 +212,7 @@ pub(crate) fn check_device_auth(
     let da = device_authentication_bytes(
         transcript,
         &doc.doc_type,
-        &doc.device_signed.namespaces_bytes,
+        doc.device_signed.namespaces_bytes.raw(),
     )?;
     let to_binding = |e: crate::Error| {
         if e.kind() == ErrorKind::Signature {
@@ -543,33 +543,41 @@ pub(crate) fn build_device_response(
     transcript: &SessionTranscript,
     auth: &DeviceAuthMode<'_>,
 ) -> Result<Vec<u8>> {
-    let mut ns_items = Vec::new();
-    for (ns, items) in &signed.namespaces {
-        let chosen: Vec<Item> = items
-            .iter()
-            .filter(|i| disclose(ns, &i.identifier))
-            .map(|i| i.tagged.clone())
-            .collect();
-        if !chosen.is_empty() {
-            ns_items.push((Item::text(ns), Item::array(chosen)));
-        }
+    use crate::cose::{push_head, push_text, text_key_order};
+    // Written straight out in deterministic order (RFC 8949 §4.2.1: keys
+    // sorted by their encoding, shorter first); the IssuerSignedItems and
+    // issuerAuth are forwarded as the bytes received.
+    let mut chosen: Vec<(&str, Vec<&[u8]>)> = signed
+        .namespaces
+        .iter()
+        .map(|(ns, items)| {
+            let picked: Vec<&[u8]> = items
+                .iter()
+                .filter(|i| disclose(ns, &i.identifier))
+                .map(|i| i.tagged.raw())
+                .collect();
+            (ns.as_str(), picked)
+        })
+        .filter(|(_, picked)| !picked.is_empty())
+        .collect();
+    chosen.sort_by(|a, b| text_key_order(a.0, b.0));
+    if chosen
+        .windows(2)
+        .any(|w| w.first().map(|x| x.0) == w.get(1).map(|x| x.0))
+    {
+        return Err(crate::error::misuse("a namespace appears twice"));
     }
     let auth_item = signed
         .item
         .get("issuerAuth")
-        .ok_or_else(|| malformed("IssuerSigned has no issuerAuth"))?
-        .clone();
-    let mut issuer_signed = Vec::with_capacity(2);
-    if !ns_items.is_empty() {
-        issuer_signed.push((Item::text("nameSpaces"), Item::map(ns_items)?));
-    }
-    issuer_signed.push((Item::text("issuerAuth"), auth_item));
-    let device_ns = Item::embed(&Item::map(Vec::new())?);
-    let da = device_authentication_bytes(transcript, doc_type, &device_ns)?;
-    let device_auth = match auth {
+        .ok_or_else(|| malformed("IssuerSigned has no issuerAuth"))?;
+    // DeviceNameSpacesBytes: #6.24(bstr .cbor {})
+    const DEVICE_NS: [u8; 4] = [0xd8, 0x18, 0x41, 0xa0];
+    let da = device_authentication_bytes(transcript, doc_type, &DEVICE_NS)?;
+    let (auth_key, auth_bytes) = match auth {
         DeviceAuthMode::Signature(signer) => (
-            Item::text("deviceSignature"),
-            cose::decode(&cose::sign1(
+            "deviceSignature",
+            cose::sign1(
                 &Header::new(),
                 &Header::new(),
                 &da,
@@ -577,42 +585,62 @@ pub(crate) fn build_device_response(
                 *signer,
                 b"",
                 false,
-            )?)?,
+            )?,
         ),
         DeviceAuthMode::Mac(device, reader_pub) => {
             let shared = device.agree(reader_pub)?;
             let key = emac_key(&shared, transcript)?;
             (
-                Item::text("deviceMac"),
-                cose::decode(&cose::mac0(
-                    &Header::new(),
-                    &Header::new(),
-                    &da,
-                    true,
-                    &key,
-                    b"",
-                    false,
-                )?)?,
+                "deviceMac",
+                cose::mac0(&Header::new(), &Header::new(), &da, true, &key, b"", false)?,
             )
         }
     };
-    let document = Item::map(vec![
-        (Item::text("docType"), Item::text(doc_type)),
-        (Item::text("issuerSigned"), Item::map(issuer_signed)?),
-        (
-            Item::text("deviceSigned"),
-            Item::map(vec![
-                (Item::text("nameSpaces"), device_ns),
-                (Item::text("deviceAuth"), Item::map(vec![device_auth])?),
-            ])?,
-        ),
-    ])?;
-    let response = Item::map(vec![
-        (Item::text("version"), Item::text("1.0")),
-        (Item::text("documents"), Item::array(vec![document])),
-        (Item::text("status"), Item::uint(0)),
-    ])?;
-    Ok(response.raw().to_vec())
+    let items_len: usize = chosen
+        .iter()
+        .flat_map(|(ns, picked)| picked.iter().map(|b| b.len()).chain([ns.len() + 14]))
+        .sum();
+    let mut out = Vec::with_capacity(
+        items_len + auth_item.raw().len() + auth_bytes.len() + doc_type.len() + 160,
+    );
+    // DeviceResponse: status (6), version (7), documents (9)
+    push_head(&mut out, 5, 3);
+    push_text(&mut out, "status");
+    push_head(&mut out, 0, 0);
+    push_text(&mut out, "version");
+    push_text(&mut out, "1.0");
+    push_text(&mut out, "documents");
+    push_head(&mut out, 4, 1);
+    // Document: docType (7), deviceSigned (12), issuerSigned (12; "d" < "i")
+    push_head(&mut out, 5, 3);
+    push_text(&mut out, "docType");
+    push_text(&mut out, doc_type);
+    push_text(&mut out, "deviceSigned");
+    // DeviceSigned: deviceAuth (10), nameSpaces (10; "d" < "n")
+    push_head(&mut out, 5, 2);
+    push_text(&mut out, "deviceAuth");
+    push_head(&mut out, 5, 1);
+    push_text(&mut out, auth_key);
+    out.extend_from_slice(&auth_bytes);
+    push_text(&mut out, "nameSpaces");
+    out.extend_from_slice(&DEVICE_NS);
+    push_text(&mut out, "issuerSigned");
+    // IssuerSigned: issuerAuth (10), nameSpaces (10; "i" < "n")
+    push_head(&mut out, 5, if chosen.is_empty() { 1 } else { 2 });
+    push_text(&mut out, "issuerAuth");
+    out.extend_from_slice(auth_item.raw());
+    if !chosen.is_empty() {
+        push_text(&mut out, "nameSpaces");
+        push_head(&mut out, 5, len_u64(chosen.len()));
+        for (ns, picked) in &chosen {
+            push_text(&mut out, ns);
+            push_head(&mut out, 4, len_u64(picked.len()));
+            for b in picked {
+                out.extend_from_slice(b);
+            }
+        }
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -17,8 +17,9 @@ fn annex_d_device_authentication_bytes_are_rebuilt_byte_for_byte() {
     let tagged = hex("iso18013-5-annexD/session_transcript_bytes.hex");
     let t = SessionTranscript::from_cbor(&tagged[5..]).unwrap();
     assert_eq!(t.tagged_bytes(), tagged);
-    let da = device_authentication_bytes(&t, &doc.doc_type, &doc.device_signed.namespaces_bytes)
-        .unwrap();
+    let da =
+        device_authentication_bytes(&t, &doc.doc_type, doc.device_signed.namespaces_bytes.raw())
+            .unwrap();
     assert_eq!(da, hex("iso18013-5-annexD/device_authentication_bytes.hex"));
 }
 
@@ -286,4 +287,83 @@ fn digest_ids_need_a_working_random_source_and_names_are_unique() {
     )
     .unwrap_err();
     assert_eq!(e.kind(), crate::ErrorKind::ApiMisuse);
+}
+
+/// Issue 14: the DeviceResponse is written straight into its buffer. It must
+/// be deterministic CBOR, forward the chosen IssuerSignedItems and issuerAuth
+/// byte for byte, leave out a namespace with nothing chosen (and nameSpaces
+/// when nothing is), and carry a deviceSignature that verifies.
+#[test]
+fn device_response_is_deterministic_and_forwards_what_was_received() {
+    use crate::cose::{canonical, decode};
+    let key = crate::crypto::PrivateKey::generate(crate::crypto::Algorithm::Es256).unwrap();
+    let device = crate::crypto::PrivateKey::generate(crate::crypto::Algorithm::Es256).unwrap();
+    let now = UnixTime::from_secs(1_790_000_000);
+    let (a, b, c) = (Item::text("a"), Item::bool(true), Item::uint(7));
+    let namespaces = vec![
+        (
+            NAMESPACE_MDL,
+            vec![("given_name", a.raw()), ("age_over_18", b.raw())],
+        ),
+        ("org.example.other", vec![("x", c.raw())]),
+    ];
+    let issued = build_issuer_signed(
+        &namespaces,
+        &MsoParams {
+            doc_type: DOCTYPE_MDL,
+            device_key: device.public_key(),
+            signed: now,
+            valid_from: now,
+            valid_until: UnixTime::from_secs(1_790_000_000 + 86_400),
+            decoys_per_namespace: 1,
+        },
+        &key,
+        &[vec![0x30, 0x00]],
+        &crate::crypto::SystemRandom,
+    )
+    .unwrap();
+    let signed = IssuerSigned::parse_bytes(&issued).unwrap();
+    let transcript = SessionTranscript::openid4vp("c", "n", None, "https://r.example");
+    for (pick, want) in [
+        (
+            &["given_name", "x"][..],
+            // same length: bytewise, "org.e" < "org.i"
+            vec![("org.example.other", 1), (NAMESPACE_MDL, 1)],
+        ),
+        (&["age_over_18"][..], vec![(NAMESPACE_MDL, 1)]),
+        (&[][..], vec![]),
+    ] {
+        let out = build_device_response(
+            DOCTYPE_MDL,
+            &signed,
+            &|_, e| pick.contains(&e),
+            &transcript,
+            &DeviceAuthMode::Signature(&device),
+        )
+        .unwrap();
+        assert_eq!(canonical(&decode(&out).unwrap()), out);
+        let response = DeviceResponse::parse(&out).unwrap();
+        let doc = &response.documents[0];
+        let got: Vec<(&str, usize)> = doc
+            .issuer_signed
+            .namespaces
+            .iter()
+            .map(|(ns, items)| (ns.as_str(), items.len()))
+            .collect();
+        assert_eq!(got, want);
+        for (ns, items) in &doc.issuer_signed.namespaces {
+            let sent = &signed.namespaces.iter().find(|(n, _)| n == ns).unwrap().1;
+            for i in items {
+                assert!(sent.iter().any(|s| s.tagged.raw() == i.tagged.raw()));
+            }
+        }
+        assert_eq!(
+            doc.issuer_signed.item.get("issuerAuth").unwrap().raw(),
+            signed.item.get("issuerAuth").unwrap().raw()
+        );
+        let mso = doc.issuer_signed.mso().unwrap();
+        check_device_auth(doc, &mso, &transcript, None).unwrap();
+        let other = SessionTranscript::openid4vp("c", "other nonce", None, "https://r.example");
+        assert!(check_device_auth(doc, &mso, &other, None).is_err());
+    }
 }

@@ -122,11 +122,6 @@ impl SessionTranscript {
         &self.bytes
     }
 
-    /// The transcript as an item that keeps its bytes.
-    pub(crate) fn item(&self) -> Result<Item> {
-        cose::decode_with(&self.bytes, &super::model::decode_options())
-    }
-
     /// `SessionTranscriptBytes = #6.24(bstr .cbor SessionTranscript)`.
     pub(crate) fn tagged_bytes(&self) -> Vec<u8> {
         Item::tag(24, Item::bytes(&self.bytes)).raw().to_vec()
@@ -136,18 +131,34 @@ impl SessionTranscript {
 /// `DeviceAuthenticationBytes = #6.24(bstr .cbor ["DeviceAuthentication",
 /// SessionTranscript, DocType, DeviceNameSpacesBytes])`, with the transcript
 /// and the name spaces kept as their bytes.
+///
+/// Written straight out: every constructor of a transcript holds one
+/// well-formed item, and `device_namespaces_bytes` is an item's encoding.
 pub(crate) fn device_authentication_bytes(
     transcript: &SessionTranscript,
     doc_type: &str,
-    device_namespaces_bytes: &Item,
+    device_namespaces_bytes: &[u8],
 ) -> Result<Vec<u8>> {
-    let da = Item::array(vec![
-        Item::text("DeviceAuthentication"),
-        transcript.item()?,
-        Item::text(doc_type),
-        device_namespaces_bytes.clone(),
-    ]);
-    Ok(Item::embed(&da).raw().to_vec())
+    use crate::cose::{push_head, push_text, string_len};
+    const CONTEXT: &str = "DeviceAuthentication";
+    let inner_len = 1
+        + string_len(CONTEXT.len())
+        + transcript.bytes.len()
+        + string_len(doc_type.len())
+        + device_namespaces_bytes.len();
+    let mut out = Vec::with_capacity(inner_len + 12);
+    push_head(&mut out, 6, 24);
+    push_head(&mut out, 2, u64::try_from(inner_len).unwrap_or(u64::MAX));
+    let start = out.len();
+    push_head(&mut out, 4, 4);
+    push_text(&mut out, CONTEXT);
+    out.extend_from_slice(&transcript.bytes);
+    push_text(&mut out, doc_type);
+    out.extend_from_slice(device_namespaces_bytes);
+    if out.len() - start != inner_len {
+        return Err(crate::error::misuse("DeviceAuthentication length mismatch"));
+    }
+    Ok(out)
 }
 
 /// `EMacKey = HKDF-SHA-256(ECDH shared secret, salt = SHA-256(SessionTranscriptBytes),
