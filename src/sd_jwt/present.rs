@@ -8,9 +8,16 @@ use serde_json::Value;
 /// `paths` (with everything beneath them) become visible: each disclosure at or
 /// under a requested path, and every disclosure such a claim is nested inside.
 pub(crate) fn select_disclosures(full: &Processed, paths: &[ClaimPath]) -> Result<Vec<usize>> {
-    let root = Value::Object(full.claims.clone());
     for p in paths {
-        if lookup(&root, p).is_none() {
+        // the empty path is the whole credential
+        let found = match p.segments().split_first() {
+            None => true,
+            Some((first, rest)) => full
+                .claims
+                .get(first)
+                .is_some_and(|v| lookup_segments(v, rest).is_some()),
+        };
+        if !found {
             return Err(misuse(format!("the credential has no claim at {p}")));
         }
     }
@@ -40,10 +47,10 @@ fn mark(full: &Processed, keep: &mut [bool], mut i: usize) {
     }
 }
 
-/// The value at `path`, reading array positions as indexes.
-pub(crate) fn lookup<'a>(v: &'a Value, path: &ClaimPath) -> Option<&'a Value> {
+/// The value at the path `segments` under `v`, reading array positions as indexes.
+fn lookup_segments<'a>(v: &'a Value, segments: &[String]) -> Option<&'a Value> {
     let mut cur = v;
-    for seg in path.segments() {
+    for seg in segments {
         cur = match cur {
             Value::Object(o) => o.get(seg)?,
             Value::Array(a) => a.get(seg.parse::<usize>().ok()?)?,

@@ -347,6 +347,23 @@ fn issue_then_select_round_trip() {
         Value::Object(part.claims),
         json!({"iss": "https://i.example", "vct": "t", "address": {"locality": "K"}})
     );
+    // an array element by position; a path to nothing is refused, not ignored
+    let sel = select_disclosures(&full, &[ClaimPath::parse("/nationalities/1").unwrap()]).unwrap();
+    let chosen: Vec<Disclosure> = sel.iter().map(|&i| ds[i].clone()).collect();
+    let part = process_structure(&payload, &chosen).unwrap();
+    assert_eq!(part.claims["nationalities"], json!(["FR"]));
+    for missing in [
+        "/nope",
+        "/address/nope",
+        "/nationalities/2",
+        "/given_name/x",
+    ] {
+        let e = select_disclosures(&full, &[ClaimPath::parse(missing).unwrap()]).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::ApiMisuse, "{missing}");
+    }
+    // the empty path is the whole credential: every disclosure
+    let all = select_disclosures(&full, &[ClaimPath::from_segments(Vec::<String>::new())]).unwrap();
+    assert_eq!(all.len(), ds.len());
     // SD-18 / always-visible claims cannot be made disclosable
     let e = issue(
         &claims,
