@@ -172,23 +172,12 @@ pub(crate) fn format_rfc3339(t: UnixTime) -> String {
 /// `format!("{n:0width$}")`, without the formatting machinery: dates are
 /// written on every issuance).
 pub(crate) fn push_padded(out: &mut String, n: u64, width: usize) {
-    let mut digits = [b'0'; 20];
-    let mut at = digits.len();
-    let mut n = n;
-    loop {
-        at -= 1;
-        if let Some(c) = digits.get_mut(at) {
-            *c = b'0' + u8::try_from(n % 10).unwrap_or(0);
-        }
-        n /= 10;
-        if n == 0 || at == 0 {
-            break;
-        }
+    let mut buf = [0u8; 20];
+    let digits = crate::encoding::decimal(&mut buf, n);
+    for _ in digits.len()..width {
+        out.push('0');
     }
-    let start = at.min(digits.len().saturating_sub(width));
-    for &c in digits.get(start..).unwrap_or_default() {
-        out.push(char::from(c));
-    }
+    out.push_str(digits);
 }
 
 pub(crate) fn days_in_month(y: u64, m: u64) -> u64 {

@@ -19,6 +19,26 @@ use crate::error::{limit, malformed, Result};
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine as _;
 
+/// `n` in decimal, written at the end of `buf` (20 digits hold any `u64`);
+/// returns the digits.
+pub(crate) fn decimal(buf: &mut [u8; 20], n: u64) -> &str {
+    let mut n = n;
+    let mut at = buf.len();
+    loop {
+        at -= 1;
+        if let Some(b) = buf.get_mut(at) {
+            // n % 10 < 10: the narrowing is exact
+            *b = b'0' + u8::try_from(n % 10).unwrap_or(0);
+        }
+        n /= 10;
+        if n == 0 || at == 0 {
+            break;
+        }
+    }
+    // ASCII digits: this never falls back
+    core::str::from_utf8(buf.get(at..).unwrap_or_default()).unwrap_or_default()
+}
+
 /// Encodes bytes as base64url without padding.
 pub(crate) fn b64u_encode(bytes: impl AsRef<[u8]>) -> String {
     URL_SAFE_NO_PAD.encode(bytes)

@@ -306,12 +306,13 @@ impl<'w> Builder<'w> {
             Value::Object(o) => self.object(o.iter(), at, out, false),
             Value::Array(a) => {
                 out.push(b'[');
-                let mut index = itoa_buf();
+                let mut index = [0u8; 20];
                 for (i, e) in a.iter().enumerate() {
                     if i > 0 {
                         out.push(b',');
                     }
-                    let child = self.child(at, index_text(&mut index, i));
+                    let i = u64::try_from(i).unwrap_or(u64::MAX);
+                    let child = self.child(at, crate::encoding::decimal(&mut index, i));
                     if self.selected(child) {
                         let d = self.disclose(None, e, child)?;
                         out.extend_from_slice(b"{\"...\":\"");
@@ -402,27 +403,4 @@ impl<'w> Builder<'w> {
         out.push(b'}');
         Ok(())
     }
-}
-
-/// A buffer for an array index's decimal text.
-fn itoa_buf() -> [u8; 20] {
-    [0u8; 20]
-}
-
-/// `i` in decimal, written into `buf`.
-fn index_text(buf: &mut [u8; 20], i: usize) -> &str {
-    let mut n = i;
-    let mut at = buf.len();
-    loop {
-        at -= 1;
-        if let Some(b) = buf.get_mut(at) {
-            // n % 10 < 10: the narrowing is exact
-            *b = b'0' + u8::try_from(n % 10).unwrap_or(0);
-        }
-        n /= 10;
-        if n == 0 || at == 0 {
-            break;
-        }
-    }
-    core::str::from_utf8(buf.get(at..).unwrap_or_default()).unwrap_or_default()
 }

@@ -52,7 +52,6 @@ fn issued_issuer_signed_is_deterministic_cbor_throughout() {
     use crate::cose::{canonical, decode};
     let key = crate::crypto::PrivateKey::generate(crate::crypto::Algorithm::Es256).unwrap();
     let device = crate::crypto::PrivateKey::generate(crate::crypto::Algorithm::Es256).unwrap();
-    let now = UnixTime::from_secs(1_790_000_000);
     let names: Vec<String> = (0..30).map(|i| format!("element_{i}")).collect();
     let values: Vec<Item> = (0..30).map(|i| Item::text(&"x".repeat(i * 20))).collect();
     let els = |n: usize| -> Vec<(&str, &[u8])> {
@@ -70,14 +69,7 @@ fn issued_issuer_signed_is_deterministic_cbor_throughout() {
     ];
     let out = build_issuer_signed(
         &namespaces,
-        &MsoParams {
-            doc_type: DOCTYPE_MDL,
-            device_key: device.public_key(),
-            signed: now,
-            valid_from: now,
-            valid_until: UnixTime::from_secs(1_790_000_000 + 86_400),
-            decoys_per_namespace: 3,
-        },
+        &mdl_params(&device, 3),
         &key,
         &[vec![0x30, 0x03, 0x02, 0x01, 0x01]],
         &crate::crypto::SystemRandom,
@@ -237,31 +229,20 @@ fn digest_ids_need_a_working_random_source_and_names_are_unique() {
     }
     let key = crate::crypto::PrivateKey::generate(crate::crypto::Algorithm::Es256).unwrap();
     let device = crate::crypto::PrivateKey::generate(crate::crypto::Algorithm::Es256).unwrap();
-    let now = UnixTime::from_secs(1_790_000_000);
-    let params = MsoParams {
-        doc_type: DOCTYPE_MDL,
-        device_key: device.public_key(),
-        signed: now,
-        valid_from: now,
-        valid_until: UnixTime::from_secs(1_790_000_000 + 86_400),
-        decoys_per_namespace: 2,
-    };
+    let params = mdl_params(&device, 2);
     let x = Item::text("x");
     let value = x.raw();
     let two = vec![(
         NAMESPACE_MDL,
         vec![("given_name", value), ("family_name", value)],
     )];
-    let e = build_issuer_signed(&two, &params, &key, &[vec![0x30, 0x00]], &Stuck).unwrap_err();
+    let chain = [vec![0x30, 0x00]];
+    let issue = |ns: &[(&str, ToIssue<'_>)], rng: &dyn SecureRandom| {
+        build_issuer_signed(ns, &params, &key, &chain, rng)
+    };
+    let e = issue(&two, &Stuck).unwrap_err();
     assert_eq!(e.kind(), crate::ErrorKind::Policy);
-    let out = build_issuer_signed(
-        &two,
-        &params,
-        &key,
-        &[vec![0x30, 0x00]],
-        &crate::crypto::SystemRandom,
-    )
-    .unwrap();
+    let out = issue(&two, &crate::crypto::SystemRandom).unwrap();
     let top = crate::cose::decode(&out).unwrap();
     let auth = top.get("issuerAuth").unwrap().as_array("auth").unwrap();
     let mso = crate::cose::decode(auth[2].as_bytes("payload").unwrap()).unwrap();
@@ -278,14 +259,7 @@ fn digest_ids_need_a_working_random_source_and_names_are_unique() {
         NAMESPACE_MDL,
         vec![("given_name", value), ("given_name", value)],
     )];
-    let e = build_issuer_signed(
-        &twice,
-        &params,
-        &key,
-        &[vec![0x30, 0x00]],
-        &crate::crypto::SystemRandom,
-    )
-    .unwrap_err();
+    let e = issue(&twice, &crate::crypto::SystemRandom).unwrap_err();
     assert_eq!(e.kind(), crate::ErrorKind::ApiMisuse);
 }
 
@@ -298,7 +272,6 @@ fn device_response_is_deterministic_and_forwards_what_was_received() {
     use crate::cose::{canonical, decode};
     let key = crate::crypto::PrivateKey::generate(crate::crypto::Algorithm::Es256).unwrap();
     let device = crate::crypto::PrivateKey::generate(crate::crypto::Algorithm::Es256).unwrap();
-    let now = UnixTime::from_secs(1_790_000_000);
     let (a, b, c) = (Item::text("a"), Item::bool(true), Item::uint(7));
     let namespaces = vec![
         (
@@ -309,14 +282,7 @@ fn device_response_is_deterministic_and_forwards_what_was_received() {
     ];
     let issued = build_issuer_signed(
         &namespaces,
-        &MsoParams {
-            doc_type: DOCTYPE_MDL,
-            device_key: device.public_key(),
-            signed: now,
-            valid_from: now,
-            valid_until: UnixTime::from_secs(1_790_000_000 + 86_400),
-            decoys_per_namespace: 1,
-        },
+        &mdl_params(&device, 1),
         &key,
         &[vec![0x30, 0x00]],
         &crate::crypto::SystemRandom,
@@ -365,5 +331,19 @@ fn device_response_is_deterministic_and_forwards_what_was_received() {
         check_device_auth(doc, &mso, &transcript, None).unwrap();
         let other = SessionTranscript::openid4vp("c", "other nonce", None, "https://r.example");
         assert!(check_device_auth(doc, &mso, &other, None).is_err());
+    }
+}
+
+/// An mDL's MSO parameters for `device`, signed and valid from the tests'
+/// fixed time for a day, with `decoys` per namespace.
+fn mdl_params(device: &crate::crypto::PrivateKey, decoys: usize) -> MsoParams<'_> {
+    let now = UnixTime::from_secs(1_790_000_000);
+    MsoParams {
+        doc_type: DOCTYPE_MDL,
+        device_key: device.public_key(),
+        signed: now,
+        valid_from: now,
+        valid_until: UnixTime::from_secs(1_790_000_000 + 86_400),
+        decoys_per_namespace: decoys,
     }
 }
