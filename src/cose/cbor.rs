@@ -254,9 +254,7 @@ impl FullDate {
             day: u8::try_from(day).map_err(|_| bad())?,
         })
     }
-}
 
-impl FullDate {
     /// `YYYY-MM-DD`.
     pub(crate) fn text(&self) -> String {
         let mut out = String::with_capacity(10);

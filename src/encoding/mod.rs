@@ -53,15 +53,9 @@ pub(crate) fn b64u_encode_into(bytes: &[u8], out: &mut [u8]) -> Option<usize> {
 /// Decodes strict base64url: no padding, no whitespace, no `+`/`/`, canonical trailing bits.
 /// The encoded length is checked against `max_encoded` before anything is decoded.
 pub(crate) fn b64u_decode(text: &str, max_encoded: usize, what: &str) -> Result<Vec<u8>> {
-    if text.len() > max_encoded {
-        return Err(limit(format!(
-            "{what}: {} bytes of base64url exceeds the limit of {max_encoded}",
-            text.len()
-        )));
-    }
-    URL_SAFE_NO_PAD
-        .decode(text.as_bytes())
-        .map_err(|e| malformed(format!("{what}: invalid base64url ({e})")))
+    let mut out = Vec::new();
+    b64u_decode_append(text, max_encoded, what, &mut out)?;
+    Ok(out)
 }
 
 /// [`b64u_decode`], the bytes appended to `out` (no intermediate buffer);

@@ -97,10 +97,7 @@ impl DigestText {
 
     pub(crate) fn as_str(&self) -> &str {
         // base64url is ASCII
-        self.buf
-            .get(..usize::from(self.len))
-            .and_then(|b| core::str::from_utf8(b).ok())
-            .unwrap_or_default()
+        core::str::from_utf8(self.as_bytes()).unwrap_or_default()
     }
 }
 

@@ -224,7 +224,7 @@ fn write_str(out: &mut Vec<u8>, s: &str) -> Result<()> {
     serde_json::to_writer(out, s).map_err(|_| misuse("claim name not serializable"))
 }
 
-impl<'w> Builder<'w> {
+impl Builder<'_> {
     /// The next 16 random bytes.
     fn random16(&mut self) -> Result<[u8; 16]> {
         if self.pool.len() < 16 {

@@ -87,12 +87,7 @@ impl fmt::Display for ClaimPath {
 impl ClaimPath {
     /// The JSON Pointer, as `to_string` writes it, built in one allocation.
     pub(crate) fn pointer(&self) -> String {
-        let mut out = String::with_capacity(self.0.iter().map(|s| s.len() + 1).sum());
-        for s in &self.0 {
-            // writing to a String cannot fail
-            let _ = write_segment(&mut out, s);
-        }
-        out
+        Self::pointer_of(self.0.iter().map(String::as_str))
     }
 
     /// The pointer of the path `segments`, without building the path.
@@ -108,10 +103,7 @@ impl ClaimPath {
 
     /// The pointer of the top-level claim `name`, without building its path.
     pub(crate) fn top_level_pointer(name: &str) -> String {
-        let mut out = String::with_capacity(name.len() + 1);
-        // writing to a String cannot fail
-        let _ = write_segment(&mut out, name);
-        out
+        Self::pointer_of([name])
     }
 }
 

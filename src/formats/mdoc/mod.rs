@@ -407,17 +407,13 @@ pub(crate) fn build_issuer_signed(
             )));
         }
         // one digest ID per element, then one per decoy
-        let drawn = unique_ids(&mut pool, elements.len() + p.decoys_per_namespace)?;
-        let mut drawn = drawn.into_iter();
+        let mut drawn = unique_ids(&mut pool, elements.len() + p.decoys_per_namespace)?.into_iter();
         let mut ids = Vec::with_capacity(elements.len() + p.decoys_per_namespace);
         push_text(&mut ns_buf, ns);
         push_head(&mut ns_buf, 4, len_u64(elements.len()));
-        for (name, value) in elements {
+        for ((name, value), id) in elements.iter().zip(&mut drawn) {
             let mut random = [0u8; RANDOM_BYTES];
             pool.fill(&mut random)?;
-            let id = drawn
-                .next()
-                .ok_or_else(|| crate::error::misuse("too few digest IDs"))?;
             // IssuerSignedItem, keys in encoded order: random (6), digestID (8),
             // elementValue (12), elementIdentifier (17)
             let inner_len = 1
@@ -560,13 +556,8 @@ pub(crate) fn build_device_response(
         })
         .filter(|(_, picked)| !picked.is_empty())
         .collect();
+    // distinct: the CBOR reader refuses a repeated map key
     chosen.sort_by(|a, b| text_key_order(a.0, b.0));
-    if chosen
-        .windows(2)
-        .any(|w| w.first().map(|x| x.0) == w.get(1).map(|x| x.0))
-    {
-        return Err(crate::error::misuse("a namespace appears twice"));
-    }
     let auth_item = signed
         .item
         .get("issuerAuth")

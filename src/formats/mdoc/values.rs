@@ -179,19 +179,15 @@ fn push_full_date(out: &mut Vec<u8>, d: FullDate) {
 
 /// The byte string that `text` (base64url) encodes, decoded in place.
 fn push_b64u_bytes(out: &mut Vec<u8>, text: &str, name: &str) -> Result<()> {
-    let max = crate::cose::MAX_CBOR_BYTES;
-    let n = match crate::encoding::b64_decoded_len(text.len()) {
-        Some(n) if text.len() <= max => n,
-        // the same error as decoding it: the limit, or the length
-        _ => {
-            b64u_decode_append(text, max, name, &mut Vec::new())?;
-            return Err(malformed(format!("{name}: invalid base64url (bad length)")));
-        }
-    };
+    // a length no encoding has fails to decode below, with its error
+    let n = crate::encoding::b64_decoded_len(text.len()).unwrap_or(0);
     crate::cose::push_head(out, 2, len_u64(n));
-    let got = b64u_decode_append(text, max, name, out)?;
+    let got = b64u_decode_append(text, crate::cose::MAX_CBOR_BYTES, name, out)?;
+    // the head was written before the bytes: it must match what was decoded
     if got != n {
-        return Err(malformed(format!("{name}: invalid base64url (bad length)")));
+        return Err(crate::error::misuse(format!(
+            "{name}: base64url decoded to {got} bytes, not {n}"
+        )));
     }
     Ok(())
 }
