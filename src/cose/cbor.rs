@@ -626,16 +626,24 @@ fn check_tag_content(tag: u64, content: &Item) -> Result<()> {
 }
 
 /// Collects map entries, refusing a key equal (in the data model) to an earlier one.
+///
+/// Up to [`LINEAR_KEYS`] entries the keys are compared pairwise in the data
+/// model (no allocation: almost every map in an identity format is this
+/// small); past that, their canonical encodings go into a hash set, so a
+/// large map stays linear.
 struct MapBuilder {
     entries: Vec<(Item, Item)>,
-    seen: HashSet<Vec<u8>>,
+    seen: Option<HashSet<Vec<u8>>>,
 }
+
+/// The map size up to which duplicate keys are found by comparing pairs.
+const LINEAR_KEYS: usize = 16;
 
 impl MapBuilder {
     fn with_capacity(n: usize) -> Self {
         MapBuilder {
             entries: Vec::with_capacity(n),
-            seen: HashSet::with_capacity(n),
+            seen: None,
         }
     }
 
@@ -645,11 +653,41 @@ impl MapBuilder {
                 "a CBOR map key is an array or a map, which is not accepted",
             ));
         }
-        if !self.seen.insert(canonical(&k)) {
+        let duplicate = if self.entries.len() < LINEAR_KEYS {
+            self.entries
+                .iter()
+                .any(|(e, _)| same_key(&e.value, &k.value))
+        } else {
+            let entries = &self.entries;
+            let seen = self
+                .seen
+                .get_or_insert_with(|| entries.iter().map(|(e, _)| canonical(e)).collect());
+            !seen.insert(canonical(&k))
+        };
+        if duplicate {
             return Err(malformed(format!("duplicate map key {}", describe_key(&k))));
         }
         self.entries.push((k, v));
         Ok(())
+    }
+}
+
+/// Whether two scalar keys are one value in the data model: exactly when
+/// their canonical encodings are equal (floats by their bits, every NaN one
+/// value; an integer and a float are never equal).
+fn same_key(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Int(x), Value::Int(y)) => x == y,
+        (Value::Bytes(x), Value::Bytes(y)) => x.as_slice() == y.as_slice(),
+        (Value::Text(x), Value::Text(y)) => x == y,
+        (Value::Tag(t, x), Value::Tag(u, y)) => t == u && same_key(&x.value, &y.value),
+        (Value::Bool(x), Value::Bool(y)) => x == y,
+        (Value::Null, Value::Null) | (Value::Undefined, Value::Undefined) => true,
+        (Value::Float(x), Value::Float(y)) => {
+            (x.is_nan() && y.is_nan()) || x.to_bits() == y.to_bits()
+        }
+        // arrays and maps are refused as keys before they are compared
+        _ => false,
     }
 }
 
@@ -1124,6 +1162,18 @@ impl Item {
         match &self.value {
             Value::Map(m) => m
                 .iter()
+                .find(|(k, _)| matches!(&k.value, Value::Text(t) if t == key))
+                .map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    /// In a map, the value under the text key `key`, moved out (`None` if
+    /// absent or not a map): no copy of a value the caller keeps.
+    pub(crate) fn into_member(self, key: &str) -> Option<Item> {
+        match self.value {
+            Value::Map(m) => m
+                .into_iter()
                 .find(|(k, _)| matches!(&k.value, Value::Text(t) if t == key))
                 .map(|(_, v)| v),
             _ => None,

@@ -38,7 +38,7 @@ mod sign1;
 pub(crate) use cbor::canonical;
 pub(crate) use cbor::{
     decode, decode_with, head_len, push_bytes, push_float, push_head, push_int, push_text,
-    string_len, text_key_order, DecodeOptions, FullDate, Item, Value, MAX_CBOR_BYTES,
+    string_len, text_key_order, DecodeOptions, FullDate, Item, Raw, Value, MAX_CBOR_BYTES,
 };
 #[cfg(any(fuzzing, test))]
 use header::parse_x5chain;

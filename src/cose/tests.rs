@@ -263,6 +263,87 @@ fn cbor_05_duplicate_map_keys() {
     );
 }
 
+/// CBOR-05: the pairwise comparison used for small maps finds exactly the
+/// keys whose canonical encodings are equal, and past the linear size the
+/// hashed check still finds a repeat wherever it sits.
+#[test]
+fn cbor_05_duplicate_keys_small_and_large_maps_agree_with_canonical() {
+    let keys = [
+        "00",
+        "1800",
+        "01",
+        "1801",
+        "190001",
+        "20",
+        "3800",
+        "6161",
+        "7f6161ff",
+        "7f61616162ff",
+        "6162",
+        "4161",
+        "5f4161ff",
+        "4162",
+        "d8206161",
+        "d8216161",
+        "d900206161",
+        "d8207f6161ff",
+        "c101",
+        "c11801",
+        "f4",
+        "f5",
+        "f6",
+        "f7",
+        "f90000",
+        "f98000",
+        "fa00000000",
+        "fb0000000000000000",
+        "f93c00",
+        "fa3f800000",
+        "fb3ff0000000000000",
+        "f97e00",
+        "fa7fc00000",
+        "fb7ff8000000000001",
+        "f97c00",
+        "fa7f800000",
+        "c1f93c00",
+    ];
+    for a in keys {
+        for b in keys {
+            let ka = decode(&hex(a)).unwrap();
+            let kb = decode(&hex(b)).unwrap();
+            let same = canonical(&ka) == canonical(&kb);
+            let map = hex(&format!("a2 {a} 00 {b} 00"));
+            assert_eq!(decode(&map).is_err(), same, "keys {a} and {b}");
+            if same {
+                assert_eq!(dec_kind(&map), ErrorKind::Malformed);
+            }
+        }
+    }
+    // 40 integer keys: a repeat among the first 16, across the boundary,
+    // and past it, each found; none, decoded.
+    let big = |keys: &[u64]| {
+        let mut m = vec![0xb8, u8::try_from(keys.len()).unwrap()];
+        for k in keys {
+            m.push(0x18);
+            m.push(u8::try_from(*k).unwrap());
+            m.push(0xf6);
+        }
+        m
+    };
+    let distinct: Vec<u64> = (24..64).collect();
+    let m = decode(&big(&distinct)).unwrap();
+    assert_eq!(m.as_map("m").unwrap().len(), 40);
+    for (at, copy_of) in [(5, 2), (20, 3), (39, 30), (16, 15)] {
+        let mut keys = distinct.clone();
+        keys[at] = keys[copy_of];
+        assert_eq!(
+            dec_kind(&big(&keys)),
+            ErrorKind::Malformed,
+            "repeat at {at}"
+        );
+    }
+}
+
 #[test]
 fn cbor_06_indefinite_lengths() {
     // (a) a text chunk inside an indefinite bstr; nested indefinite chunks.

@@ -147,8 +147,8 @@ impl Verifier {
             for (e, _) in els {
                 let p = crate::sd_jwt::ClaimPath::from_segments([
                     doc.doc_type.as_str(),
-                    ns.as_str(),
-                    e.as_str(),
+                    ns,
+                    e,
                 ]);
                 let _ = provenance.insert(p.to_string(), Provenance::IssuerDisclosed);
             }

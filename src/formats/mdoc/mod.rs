@@ -66,17 +66,18 @@ pub(crate) const MIN_RANDOM_BYTES: usize = 16;
 /// What our issuer draws per IssuerSignedItem.
 const RANDOM_BYTES: usize = 32;
 
-/// The elements of one document, by namespace, in received order.
-pub(crate) type Elements = Vec<(String, Vec<(String, Item)>)>;
+/// The elements of one document, by namespace, in received order (borrowed
+/// from the parsed document).
+pub(crate) type Elements<'a> = Vec<(&'a str, Vec<(&'a str, &'a Item)>)>;
 
 /// Checks every disclosed IssuerSignedItem against the MSO (rules in the
 /// module docs) and the docTypes; returns the elements. `mso` must come from
 /// a verified issuerAuth.
-pub(crate) fn check_issuer_data(
+pub(crate) fn check_issuer_data<'a>(
     doc_type: &str,
-    signed: &IssuerSigned,
+    signed: &'a IssuerSigned,
     mso: &Mso,
-) -> Result<Elements> {
+) -> Result<Elements<'a>> {
     if mso.doc_type != doc_type {
         return Err(malformed(format!(
             "the MSO docType {:?} differs from the document's {:?}",
@@ -92,24 +93,27 @@ pub(crate) fn check_issuer_data(
                 crate::crypto::clip(ns)
             )));
         }
-        let mut ids = std::collections::HashSet::with_capacity(items.len());
-        let mut names = std::collections::HashSet::with_capacity(items.len());
+        // repeated digestIDs and element names, found by sorting (no hashing)
+        let mut ids: Vec<u64> = items.iter().map(|i| i.digest_id).collect();
+        ids.sort_unstable();
+        if let Some(w) = ids.windows(2).find(|w| w.first() == w.get(1)) {
+            return Err(malformed(format!(
+                "digestID {} is used twice in namespace {:?}",
+                w.first().copied().unwrap_or_default(),
+                crate::crypto::clip(ns)
+            )));
+        }
+        let mut names: Vec<&str> = items.iter().map(|i| i.identifier.as_str()).collect();
+        names.sort_unstable();
+        if let Some(w) = names.windows(2).find(|w| w.first() == w.get(1)) {
+            return Err(malformed(format!(
+                "element {:?} appears twice in namespace {:?}",
+                crate::crypto::clip(w.first().copied().unwrap_or_default()),
+                crate::crypto::clip(ns)
+            )));
+        }
         let mut elements = Vec::with_capacity(items.len());
         for item in items {
-            if !ids.insert(item.digest_id) {
-                return Err(malformed(format!(
-                    "digestID {} is used twice in namespace {:?}",
-                    item.digest_id,
-                    crate::crypto::clip(ns)
-                )));
-            }
-            if !names.insert(item.identifier.as_str()) {
-                return Err(malformed(format!(
-                    "element {:?} appears twice in namespace {:?}",
-                    crate::crypto::clip(&item.identifier),
-                    crate::crypto::clip(ns)
-                )));
-            }
             if item.random_len < MIN_RANDOM_BYTES {
                 return Err(policy(format!(
                     "element {:?} has {} random bytes (at least {MIN_RANDOM_BYTES})",
@@ -124,16 +128,18 @@ pub(crate) fn check_issuer_data(
                     crate::crypto::clip(&item.identifier)
                 ))
             })?;
-            let got = mso.digest_alg.digest(item.tagged.raw());
-            if !ring_eq(&got, listed) {
+            let matches = mso
+                .digest_alg
+                .with_digest(item.tagged.as_slice(), |got| ring_eq(got, listed));
+            if !matches {
                 return Err(signature(format!(
                     "the digest of element {:?} does not match the MSO",
                     crate::crypto::clip(&item.identifier)
                 )));
             }
-            elements.push((item.identifier.clone(), item.value.clone()));
+            elements.push((item.identifier.as_str(), &item.value));
         }
-        out.push((ns.clone(), elements));
+        out.push((ns.as_str(), elements));
     }
     Ok(out)
 }
@@ -181,7 +187,7 @@ pub(crate) fn check_signed_within(
 pub(crate) fn check_issuing_country(iaca_country: Option<&str>, elements: &Elements) -> Result<()> {
     for (_, els) in elements {
         for (name, value) in els {
-            if name != "issuing_country" {
+            if *name != "issuing_country" {
                 continue;
             }
             let v = values::to_json(value)?;
@@ -203,12 +209,12 @@ pub(crate) fn check_issuing_country(iaca_country: Option<&str>, elements: &Eleme
 /// Checks the device authentication of `doc` for the `transcript` the
 /// verifier expects; `reader_key` is needed for a `deviceMac`. Returns the
 /// device-signed elements (authorized by `keyAuthorizations`).
-pub(crate) fn check_device_auth(
-    doc: &Document,
+pub(crate) fn check_device_auth<'a>(
+    doc: &'a Document,
     mso: &Mso,
     transcript: &SessionTranscript,
     reader_key: Option<&dyn KeyAgreement>,
-) -> Result<Elements> {
+) -> Result<Elements<'a>> {
     let da = device_authentication_bytes(
         transcript,
         &doc.doc_type,
@@ -252,7 +258,12 @@ pub(crate) fn check_device_auth(
             }
         }
     }
-    Ok(doc.device_signed.namespaces.clone())
+    Ok(doc
+        .device_signed
+        .namespaces
+        .iter()
+        .map(|(ns, els)| (ns.as_str(), els.iter().map(|(e, v)| (e.as_str(), v)).collect()))
+        .collect())
 }
 
 /// `{namespace: {element: value}}` as JSON, by the rules of [`values`]. An
@@ -261,13 +272,13 @@ pub(crate) fn claims_json(issuer: &Elements, device: &Elements) -> Result<Map<St
     let mut out: Map<String, Value> = Map::new();
     for (ns, els) in issuer.iter().chain(device) {
         let slot = out
-            .entry(ns.clone())
+            .entry(*ns)
             .or_insert_with(|| Value::Object(Map::new()));
         let Value::Object(m) = slot else {
             return Err(malformed("namespace slot"));
         };
         for (e, v) in els {
-            if m.insert(e.clone(), values::to_json(v)?).is_some() {
+            if m.insert((*e).to_owned(), values::to_json(v)?).is_some() {
                 return Err(malformed(format!(
                     "element {:?} of namespace {:?} is given twice",
                     crate::crypto::clip(e),
@@ -550,7 +561,7 @@ pub(crate) fn build_device_response(
             let picked: Vec<&[u8]> = items
                 .iter()
                 .filter(|i| disclose(ns, &i.identifier))
-                .map(|i| i.tagged.raw())
+                .map(|i| i.tagged.as_slice())
                 .collect();
             (ns.as_str(), picked)
         })
@@ -558,10 +569,7 @@ pub(crate) fn build_device_response(
         .collect();
     // distinct: the CBOR reader refuses a repeated map key
     chosen.sort_by(|a, b| text_key_order(a.0, b.0));
-    let auth_item = signed
-        .item
-        .get("issuerAuth")
-        .ok_or_else(|| malformed("IssuerSigned has no issuerAuth"))?;
+    let auth_item = signed.issuer_auth_bytes.as_slice();
     // DeviceNameSpacesBytes: #6.24(bstr .cbor {})
     const DEVICE_NS: [u8; 4] = [0xd8, 0x18, 0x41, 0xa0];
     let da = device_authentication_bytes(transcript, doc_type, &DEVICE_NS)?;
@@ -592,7 +600,7 @@ pub(crate) fn build_device_response(
         .flat_map(|(ns, picked)| picked.iter().map(|b| b.len()).chain([ns.len() + 14]))
         .sum();
     let mut out = Vec::with_capacity(
-        items_len + auth_item.raw().len() + auth_bytes.len() + doc_type.len() + 160,
+        items_len + auth_item.len() + auth_bytes.len() + doc_type.len() + 160,
     );
     // DeviceResponse: status (6), version (7), documents (9)
     push_head(&mut out, 5, 3);
@@ -619,7 +627,7 @@ pub(crate) fn build_device_response(
     // IssuerSigned: issuerAuth (10), nameSpaces (10; "i" < "n")
     push_head(&mut out, 5, if chosen.is_empty() { 1 } else { 2 });
     push_text(&mut out, "issuerAuth");
-    out.extend_from_slice(auth_item.raw());
+    out.extend_from_slice(auth_item);
     if !chosen.is_empty() {
         push_text(&mut out, "nameSpaces");
         push_head(&mut out, 5, len_u64(chosen.len()));

@@ -3,7 +3,7 @@
 //! checks structure and types (CDDL) and keeps the received bytes every digest
 //! and signature is computed over; it trusts nothing.
 
-use crate::cose::{self, CoseMac0, CoseSign1, DecodeOptions, Item, Value as Cbor};
+use crate::cose::{self, CoseMac0, CoseSign1, DecodeOptions, Item, Raw, Value as Cbor};
 use crate::crypto::{HashAlg, PublicKey};
 use crate::error::{limit, malformed, unsupported, Result};
 use crate::limits::{
@@ -46,7 +46,7 @@ pub(crate) struct IssuerSignedItem {
     pub(crate) identifier: String,
     pub(crate) value: Item,
     /// The whole tag-24 item exactly as received: the digest input.
-    pub(crate) tagged: Item,
+    pub(crate) tagged: Raw,
 }
 
 impl IssuerSignedItem {
@@ -66,7 +66,7 @@ impl IssuerSignedItem {
         let digest_id = inner.require("digestID", what)?.as_uint("digestID")?;
         let random_len = inner.require("random", what)?.as_bytes("random")?.len();
         let identifier = text(&inner, "elementIdentifier", what)?.to_owned();
-        let value = inner.require("elementValue", what)?.clone();
+        inner.require("elementValue", what)?;
         for (k, _) in inner.as_map(what)? {
             let k = k.as_text(what)?;
             if !matches!(
@@ -76,12 +76,16 @@ impl IssuerSignedItem {
                 return Err(malformed(format!("{what} has an unknown key {k:?}")));
             }
         }
+        // the value moves out of the decoded item (present: required above)
+        let value = inner
+            .into_member("elementValue")
+            .ok_or_else(|| malformed(format!("{what} has no elementValue")))?;
         Ok(IssuerSignedItem {
             digest_id,
             random_len,
             identifier,
             value,
-            tagged: tagged.clone(),
+            tagged: tagged.raw_shared().clone(),
         })
     }
 }
@@ -94,8 +98,8 @@ impl IssuerSignedItem {
 pub(crate) struct IssuerSigned {
     pub(crate) namespaces: Vec<(String, Vec<IssuerSignedItem>)>,
     pub(crate) issuer_auth: CoseSign1,
-    /// The structure as received (a wallet forwards it unchanged).
-    pub(crate) item: Item,
+    /// issuerAuth exactly as received (a wallet forwards it unchanged).
+    pub(crate) issuer_auth_bytes: Raw,
 }
 
 impl IssuerSigned {
@@ -145,7 +149,7 @@ impl IssuerSigned {
         Ok(IssuerSigned {
             namespaces,
             issuer_auth,
-            item: item.clone(),
+            issuer_auth_bytes: auth.raw_shared().clone(),
         })
     }
 
@@ -179,8 +183,9 @@ impl KeyAuthorizations {
     }
 }
 
-/// The digests of one namespace: `(digestID, digest)`.
-pub(crate) type DigestIds = Vec<(u64, Vec<u8>)>;
+/// The digests of one namespace: `(digestID, digest)`, sorted by digestID
+/// (map keys: each once).
+pub(crate) type DigestIds = Vec<(u64, Raw)>;
 
 /// The Mobile Security Object, parsed (not verified).
 #[derive(Clone, Debug)]
@@ -265,7 +270,7 @@ impl Mso {
                     )));
                 }
                 let id = id.as_uint("a digestID")?;
-                let d = digest.as_bytes("a value digest")?;
+                let d = digest.as_bytes_shared("a value digest")?;
                 if d.len() != digest_len {
                     return Err(malformed(format!(
                         "a value digest is {} bytes, not the {digest_len} of {}",
@@ -273,8 +278,9 @@ impl Mso {
                         text(m, "digestAlgorithm", what)?
                     )));
                 }
-                list.push((id, d.to_vec()));
+                list.push((id, d.clone()));
             }
+            list.sort_unstable_by_key(|(id, _)| *id);
             value_digests.push((ns, list));
         }
         let dki = m.require("deviceKeyInfo", what)?;
@@ -335,12 +341,10 @@ impl Mso {
 
     /// The digest the MSO lists for `digest_id` in `namespace`.
     pub(crate) fn digest(&self, namespace: &str, digest_id: u64) -> Option<&[u8]> {
-        self.value_digests
-            .iter()
-            .find(|(n, _)| n == namespace)?
-            .1
-            .iter()
-            .find(|(id, _)| *id == digest_id)
+        let ids = &self.value_digests.iter().find(|(n, _)| n == namespace)?.1;
+        ids.binary_search_by_key(&digest_id, |(id, _)| *id)
+            .ok()
+            .and_then(|i| ids.get(i))
             .map(|(_, d)| d.as_slice())
     }
 
