@@ -629,7 +629,7 @@ fn check_tag_content(tag: u64, content: &Item) -> Result<()> {
 ///
 /// Up to [`LINEAR_KEYS`] entries the keys are compared pairwise in the data
 /// model (no allocation: almost every map in an identity format is this
-/// small); past that, their canonical encodings go into a hash set, so a
+/// small, an MSO's digests of one namespace included); past that, their canonical encodings go into a hash set, so a
 /// large map stays linear.
 struct MapBuilder {
     entries: Vec<(Item, Item)>,
@@ -637,7 +637,7 @@ struct MapBuilder {
 }
 
 /// The map size up to which duplicate keys are found by comparing pairs.
-const LINEAR_KEYS: usize = 16;
+const LINEAR_KEYS: usize = 32;
 
 impl MapBuilder {
     fn with_capacity(n: usize) -> Self {

@@ -145,12 +145,8 @@ impl Verifier {
         let mut provenance = std::collections::BTreeMap::new();
         for (ns, els) in &issuer_elements {
             for (e, _) in els {
-                let p = crate::sd_jwt::ClaimPath::from_segments([
-                    doc.doc_type.as_str(),
-                    ns,
-                    e,
-                ]);
-                let _ = provenance.insert(p.to_string(), Provenance::IssuerDisclosed);
+                let p = crate::sd_jwt::ClaimPath::pointer_of([doc.doc_type.as_str(), ns, e]);
+                let _ = provenance.insert(p, Provenance::IssuerDisclosed);
             }
         }
         let mut claims = Map::new();

@@ -262,7 +262,12 @@ pub(crate) fn check_device_auth<'a>(
         .device_signed
         .namespaces
         .iter()
-        .map(|(ns, els)| (ns.as_str(), els.iter().map(|(e, v)| (e.as_str(), v)).collect()))
+        .map(|(ns, els)| {
+            (
+                ns.as_str(),
+                els.iter().map(|(e, v)| (e.as_str(), v)).collect(),
+            )
+        })
         .collect())
 }
 
@@ -271,9 +276,7 @@ pub(crate) fn check_device_auth<'a>(
 pub(crate) fn claims_json(issuer: &Elements, device: &Elements) -> Result<Map<String, Value>> {
     let mut out: Map<String, Value> = Map::new();
     for (ns, els) in issuer.iter().chain(device) {
-        let slot = out
-            .entry(*ns)
-            .or_insert_with(|| Value::Object(Map::new()));
+        let slot = out.entry(*ns).or_insert_with(|| Value::Object(Map::new()));
         let Value::Object(m) = slot else {
             return Err(malformed("namespace slot"));
         };
@@ -599,9 +602,8 @@ pub(crate) fn build_device_response(
         .iter()
         .flat_map(|(ns, picked)| picked.iter().map(|b| b.len()).chain([ns.len() + 14]))
         .sum();
-    let mut out = Vec::with_capacity(
-        items_len + auth_item.len() + auth_bytes.len() + doc_type.len() + 160,
-    );
+    let mut out =
+        Vec::with_capacity(items_len + auth_item.len() + auth_bytes.len() + doc_type.len() + 160);
     // DeviceResponse: status (6), version (7), documents (9)
     push_head(&mut out, 5, 3);
     push_text(&mut out, "status");
