@@ -166,6 +166,47 @@ impl fmt::Debug for Raw {
     }
 }
 
+/// A text string (major type 3): its bytes, shared with the buffer it was
+/// received in, checked to be UTF-8 when decoded (no copy per string).
+#[derive(Clone, PartialEq, Eq)]
+pub(crate) struct Text(Raw);
+
+impl Text {
+    /// `bytes` must be valid UTF-8 (the decoder and the builders check).
+    fn new(bytes: Raw) -> Self {
+        Text(bytes)
+    }
+
+    /// The text (UTF-8, checked when it was decoded or built).
+    pub(crate) fn as_str(&self) -> &str {
+        core::str::from_utf8(self.0.as_slice()).unwrap_or_default()
+    }
+
+    /// The UTF-8 bytes.
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        self.0.as_slice()
+    }
+}
+
+impl core::ops::Deref for Text {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl PartialEq<str> for Text {
+    fn eq(&self, other: &str) -> bool {
+        self.as_bytes() == other.as_bytes()
+    }
+}
+
+impl fmt::Debug for Text {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
 /// A CBOR data item in the data model (RFC 8949 §2), children as [`Item`]s.
 #[derive(Clone, Debug)]
 pub(crate) enum Value {
@@ -174,7 +215,7 @@ pub(crate) enum Value {
     /// Major type 2 (an indefinite string holds its chunks concatenated).
     Bytes(Raw),
     /// Major type 3.
-    Text(String),
+    Text(Text),
     /// Major type 4.
     Array(Vec<Item>),
     /// Major type 5, in received order, keys unique.
@@ -487,16 +528,15 @@ impl Decoder<'_> {
             }
             (3, Some(n)) => {
                 let (s, e) = self.take(n)?;
-                Ok(Value::Text(self.utf8(s, e)?))
+                self.utf8(s, e)?;
+                Ok(Value::Text(Text::new(Raw::slice(&self.buf, s, e))))
             }
             (3, None) => {
                 self.indefinite_allowed("text string")?;
                 let mut out = Vec::new();
                 self.chunks(3, &mut out)?;
                 // Each chunk was valid UTF-8, so the concatenation is.
-                String::from_utf8(out)
-                    .map(Value::Text)
-                    .map_err(|_| malformed("invalid UTF-8 in a text string"))
+                Ok(Value::Text(Text::new(Raw::new(out))))
             }
             (4, Some(n)) => {
                 let n = self.container_len(n, 1, "array")?;
@@ -580,10 +620,11 @@ impl Decoder<'_> {
         }
     }
 
-    fn utf8(&self, s: usize, e: usize) -> Result<String> {
+    /// Checks that `s..e` is UTF-8.
+    fn utf8(&self, s: usize, e: usize) -> Result<()> {
         let bytes = self.buf.get(s..e).ok_or_else(truncated)?;
         core::str::from_utf8(bytes)
-            .map(str::to_owned)
+            .map(|_| ())
             .map_err(|_| malformed("invalid UTF-8 in a text string"))
     }
 }
@@ -873,7 +914,7 @@ fn push_canonical(out: &mut Vec<u8>, v: &Value) {
             out.extend_from_slice(b);
         }
         Value::Text(t) => {
-            push_head(out, 3, len_u64(t.len()));
+            push_head(out, 3, len_u64(t.as_bytes().len()));
             out.extend_from_slice(t.as_bytes());
         }
         Value::Array(a) => {
@@ -926,7 +967,7 @@ impl Item {
                 .sum::<usize>(),
             Value::Tag(_, c) => c.raw().len(),
             Value::Bytes(b) => b.len(),
-            Value::Text(t) => t.len(),
+            Value::Text(t) => t.as_bytes().len(),
             _ => 0,
         };
         let mut out = Vec::with_capacity(size.saturating_add(9));
@@ -974,7 +1015,7 @@ impl Item {
 
     /// A text string.
     pub(crate) fn text(s: &str) -> Self {
-        Item::built(Value::Text(s.to_owned()))
+        Item::built(Value::Text(Text::new(Raw::new(s.as_bytes().to_vec()))))
     }
 
     /// A boolean.
@@ -1099,7 +1140,7 @@ impl Item {
     /// A text string.
     pub(crate) fn as_text(&self, what: &str) -> Result<&str> {
         match &self.value {
-            Value::Text(t) => Ok(t),
+            Value::Text(t) => Ok(t.as_str()),
             _ => Err(self.wrong(what, "a text string")),
         }
     }

@@ -31,7 +31,7 @@ impl Label {
     fn from_item(item: &Item) -> Result<Self> {
         match item.value() {
             Value::Int(_) => Ok(Label::Int(item.as_int("a COSE header label")?)),
-            Value::Text(t) => Ok(Label::Text(t.clone())),
+            Value::Text(t) => Ok(Label::Text(t.as_str().to_owned())),
             _ => Err(malformed(format!(
                 "a COSE header label is {}, not an integer or a text string",
                 item.kind_name()

@@ -60,7 +60,7 @@ fn to_json_at(item: &Item, depth: usize) -> Result<Value> {
             Number::from_f64(*f)
                 .ok_or_else(|| unsupported("a NaN or infinite element value has no JSON form"))?,
         ),
-        Cbor::Text(t) => Value::String(t.clone()),
+        Cbor::Text(t) => Value::String(t.as_str().to_owned()),
         Cbor::Bytes(b) => Value::String(b64u_encode(b.as_slice())),
         Cbor::Bool(b) => Value::Bool(*b),
         Cbor::Null | Cbor::Undefined => Value::Null,
@@ -77,7 +77,7 @@ fn to_json_at(item: &Item, depth: usize) -> Result<Value> {
             let mut out = Map::new();
             for (k, v) in m {
                 let key = match k.value() {
-                    Cbor::Text(t) => t.clone(),
+                    Cbor::Text(t) => t.as_str().to_owned(),
                     Cbor::Int(i) => i.to_string(),
                     _ => {
                         return Err(unsupported(
