@@ -17,7 +17,7 @@ PREFIX=${2:-}
 cd "$(dirname "$0")/.."
 TARGET=${CARGO_TARGET_DIR:-target}
 # the bench profile, as `cargo bench` (symbols are kept: callgrind matches `measured` by name)
-cargo bench --bench callgrind --no-run >&2
+cargo bench -p passerelle-bench --bench callgrind --no-run >&2
 BIN=$(ls -t "$TARGET"/release/deps/callgrind-* | grep -v '\.d$' | head -n 1)
 # the C ABI's harness (ffi/benches/ffi_callgrind.rs), same protocol
 cargo bench -p passerelle-ffi --bench ffi_callgrind --no-run >&2

@@ -1,7 +1,7 @@
 //! Every workload of issue 14 (`benches/workloads`) against the cryptographic
 //! floor measured in the same run: ring ES256 sign (S) and verify (V) and
 //! SHA-256 of 100 bytes (H). After criterion's own output, a measuring run
-//! (`cargo bench --bench sd_jwt_vc`) prints a table of each workload's mean
+//! (`cargo bench -p passerelle-bench --bench sd_jwt_vc`) prints a table of each workload's mean
 //! time and its ratio to the operations it cannot avoid, read from
 //! criterion's `estimates.json`. The same workloads in instruction counts:
 //! `benches/callgrind.sh`.
@@ -42,7 +42,9 @@ fn main() {
 }
 
 fn mean_ns(id: &str) -> Option<f64> {
-    let dir = std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| "target".into());
+    // criterion writes under the workspace's target directory
+    let dir = std::env::var("CARGO_TARGET_DIR")
+        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../target").into());
     let p = format!(
         "{dir}/criterion/{}/new/estimates.json",
         id.replace('/', "_")

@@ -7,7 +7,8 @@
 //! the same run: one ES256 verification (ring) for the cold lookup, one fsync
 //! for an SQLite allocation. Prints a table.
 //!
-//! `cargo bench --bench status`
+//! `cargo bench -p passerelle-bench --bench status` (add `--features postgres`
+//! for the PostgreSQL line)
 
 use passerelle::internal::status::{
     compression, sign_status_list_jwt, StatusBits, StatusList, StatusListClaims,

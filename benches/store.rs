@@ -7,7 +7,7 @@
 //! open of the same size (ring directly). Prints a table:
 //! `ratio = workload / floor`.
 //!
-//! `cargo bench --bench store` (set `PASSERELLE_BENCH_DIR` to measure on
+//! `cargo bench -p passerelle-bench --bench store` (set `PASSERELLE_BENCH_DIR` to measure on
 //! another file system than the temporary directory's).
 
 use passerelle::{CredentialRecord, CredentialStore, StoreOptions, UnixTime};

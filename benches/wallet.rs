@@ -4,7 +4,7 @@
 //! floor measured in the same run: one fsync per durable write, ES256
 //! verify/sign for the signatures a step cannot avoid. Prints a table.
 //!
-//! `cargo bench --bench wallet`
+//! `cargo bench -p passerelle-bench --bench wallet`
 
 use passerelle::*;
 use std::hint::black_box;

@@ -15,12 +15,15 @@ step "format and lints"
 cargo fmt --all -- --check
 cargo clippy --all-targets -- -D warnings
 cargo clippy --all-targets --features postgres -- -D warnings
+# the benchmarks' own package (the library as shipped, benches/Cargo.toml)
+cargo clippy -p passerelle-bench --all-targets -- -D warnings
+cargo clippy -p passerelle-bench --all-targets --features postgres -- -D warnings
 
 step "docs"
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --quiet
 
 step "benches compile"
-cargo bench --no-run --quiet
+cargo bench -p passerelle-bench --no-run --quiet
 
 step "doc tests"
 cargo test --doc --quiet
