@@ -40,9 +40,10 @@ echo "$PASSERELLE_PG_URL"
 
 step "unit, integration and interop tests"
 if command -v cargo-nextest >/dev/null; then
-  cargo nextest run --all-targets --features postgres --no-fail-fast
+  # the bench package too: each workload runs once as a test
+  cargo nextest run -p passerelle -p passerelle-bench --all-targets --features postgres --no-fail-fast
 else
-  cargo test --all-targets --features postgres --no-fail-fast
+  cargo test -p passerelle -p passerelle-bench --all-targets --features postgres --no-fail-fast
 fi
 
 step "the shipped build (no dev-dependency features): CLI issue and verify"

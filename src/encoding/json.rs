@@ -11,30 +11,56 @@ use serde_json::{Map, Number, Value};
 
 /// Parses `bytes` as one JSON value. `what` names the input in messages.
 pub(crate) fn parse_json(bytes: &[u8], what: &str) -> Result<Value> {
-    if bytes.len() > crate::limits::MAX_JSON_BYTES {
-        return Err(limit(format!(
-            "{what}: {} bytes of JSON exceed the limit of {}",
-            bytes.len(),
-            crate::limits::MAX_JSON_BYTES
-        )));
-    }
-    let text = core::str::from_utf8(bytes)
-        .map_err(|_| malformed(format!("{what}: JSON is not valid UTF-8")))?;
-    let mut p = Parser {
-        s: text.as_bytes(),
-        text,
-        pos: 0,
-    };
+    let mut p = Parser::new(bytes, what)?;
     p.ws();
     let v = p.value(0).map_err(|e| e.context(what))?;
+    p.end(what)?;
+    Ok(v)
+}
+
+/// Parses `bytes` as a JSON array of a string and one or two more values
+/// (the shape of an SD-JWT disclosure, RFC 9901 §4.2), without building the
+/// array or the string: the string is checked like any other (escapes,
+/// surrogates) but not kept. Returns the values after it. Anything else
+/// (another type, another count, a first element that is not a string, and
+/// everything [`parse_json`] refuses) is `Malformed` (or `LimitExceeded`).
+pub(crate) fn parse_json_salted(bytes: &[u8], what: &str) -> Result<(Value, Option<Value>)> {
+    let mut p = Parser::new(bytes, what)?;
     p.ws();
-    if p.pos != p.s.len() {
+    if p.peek() != Some(b'[') {
+        return Err(malformed(format!("{what} must be a JSON array")));
+    }
+    p.pos += 1;
+    p.ws();
+    if p.peek() != Some(b'"') {
         return Err(malformed(format!(
-            "{what}: trailing data after JSON value at byte {}",
-            p.pos
+            "{what}: the first element must be a string"
         )));
     }
-    Ok(v)
+    p.string_checked(false).map_err(|e| e.context(what))?;
+    let mut rest: [Option<Value>; 2] = [None, None];
+    for slot in rest.iter_mut().map(Some).chain([None]) {
+        p.ws();
+        match p.peek() {
+            Some(b',') => p.pos += 1,
+            Some(b']') => {
+                p.pos += 1;
+                break;
+            }
+            _ => return Err(p.err("expected ',' or ']'").context(what)),
+        }
+        let Some(slot) = slot else {
+            return Err(malformed(format!("{what} has 2 or 3 elements")));
+        };
+        p.ws();
+        // inside the array: one level down, as parse_json counts it
+        *slot = Some(p.value(1).map_err(|e| e.context(what))?);
+    }
+    p.end(what)?;
+    match rest {
+        [Some(a), b] => Ok((a, b)),
+        _ => Err(malformed(format!("{what} has 2 or 3 elements"))),
+    }
 }
 
 /// Parses `bytes` as a JSON object.
@@ -51,7 +77,37 @@ struct Parser<'a> {
     pos: usize,
 }
 
-impl Parser<'_> {
+impl<'a> Parser<'a> {
+    /// A parser over `bytes`, after the size limit and the UTF-8 check.
+    fn new(bytes: &'a [u8], what: &str) -> Result<Self> {
+        if bytes.len() > crate::limits::MAX_JSON_BYTES {
+            return Err(limit(format!(
+                "{what}: {} bytes of JSON exceed the limit of {}",
+                bytes.len(),
+                crate::limits::MAX_JSON_BYTES
+            )));
+        }
+        let text = core::str::from_utf8(bytes)
+            .map_err(|_| malformed(format!("{what}: JSON is not valid UTF-8")))?;
+        Ok(Parser {
+            s: text.as_bytes(),
+            text,
+            pos: 0,
+        })
+    }
+
+    /// After the value: only whitespace may follow.
+    fn end(&mut self, what: &str) -> Result<()> {
+        self.ws();
+        if self.pos != self.s.len() {
+            return Err(malformed(format!(
+                "{what}: trailing data after JSON value at byte {}",
+                self.pos
+            )));
+        }
+        Ok(())
+    }
+
     fn peek(&self) -> Option<u8> {
         self.s.get(self.pos).copied()
     }
@@ -179,6 +235,11 @@ impl Parser<'_> {
     }
 
     fn string(&mut self) -> Result<String> {
+        self.string_checked(true)
+    }
+
+    /// A string, checked in full; built only when `keep` (else empty).
+    fn string_checked(&mut self, keep: bool) -> Result<String> {
         // at the opening quote
         self.pos += 1;
         let mut out = String::new();
@@ -186,11 +247,13 @@ impl Parser<'_> {
             let start = self.pos;
             self.pos = start + plain_run(self.s.get(start..).unwrap_or_default());
             // start..pos lies on char boundaries: we stopped at an ASCII byte or the end.
-            out.push_str(
-                self.text
-                    .get(start..self.pos)
-                    .ok_or_else(|| self.err("invalid string"))?,
-            );
+            let run = self
+                .text
+                .get(start..self.pos)
+                .ok_or_else(|| self.err("invalid string"))?;
+            if keep {
+                out.push_str(run);
+            }
             match self.peek() {
                 None => return Err(self.err("unterminated string")),
                 Some(b'"') => {
@@ -201,15 +264,15 @@ impl Parser<'_> {
                     self.pos += 1;
                     let esc = self.peek().ok_or_else(|| self.err("truncated escape"))?;
                     self.pos += 1;
-                    match esc {
-                        b'"' => out.push('"'),
-                        b'\\' => out.push('\\'),
-                        b'/' => out.push('/'),
-                        b'b' => out.push('\u{8}'),
-                        b'f' => out.push('\u{c}'),
-                        b'n' => out.push('\n'),
-                        b'r' => out.push('\r'),
-                        b't' => out.push('\t'),
+                    let c = match esc {
+                        b'"' => '"',
+                        b'\\' => '\\',
+                        b'/' => '/',
+                        b'b' => '\u{8}',
+                        b'f' => '\u{c}',
+                        b'n' => '\n',
+                        b'r' => '\r',
+                        b't' => '\t',
                         b'u' => {
                             let hi = self.hex4()?;
                             let cp = if (0xD800..0xDC00).contains(&hi) {
@@ -227,9 +290,12 @@ impl Parser<'_> {
                             } else {
                                 hi
                             };
-                            out.push(char::from_u32(cp).ok_or_else(|| self.err("bad escape"))?);
+                            char::from_u32(cp).ok_or_else(|| self.err("bad escape"))?
                         }
                         _ => return Err(self.err("invalid escape")),
+                    };
+                    if keep {
+                        out.push(c);
                     }
                 }
                 Some(_) => return Err(self.err("control character in string")),
@@ -326,7 +392,67 @@ fn plain_run(s: &[u8]) -> usize {
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
-    use super::plain_run;
+    use super::{parse_json, parse_json_salted, plain_run};
+    use serde_json::Value;
+
+    /// The disclosure reader agrees with the general parser followed by the
+    /// shape check, on valid disclosures and on every truncation and every
+    /// one-byte substitution of them (strings, escapes, surrogates, nesting,
+    /// numbers, whitespace, trailing data, invalid UTF-8).
+    #[test]
+    fn salted_array_reader_agrees_with_the_general_parser() {
+        let reference = |b: &[u8]| -> Result<(Value, Option<Value>), crate::ErrorKind> {
+            match parse_json(b, "x").map_err(|e| e.kind())? {
+                Value::Array(a) if matches!(a.first(), Some(Value::String(_))) => match a.len() {
+                    2 => Ok((a[1].clone(), None)),
+                    3 => Ok((a[1].clone(), Some(a[2].clone()))),
+                    _ => Err(crate::ErrorKind::Malformed),
+                },
+                _ => Err(crate::ErrorKind::Malformed),
+            }
+        };
+        let seeds: &[&[u8]] = &[
+            br#"["2GLC42sKQveCfGfryNRN9w","given_name","Erika"]"#,
+            br#"["lklxF5jMYlGTPUovMNIvCA","FR"]"#,
+            br#" [ "s\u00e9\n" , "a" , {"_sd":["x"],"b":[1,-2.5e3,true,null]} ] "#,
+            br#"["\ud83d\ude00","n",[[[]]]]"#,
+            "[\"s\",\"é\",\"ü\"]".as_bytes(),
+        ];
+        let subs = [
+            b'"', b'\\', b',', b']', b'[', b'{', b'}', b' ', b'1', b'x', b'u', 0x01, 0xff,
+        ];
+        let mut cases: Vec<Vec<u8>> = Vec::new();
+        for seed in seeds {
+            for n in 0..=seed.len() {
+                cases.push(seed[..n].to_vec());
+            }
+            for at in 0..seed.len() {
+                for &b in &subs {
+                    let mut c = seed.to_vec();
+                    c[at] = b;
+                    cases.push(c);
+                }
+            }
+        }
+        cases.push(br#"["s","a",1,2]"#.to_vec());
+        cases.push(br#"["s"]"#.to_vec());
+        cases.push(br#"[]"#.to_vec());
+        cases.push(br#"[1,"a",1]"#.to_vec());
+        cases.push(br#"["s","a",1] x"#.to_vec());
+        let mut deep = b"[\"s\",".to_vec();
+        deep.extend(std::iter::repeat_n(b'[', 200));
+        deep.extend(std::iter::repeat_n(b']', 200));
+        deep.push(b']');
+        cases.push(deep);
+        let mut accepted = 0;
+        for c in &cases {
+            let got = parse_json_salted(c, "x").map_err(|e| e.kind());
+            assert_eq!(got, reference(c), "{:?}", String::from_utf8_lossy(c));
+            accepted += usize::from(got.is_ok());
+        }
+        // the mutations keep some inputs valid: both paths were exercised
+        assert!(accepted > 20 && accepted < cases.len() / 2, "{accepted}");
+    }
 
     /// The word-at-a-time scan stops where a byte-at-a-time one does, for
     /// every stop byte at every position of a word and its tail, with

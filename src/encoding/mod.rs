@@ -13,7 +13,7 @@ pub(crate) mod jcs;
 mod json;
 pub(crate) mod pem;
 
-pub(crate) use json::{parse_json, parse_json_object};
+pub(crate) use json::{parse_json, parse_json_object, parse_json_salted};
 
 use crate::error::{limit, malformed, Result};
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};

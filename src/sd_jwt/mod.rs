@@ -80,8 +80,9 @@ impl UnverifiedSdJwt {
         // `parts` afterwards
         let received = std::mem::take(&mut parts.disclosures);
         let mut disclosures = Vec::with_capacity(received.len());
+        let mut scratch = Vec::new();
         for d in received {
-            disclosures.push(Disclosure::parse(d, hash)?);
+            disclosures.push(Disclosure::parse_with(d, hash, &mut scratch)?);
         }
         Ok(UnverifiedSdJwt {
             parts,
