@@ -44,6 +44,16 @@ pub(crate) fn b64u_encode(bytes: impl AsRef<[u8]>) -> String {
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
+/// Appends base64url of `bytes` (without padding) to `out`.
+pub(crate) fn b64u_encode_append(bytes: &[u8], out: &mut String) {
+    URL_SAFE_NO_PAD.encode_string(bytes, out);
+}
+
+/// The number of characters unpadded base64 encodes `n` bytes to.
+pub(crate) fn b64_encoded_len(n: usize) -> usize {
+    n / 3 * 4 + [0, 2, 3].get(n % 3).copied().unwrap_or(0)
+}
+
 /// Encodes `bytes` as base64url without padding into `out`; `None` when it
 /// does not fit.
 pub(crate) fn b64u_encode_into(bytes: &[u8], out: &mut [u8]) -> Option<usize> {

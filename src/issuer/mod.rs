@@ -10,7 +10,7 @@ use crate::crypto::{PublicKey, SecureRandom, Signer, SystemRandom};
 use crate::encoding::b64_std_encode;
 use crate::error::{misuse, Result};
 use crate::formats::{sd_jwt_vc, w3c_vc};
-use crate::jose::{public_jwk, sign_compact};
+use crate::jose::{public_jwk, sign_compact, sign_compact_with_room};
 use crate::sd_jwt::{build_sd_payload, Disclosable, IssueOptions, DEFAULT_SD_ALG};
 use crate::time::UnixTime;
 use crate::x509::Certificate;
@@ -46,13 +46,9 @@ fn sign_sd_jwt(
     sd: &crate::sd_jwt::SdPayload,
     signer: &dyn Signer,
 ) -> Result<String> {
-    let mut out = sign_compact(header, &sd.payload, signer)?;
-    out.reserve(sd.disclosures.iter().map(|d| d.len() + 1).sum::<usize>() + 1);
+    let mut out = sign_compact_with_room(header, &sd.payload, signer, 1 + sd.disclosures.len())?;
     out.push('~');
-    for d in &sd.disclosures {
-        out.push_str(d);
-        out.push('~');
-    }
+    out.push_str(&sd.disclosures);
     Ok(out)
 }
 

@@ -1,7 +1,9 @@
 //! Compact JWS: parse (bounded, strict) and sign.
 
 use crate::crypto::{verify_signature, Algorithm, PublicKey, SignatureChecked, Signer};
-use crate::encoding::{b64_std_decode, b64u_decode, b64u_encode, parse_json_object};
+use crate::encoding::{
+    b64_encoded_len, b64_std_decode, b64u_decode, b64u_encode_append, parse_json_object,
+};
 use crate::error::{limit, malformed, unsupported, Result};
 use crate::limits::{
     MAX_CERT_BYTES, MAX_CHAIN_CERTS, MAX_JOSE_HEADER_BYTES, MAX_JWS_BYTES, MAX_KID_BYTES,
@@ -233,24 +235,45 @@ pub(crate) fn typ_matches(actual: &str, expected: &str) -> bool {
 
 /// Signs `payload` (exact JSON bytes) under `header`, adding `alg` from the signer.
 pub(crate) fn sign_compact(
-    mut header: Map<String, Value>,
+    header: Map<String, Value>,
     payload: &[u8],
     signer: &dyn Signer,
 ) -> Result<String> {
-    header.insert("alg".into(), signer.algorithm().jose_name().into());
-    let h = b64u_encode(Value::Object(header).to_string());
-    let p = b64u_encode(payload);
-    let mut out = format!("{h}.{p}");
+    sign_compact_with_room(header, payload, signer, 0)
+}
+
+/// [`sign_compact`] into one string of the final size, with `room` bytes more
+/// reserved after the JWS (an SD-JWT's disclosures).
+pub(crate) fn sign_compact_with_room(
+    mut header: Map<String, Value>,
+    payload: &[u8],
+    signer: &dyn Signer,
+    room: usize,
+) -> Result<String> {
+    let alg = signer.algorithm();
+    header.insert("alg".into(), alg.jose_name().into());
+    let h = serde_json::to_vec(&header)
+        .map_err(|_| crate::error::misuse("JOSE header not serializable"))?;
+    let mut out = String::with_capacity(
+        b64_encoded_len(h.len())
+            + b64_encoded_len(payload.len())
+            + b64_encoded_len(alg.signature_len())
+            + 2
+            + room,
+    );
+    b64u_encode_append(&h, &mut out);
+    out.push('.');
+    b64u_encode_append(payload, &mut out);
     let sig = signer.sign(out.as_bytes())?;
-    if sig.len() != signer.algorithm().signature_len() {
+    if sig.len() != alg.signature_len() {
         return Err(crate::error::signature(format!(
             "the signer returned {} bytes, a {} signature is {}",
             sig.len(),
-            signer.algorithm().jose_name(),
-            signer.algorithm().signature_len()
+            alg.jose_name(),
+            alg.signature_len()
         )));
     }
     out.push('.');
-    out.push_str(&b64u_encode(sig));
+    b64u_encode_append(&sig, &mut out);
     Ok(out)
 }

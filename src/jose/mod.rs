@@ -17,7 +17,7 @@ mod jws;
 
 pub(crate) use claims::{check_validity, numeric_date, optional_str};
 pub(crate) use jwk::{public_jwk, public_key_from_jwk};
-pub(crate) use jws::{sign_compact, typ_matches, Jws};
+pub(crate) use jws::{sign_compact, sign_compact_with_room, typ_matches, Jws};
 
 #[cfg(test)]
 #[allow(

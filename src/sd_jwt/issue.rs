@@ -3,7 +3,7 @@
 use super::disclosure::DigestText;
 use super::ClaimPath;
 use crate::crypto::{HashAlg, SecureRandom};
-use crate::encoding::{b64u_encode, b64u_encode_into};
+use crate::encoding::{b64u_encode, b64u_encode_append, b64u_encode_into};
 use crate::error::{misuse, policy, Result};
 use serde_json::{Map, Value};
 
@@ -44,10 +44,11 @@ pub(crate) struct IssueOptions {
 }
 
 /// The SD-JWT payload (JSON, with `_sd` and `_sd_alg`) and its disclosures
-/// (encoded).
+/// (encoded, each followed by `~`: what follows the issuer-signed JWT and its
+/// `~`).
 pub(crate) struct SdPayload {
     pub(crate) payload: Vec<u8>,
-    pub(crate) disclosures: Vec<String>,
+    pub(crate) disclosures: String,
 }
 
 /// The explicitly disclosable paths as a tree of their segments, walked
@@ -130,7 +131,8 @@ struct Builder<'a> {
     rng: &'a dyn SecureRandom,
     /// `None`: [`Disclosable::All`].
     wanted: Option<Wanted<'a>>,
-    disclosures: Vec<String>,
+    /// The encoded disclosures, each followed by `~`.
+    disclosures: String,
     /// Every salt used, to refuse a repeated one.
     salts: Vec<u128>,
     /// Random bytes drawn in batches (one RNG call per 32 salts), zeroized on drop.
@@ -186,7 +188,7 @@ pub(crate) fn build_sd_payload(
             Disclosable::All => None,
             Disclosable::Paths(p) => Some(Wanted::new(p)),
         },
-        disclosures: Vec::with_capacity(paths.len()),
+        disclosures: String::with_capacity(96 * paths.len().max(claims.len())),
         salts: Vec::with_capacity(paths.len()),
         pool: zeroize::Zeroizing::new(Vec::new()),
     };
@@ -294,9 +296,11 @@ impl Builder<'_> {
         }
         self.value(v, at, &mut json)?;
         json.push(b']');
-        let encoded = b64u_encode(&*json);
-        let digest = DigestText::of(&encoded, self.opts.hash);
-        self.disclosures.push(encoded);
+        let start = self.disclosures.len();
+        b64u_encode_append(&json, &mut self.disclosures);
+        let encoded = self.disclosures.get(start..).unwrap_or_default();
+        let digest = DigestText::of(encoded, self.opts.hash);
+        self.disclosures.push('~');
         Ok(digest)
     }
 

@@ -397,10 +397,12 @@ fn issue(
 ) -> crate::Result<(Map<String, Value>, Vec<Disclosure>)> {
     let sd = build_sd_payload(claims, extra, sel, opts, rng)?;
     let payload = crate::encoding::parse_json_object(&sd.payload, "payload").unwrap();
+    // every disclosure is followed by '~', the last one too
+    assert!(sd.disclosures.is_empty() || sd.disclosures.ends_with('~'));
     let ds: Vec<Disclosure> = sd
         .disclosures
-        .iter()
-        .map(|d| Disclosure::parse(d.clone(), opts.hash).unwrap())
+        .split_terminator('~')
+        .map(|d| Disclosure::parse(d.to_owned(), opts.hash).unwrap())
         .collect();
     Ok((payload, ds))
 }
