@@ -66,7 +66,6 @@ impl IssuerSignedItem {
         let digest_id = inner.require("digestID", what)?.as_uint("digestID")?;
         let random_len = inner.require("random", what)?.as_bytes("random")?.len();
         let identifier = text(&inner, "elementIdentifier", what)?.to_owned();
-        inner.require("elementValue", what)?;
         for (k, _) in inner.as_map(what)? {
             let k = k.as_text(what)?;
             if !matches!(
@@ -76,10 +75,10 @@ impl IssuerSignedItem {
                 return Err(malformed(format!("{what} has an unknown key {k:?}")));
             }
         }
-        // the value moves out of the decoded item (present: required above)
+        // the value moves out of the decoded item (no copy)
         let value = inner
             .into_member("elementValue")
-            .ok_or_else(|| malformed(format!("{what} has no elementValue")))?;
+            .ok_or_else(|| malformed(format!("{what} has no \"elementValue\"")))?;
         Ok(IssuerSignedItem {
             digest_id,
             random_len,

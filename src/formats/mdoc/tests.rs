@@ -347,3 +347,43 @@ fn mdl_params(device: &crate::crypto::PrivateKey, decoys: usize) -> MsoParams<'_
         decoys_per_namespace: decoys,
     }
 }
+
+/// An IssuerSignedItem is the four members and nothing else: each one
+/// missing, and one more, are `Malformed`; the element value read is the one
+/// received (moved out of the decoded item, not rebuilt).
+#[test]
+fn issuer_signed_item_members_are_exactly_the_four() {
+    use crate::cose::Item;
+    let member = |k: &str, v: Item| (Item::text(k), v);
+    let all = || {
+        vec![
+            member("digestID", Item::uint(7)),
+            member("random", Item::bytes(&[5; 16])),
+            member("elementIdentifier", Item::text("given_name")),
+            member("elementValue", Item::text("Erika")),
+        ]
+    };
+    let wrap = |entries: Vec<(Item, Item)>| {
+        let inner = Item::map(entries).unwrap();
+        crate::cose::decode(Item::tag(24, Item::bytes(inner.raw())).raw()).unwrap()
+    };
+    let ok = model::IssuerSignedItem::parse(&wrap(all())).unwrap();
+    assert_eq!(ok.digest_id, 7);
+    assert_eq!(ok.identifier, "given_name");
+    assert_eq!(ok.value.as_text("v").unwrap(), "Erika");
+    assert_eq!(ok.value.raw(), Item::text("Erika").raw());
+    for missing in 0..4 {
+        let mut e = all();
+        e.remove(missing);
+        let err = model::IssuerSignedItem::parse(&wrap(e)).unwrap_err();
+        assert_eq!(
+            err.kind(),
+            crate::ErrorKind::Malformed,
+            "without member {missing}"
+        );
+    }
+    let mut more = all();
+    more.push(member("extra", Item::null()));
+    let err = model::IssuerSignedItem::parse(&wrap(more)).unwrap_err();
+    assert_eq!(err.kind(), crate::ErrorKind::Malformed);
+}
