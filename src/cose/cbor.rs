@@ -670,8 +670,8 @@ fn check_tag_content(tag: u64, content: &Item) -> Result<()> {
 ///
 /// Up to [`LINEAR_KEYS`] entries the keys are compared pairwise in the data
 /// model (no allocation: almost every map in an identity format is this
-/// small, an MSO's digests of one namespace included); past that, their canonical encodings go into a hash set, so a
-/// large map stays linear.
+/// small, an MSO's digests of one namespace included); past that, their
+/// canonical encodings go into a hash set, so a large map stays linear.
 struct MapBuilder {
     entries: Vec<(Item, Item)>,
     seen: Option<HashSet<Vec<u8>>>,
@@ -1198,13 +1198,15 @@ impl Item {
         }
     }
 
+    /// Whether this is the text string `s` (a map key, say).
+    pub(crate) fn is_text(&self, s: &str) -> bool {
+        matches!(&self.value, Value::Text(t) if t == s)
+    }
+
     /// In a map, the value under the text key `key` (`None` if absent or not a map).
     pub(crate) fn get(&self, key: &str) -> Option<&Item> {
         match &self.value {
-            Value::Map(m) => m
-                .iter()
-                .find(|(k, _)| matches!(&k.value, Value::Text(t) if t == key))
-                .map(|(_, v)| v),
+            Value::Map(m) => m.iter().find(|(k, _)| k.is_text(key)).map(|(_, v)| v),
             _ => None,
         }
     }
@@ -1213,10 +1215,7 @@ impl Item {
     /// absent or not a map): no copy of a value the caller keeps.
     pub(crate) fn into_member(self, key: &str) -> Option<Item> {
         match self.value {
-            Value::Map(m) => m
-                .into_iter()
-                .find(|(k, _)| matches!(&k.value, Value::Text(t) if t == key))
-                .map(|(_, v)| v),
+            Value::Map(m) => m.into_iter().find(|(k, _)| k.is_text(key)).map(|(_, v)| v),
             _ => None,
         }
     }

@@ -39,6 +39,16 @@ pub(crate) fn decimal(buf: &mut [u8; 20], n: u64) -> &str {
     core::str::from_utf8(buf.get(at..).unwrap_or_default()).unwrap_or_default()
 }
 
+/// Sorts `items` and returns the first value that appears twice: every
+/// uniqueness check (salts, digest IDs, element names) without hashing.
+pub(crate) fn first_repeat<T: Ord>(items: &mut [T]) -> Option<&T> {
+    items.sort_unstable();
+    items.windows(2).find_map(|w| match w {
+        [a, b] if a == b => Some(a),
+        _ => None,
+    })
+}
+
 /// Encodes bytes as base64url without padding.
 pub(crate) fn b64u_encode(bytes: impl AsRef<[u8]>) -> String {
     URL_SAFE_NO_PAD.encode(bytes)

@@ -131,3 +131,16 @@ fn json_size_limit() {
         ErrorKind::LimitExceeded
     );
 }
+
+/// The uniqueness checks' helper: no repeat in distinct or short input, the
+/// smallest repeated value wherever the copies sit.
+#[test]
+fn first_repeat_finds_the_smallest_repeated_value() {
+    use super::first_repeat;
+    assert_eq!(first_repeat::<u8>(&mut []), None);
+    assert_eq!(first_repeat(&mut [7]), None);
+    assert_eq!(first_repeat(&mut [3, 1, 2]), None);
+    assert_eq!(first_repeat(&mut [9, 1, 5, 9]), Some(&9));
+    assert_eq!(first_repeat(&mut [4, 8, 4, 8, 2]), Some(&4));
+    assert_eq!(first_repeat(&mut ["b", "a", "b"]), Some(&"b"));
+}

@@ -188,7 +188,14 @@ pub(crate) fn build_sd_payload(
             Disclosable::All => None,
             Disclosable::Paths(p) => Some(Wanted::new(p)),
         },
-        disclosures: String::with_capacity(96 * paths.len().max(claims.len())),
+        // room for the disclosures: one per path, or under All about one per claim
+        disclosures: String::with_capacity(
+            96 * if paths.is_empty() {
+                claims.len()
+            } else {
+                paths.len()
+            },
+        ),
         salts: Vec::with_capacity(paths.len()),
         pool: zeroize::Zeroizing::new(Vec::new()),
     };
@@ -204,8 +211,7 @@ pub(crate) fn build_sd_payload(
     }
     // SD-18: refuse a repeated salt, and so a repeated digest (equal content
     // under one salt): the random source is broken.
-    b.salts.sort_unstable();
-    if b.salts.windows(2).any(|w| w.first() == w.get(1)) {
+    if crate::encoding::first_repeat(&mut b.salts).is_some() {
         return Err(policy(
             "two disclosures have the same salt (and could have the same digest)",
         ));

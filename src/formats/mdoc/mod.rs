@@ -47,6 +47,7 @@ pub(crate) use transcript::{device_authentication_bytes, emac_key};
 
 use crate::cose::{self, Header, Item};
 use crate::crypto::{KeyAgreement, SecureRandom, Signer};
+use crate::encoding::first_repeat;
 use crate::error::{expired, ErrorKind};
 use crate::error::{holder_binding, malformed, not_yet_valid, policy, signature, Result};
 use crate::time::UnixTime;
@@ -95,20 +96,17 @@ pub(crate) fn check_issuer_data<'a>(
         }
         // repeated digestIDs and element names, found by sorting (no hashing)
         let mut ids: Vec<u64> = items.iter().map(|i| i.digest_id).collect();
-        ids.sort_unstable();
-        if let Some(w) = ids.windows(2).find(|w| w.first() == w.get(1)) {
+        if let Some(id) = first_repeat(&mut ids) {
             return Err(malformed(format!(
-                "digestID {} is used twice in namespace {:?}",
-                w.first().copied().unwrap_or_default(),
+                "digestID {id} is used twice in namespace {:?}",
                 crate::crypto::clip(ns)
             )));
         }
         let mut names: Vec<&str> = items.iter().map(|i| i.identifier.as_str()).collect();
-        names.sort_unstable();
-        if let Some(w) = names.windows(2).find(|w| w.first() == w.get(1)) {
+        if let Some(name) = first_repeat(&mut names) {
             return Err(malformed(format!(
                 "element {:?} appears twice in namespace {:?}",
-                crate::crypto::clip(w.first().copied().unwrap_or_default()),
+                crate::crypto::clip(name),
                 crate::crypto::clip(ns)
             )));
         }
@@ -357,9 +355,7 @@ impl<'a> RandomPool<'a> {
 fn unique_ids(pool: &mut RandomPool<'_>, n: usize) -> Result<Vec<u64>> {
     for _ in 0..8 {
         let ids = (0..n).map(|_| pool.u31()).collect::<Result<Vec<u64>>>()?;
-        let mut sorted = ids.clone();
-        sorted.sort_unstable();
-        if sorted.windows(2).all(|w| w.first() != w.get(1)) {
+        if first_repeat(&mut ids.clone()).is_none() {
             return Ok(ids);
         }
     }
@@ -413,9 +409,7 @@ pub(crate) fn build_issuer_signed(
     let mut digests: Vec<Vec<(u64, [u8; 32])>> = Vec::with_capacity(order.len());
     for (ns, elements) in &order {
         let mut names: Vec<&str> = elements.iter().map(|(n, _)| *n).collect();
-        names.sort_unstable();
-        if let Some(w) = names.windows(2).find(|w| w.first() == w.get(1)) {
-            let name = w.first().copied().unwrap_or_default();
+        if let Some(name) = first_repeat(&mut names) {
             return Err(crate::error::misuse(format!(
                 "element {name:?} given twice"
             )));

@@ -266,9 +266,7 @@ pub(crate) fn read_vical(
 }
 
 fn get<'a>(map: &'a [(Item, Item)], key: &str) -> Option<&'a Item> {
-    map.iter()
-        .find(|(k, _)| matches!(k.value(), Value::Text(t) if t == key))
-        .map(|(_, v)| v)
+    map.iter().find(|(k, _)| k.is_text(key)).map(|(_, v)| v)
 }
 
 fn req<'a>(map: &'a [(Item, Item)], key: &str) -> Result<&'a Item> {
